@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Builds the solution and runs every test project (unit tests and the OTP conformance suite).
+# Prints "N passed, N failed" as its last line, with the real totals of the run.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+config="${CONFIGURATION:-Release}"
+log="$(mktemp)"
+dotnet test Otp.Net.sln -c "$config" --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+passed=0
+failed=0
+while read -r f p; do
+  passed=$((passed + p))
+  failed=$((failed + f))
+done < <(sed -nE 's/.*Failed:[[:space:]]*([0-9]+),[[:space:]]*Passed:[[:space:]]*([0-9]+),.*/\1 \2/p' "$log")
+rm -f "$log"
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  echo "dotnet test exited with status $status before reporting failures (build error?)" >&2
+  failed=1
+fi
+echo "$passed passed, $failed failed"
+exit "$status"

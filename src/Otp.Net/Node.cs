@@ -1,0 +1,239 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Otp.Net.Diagnostics;
+using Otp.Net.Processes;
+using Otp.Net.Terms;
+using Otp.Net.Timers;
+
+namespace Otp.Net;
+
+/// <summary>
+/// A runtime that owns processes, registered names and timers: the .NET counterpart of an Erlang node.
+/// Nodes share nothing; a test or a host creates its own and disposes it, which kills every process left.
+/// Every member is safe to call from any thread, inside or outside a process.
+/// </summary>
+public sealed class Node : IAsyncDisposable, IDisposable
+{
+    private readonly ConcurrentDictionary<long, LocalProcess> _processes = new();
+    private readonly ConcurrentDictionary<string, LocalProcess> _names = new(StringComparer.Ordinal);
+    private long _nextId;
+    private int _disposed;
+
+    /// <summary>Creates a node.</summary>
+    public Node(NodeOptions? options = null)
+    {
+        Options = options ?? new NodeOptions();
+        Timers = new TimerService(this);
+        _nextId = 0;
+    }
+
+    /// <summary>The node's settings.</summary>
+    public NodeOptions Options { get; }
+
+    /// <summary>The node's clock.</summary>
+    public TimeProvider TimeProvider => Options.TimeProvider;
+
+    /// <summary>The node's logger factory.</summary>
+    public ILoggerFactory LoggerFactory => Options.LoggerFactory;
+
+    /// <summary>Number of live processes.</summary>
+    public int ProcessCount => _processes.Count;
+
+    internal TimerService Timers { get; }
+
+    internal IProcessTracer? Tracer => Options.Tracer;
+
+    // ---------------------------------------------------------------- spawning
+
+    /// <summary>
+    /// Spawns a process running <paramref name="body"/>. When the body returns the process exits <c>normal</c>;
+    /// when it throws, it exits with the exception as reason (an <see cref="OtpExitException"/> gives its reason exactly).
+    /// With <see cref="SpawnOptions.Link"/>, called from inside a process, the new process is linked to the caller.
+    /// </summary>
+    public Pid Spawn(Func<ProcessContext, Task> body, SpawnOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        options ??= SpawnOptions.Default;
+        var caller = ProcessContext.CurrentProcess;
+        var linkTo = options.Link ? caller : null;
+        var parent = options.Parent ?? (linkTo is not null ? linkTo.Self : default);
+        var process = new LocalProcess(this, Interlocked.Increment(ref _nextId), body, parent, options.TrapExit);
+        if (options.Name is { } name)
+        {
+            if (!_names.TryAdd(name, process)) throw new BadArgumentException($"the name '{name}' is already registered");
+            process.RegisteredName = name;
+        }
+        _processes[process.Id] = process;
+        if (linkTo is not null) LocalProcess.LinkPair(linkTo, process);
+        Tracer?.OnSpawn(process.Self, parent);
+        if (!options.StartSuspended) process.Start();
+        return process.Self;
+    }
+
+    /// <summary>Runs a process spawned with <see cref="SpawnOptions.StartSuspended"/>.</summary>
+    public void StartSuspended(Pid pid) => pid.Process?.Start();
+
+    // ---------------------------------------------------------------- messages and signals
+
+    /// <summary><c>Pid ! Message</c>: never fails; a message to a dead process is dropped (OTP P6.1).</summary>
+    public void Send(Pid to, object message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        to.Process?.Deliver(message);
+    }
+
+    /// <summary>Sends to a registered name; throws <see cref="BadArgumentException"/> if it is not registered (OTP P6.1).</summary>
+    public void Send(string name, object message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (!_names.TryGetValue(name, out var p)) throw new BadArgumentException($"no process is registered as '{name}'");
+        p.Deliver(message);
+    }
+
+    /// <summary>
+    /// <c>exit(Pid, Reason)</c> from outside any process, or from the calling process when called inside one (OTP P1).
+    /// </summary>
+    public void Exit(Pid pid, ExitReason reason) => Exit(ProcessContext.CurrentProcess?.Self ?? default, pid, reason);
+
+    internal void Exit(Pid from, Pid pid, ExitReason reason)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        pid.Process?.ReceiveExitSignal(from, reason, viaLink: false);
+    }
+
+    // ---------------------------------------------------------------- names
+
+    /// <summary><c>register/2</c>; throws <see cref="BadArgumentException"/> if the name is taken, the pid already has a name, or it is dead (OTP P7).</summary>
+    public void Register(string name, Pid pid)
+    {
+        if (!TryRegister(name, pid)) throw new BadArgumentException($"cannot register '{name}' for {pid}: name taken, process already named, or not alive");
+    }
+
+    /// <summary>As <see cref="Register"/>, returning false instead of throwing.</summary>
+    public bool TryRegister(string name, Pid pid)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var p = pid.Process;
+        if (p is null) return false;
+        lock (p)
+        {
+            if (!p.IsAlive || p.RegisteredName is not null) return false;
+            if (!_names.TryAdd(name, p)) return false;
+            p.RegisteredName = name;
+            return true;
+        }
+    }
+
+    /// <summary><c>unregister/1</c>; throws <see cref="BadArgumentException"/> if the name is not registered.</summary>
+    public void Unregister(string name)
+    {
+        if (!_names.TryRemove(name, out var p)) throw new BadArgumentException($"no process is registered as '{name}'");
+        lock (p) p.RegisteredName = null;
+    }
+
+    /// <summary><c>whereis/1</c>: the pid registered as <paramref name="name"/>, or null (<c>undefined</c>).</summary>
+    public Pid? WhereIs(string name) => _names.TryGetValue(name, out var p) && p.IsAlive ? p.Self : null;
+
+    /// <summary><c>registered/0</c>.</summary>
+    public IReadOnlyList<string> RegisteredNames => _names.Keys.ToArray();
+
+    // ---------------------------------------------------------------- inspection
+
+    /// <summary><c>is_process_alive/1</c>.</summary>
+    public bool IsAlive(Pid pid) => pid.Process is { IsAlive: true } p && p.Node == this;
+
+    /// <summary><c>process_info/1</c>: a snapshot, or null if the process is not alive.</summary>
+    public ProcessInfo? GetProcessInfo(Pid pid) => pid.Process?.GetInfo();
+
+    /// <summary>The live processes.</summary>
+    public IReadOnlyList<Pid> Processes => _processes.Values.Select(p => p.Self).ToArray();
+
+    /// <summary>
+    /// Completes with the process's exit reason when it ends: a monitor usable from code outside any process, e.g. a
+    /// test or a host. Unlike a monitor (which reports <c>noproc</c>), a process that has already ended gives its
+    /// actual exit reason.
+    /// </summary>
+    public Task<ExitReason> WaitForExitAsync(Pid pid, CancellationToken cancellationToken = default)
+    {
+        var watch = new ExitWatch();
+        var r = new Ref();
+        if (pid.Process is not { } p) return Task.FromResult(ExitReason.NoProc);
+        if (!p.AddMonitor(r, watch)) return Task.FromResult(p.ExitReason ?? ExitReason.NoProc);
+        if (cancellationToken.CanBeCanceled)
+        {
+            cancellationToken.Register(() =>
+            {
+                p.RemoveMonitor(r);
+                watch.Completion.TrySetCanceled(cancellationToken);
+            });
+        }
+        return watch.Completion.Task;
+    }
+
+    // ---------------------------------------------------------------- timers
+
+    /// <summary><c>erlang:send_after(Ms, Pid, Msg)</c>: delivers <paramref name="message"/> after <paramref name="delay"/>; the timer dies with the process (T1, T4).</summary>
+    public Ref SendAfter(TimeSpan delay, Pid to, object message) => Timers.Start(delay, to, null, message, wrap: false);
+
+    /// <summary><c>erlang:send_after(Ms, Name, Msg)</c>: the name is resolved at expiry; if unregistered then, the message is dropped (T4).</summary>
+    public Ref SendAfter(TimeSpan delay, string name, object message) => Timers.Start(delay, null, name, message, wrap: false);
+
+    /// <summary><c>erlang:start_timer</c>: delivers a <see cref="TimeoutMessage"/> (<c>{timeout, TRef, Msg}</c>) after <paramref name="delay"/> (T1).</summary>
+    public Ref StartTimer(TimeSpan delay, Pid to, object message) => Timers.Start(delay, to, null, message, wrap: true);
+
+    /// <summary><c>erlang:start_timer</c> to a name, resolved at expiry.</summary>
+    public Ref StartTimer(TimeSpan delay, string name, object message) => Timers.Start(delay, null, name, message, wrap: true);
+
+    /// <summary><c>cancel_timer/1</c>: milliseconds left, or null (<c>false</c>) if it already fired or was cancelled (T2).</summary>
+    public long? CancelTimer(Ref timerRef) => Timers.Cancel(timerRef);
+
+    /// <summary>
+    /// <c>cancel_timer(TRef, [{async, true}])</c>: cancels and sends the result to the calling process as a
+    /// <see cref="CancelTimerResult"/> (T3). Must be called from inside a process.
+    /// </summary>
+    public void CancelTimerAsync(Ref timerRef)
+    {
+        var caller = ProcessContext.CurrentProcess ?? throw new InvalidOperationException("asynchronous cancel_timer needs a calling process");
+        var left = Timers.Cancel(timerRef);
+        caller.Deliver(new CancelTimerResult(timerRef, left));
+    }
+
+    /// <summary><c>read_timer/1</c>: milliseconds left, or null (<c>false</c>) (T2).</summary>
+    public long? ReadTimer(Ref timerRef) => Timers.Read(timerRef);
+
+    // ---------------------------------------------------------------- lifecycle hooks
+
+    internal void OnProcessExiting(LocalProcess process, ExitReason reason)
+    {
+        if (process.RegisteredName is { } name)
+        {
+            _names.TryRemove(new KeyValuePair<string, LocalProcess>(name, process));
+        }
+        Tracer?.OnExit(process.Self, reason);
+    }
+
+    internal void OnProcessExited(LocalProcess process) => _processes.TryRemove(process.Id, out _);
+
+    /// <summary>Kills every process left (<c>kill</c>) and cancels every timer.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        Timers.CancelAll();
+        foreach (var p in _processes.Values) p.ReceiveExitSignal(default, ExitReason.Kill, viaLink: false);
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private sealed class ExitWatch : IDownWatcher
+    {
+        public TaskCompletionSource<ExitReason> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void OnDown(Ref monitorRef, Pid pid, ExitReason reason) => Completion.TrySetResult(reason);
+    }
+}

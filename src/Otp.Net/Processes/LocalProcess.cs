@@ -1,0 +1,493 @@
+using System.Runtime.CompilerServices;
+using Otp.Net.Terms;
+using Otp.Net.Timers;
+
+namespace Otp.Net.Processes;
+
+/// <summary>
+/// A process: its mailbox, links, monitors and exit path. Signal state (links, monitors, trap_exit, liveness)
+/// is guarded by the process object's own lock; messages go through the lock-free mailbox.
+/// </summary>
+internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownWatcher
+{
+    private readonly Node _node;
+    private readonly Mailbox _mailbox;
+    private Func<ProcessContext, Task>? _body;
+    private volatile bool _dead;
+    private bool _trapExit;
+    private HashSet<LocalProcess>? _links;
+    private Dictionary<Ref, IDownWatcher>? _monitoredBy;
+    private Dictionary<Ref, LocalProcess>? _monitoring;
+    private HashSet<TimerEntry>? _timers;
+    private List<object>? _save;
+    private CancellationTokenSource? _cts;
+    private ExitReason? _exitReason;
+
+    public LocalProcess(Node node, long id, Func<ProcessContext, Task> body, Pid parent, bool trapExit)
+    {
+        _node = node;
+        Id = id;
+        _body = body;
+        Parent = parent;
+        _trapExit = trapExit;
+        _mailbox = new Mailbox { Owner = this };
+    }
+
+    public long Id { get; }
+
+    public override Pid Self => new(this);
+
+    public override Node Node => _node;
+
+    public override Pid Parent { get; }
+
+    public bool IsAlive => !_dead;
+
+    public ExitReason? ExitReason => _exitReason;
+
+    public string? RegisteredName { get; set; }
+
+    /// <summary>Set by behaviours: what the process runs (for process info and code tracking).</summary>
+    public string? CurrentModule { get; set; }
+
+    /// <summary>Set by behaviours while suspended by sys.</summary>
+    public bool Suspended { get; set; }
+
+    public ProcessStatus Status { get; private set; } = ProcessStatus.Running;
+
+    public Mailbox Mailbox => _mailbox;
+
+    public override CancellationToken CancellationToken
+    {
+        get
+        {
+            if (_cts is null)
+            {
+                var cts = new CancellationTokenSource();
+                if (Interlocked.CompareExchange(ref _cts, cts, null) is not null) cts.Dispose();
+                else if (_dead) cts.Cancel();
+            }
+            return _cts!.Token;
+        }
+    }
+
+    public override bool TrapExit
+    {
+        get => Volatile.Read(ref _trapExit);
+        set
+        {
+            lock (this) _trapExit = value;
+        }
+    }
+
+    // ---------------------------------------------------------------- running
+
+    /// <summary>Runs the body on the thread pool.</summary>
+    public void Start() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+
+    void IThreadPoolWorkItem.Execute()
+    {
+        var body = _body!;
+        _body = null;
+        var previous = CurrentProcess;
+        CurrentProcess = this;
+        Task task;
+        try
+        {
+            task = _dead ? Task.CompletedTask : body(this);
+        }
+        catch (Exception ex)
+        {
+            task = Task.FromException(ex);
+        }
+        finally
+        {
+            CurrentProcess = previous;
+        }
+        if (task.IsCompleted) OnBodyCompleted(task);
+        else task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(() => OnBodyCompleted(task));
+    }
+
+    private void OnBodyCompleted(Task task)
+    {
+        ExitReason reason;
+        if (task.IsCompletedSuccessfully) reason = ExitReason.Normal;
+        else if (task.IsCanceled && _dead) reason = ExitReason.Killed;
+        else if (task.Exception?.InnerException is { } ex) reason = ex is ProcessExitedException ? ExitReason.Killed : ExitReason.FromException(ex);
+        else reason = ExitReason.FromException(new TaskCanceledException());
+        Terminate(reason);
+    }
+
+    // ---------------------------------------------------------------- messages
+
+    /// <summary>Delivers a message (dropped if the process has exited).</summary>
+    public void Deliver(object message)
+    {
+        if (_dead) return;
+        _mailbox.Enqueue(message);
+    }
+
+    public override ValueTask<object> ReceiveAsync()
+    {
+        if (TryTakeNext(null, out var m)) return new ValueTask<object>(m);
+        return ReceiveSlowAsync(null);
+    }
+
+    public override ValueTask<object> ReceiveAsync(Func<object, bool> match)
+    {
+        ArgumentNullException.ThrowIfNull(match);
+        if (TryTakeNext(match, out var m)) return new ValueTask<object>(m);
+        return ReceiveSlowAsync(match);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<object> ReceiveSlowAsync(Func<object, bool>? match)
+    {
+        while (true)
+        {
+            ThrowIfExited();
+            if (TryTakeNext(match, out var m)) return m;
+            Status = ProcessStatus.Waiting;
+            await _mailbox.WaitAsync().ConfigureAwait(false);
+            Status = ProcessStatus.Running;
+        }
+    }
+
+    public override async ValueTask<object?> ReceiveAsync(Func<object, bool>? match, TimeSpan timeout)
+    {
+        if (TryTakeNext(match, out var first)) return first;
+        if (timeout == TimeSpan.Zero) return null;
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            if (match is null) return await ReceiveAsync().ConfigureAwait(false);
+            return await ReceiveAsync(match).ConfigureAwait(false);
+        }
+        if (timeout < TimeSpan.Zero) throw new BadArgumentException("receive timeout must not be negative");
+        var flag = new WakeFlag(_mailbox);
+        using var timer = _node.TimeProvider.CreateTimer(static s => ((WakeFlag)s!).Fire(), flag, timeout, Timeout.InfiniteTimeSpan);
+        while (true)
+        {
+            ThrowIfExited();
+            if (TryTakeNext(match, out var m)) return m;
+            if (flag.Fired) return null;
+            Status = ProcessStatus.Waiting;
+            await _mailbox.WaitAsync().ConfigureAwait(false);
+            Status = ProcessStatus.Running;
+        }
+    }
+
+    /// <summary>Parks until a message arrives or <see cref="WakeFlag.Fire"/> is called (behaviour loops).</summary>
+    internal ValueTask<bool> WaitAsync()
+    {
+        ThrowIfExited();
+        return _mailbox.WaitAsync();
+    }
+
+    internal void SetWaiting(bool waiting) => Status = waiting ? ProcessStatus.Waiting : ProcessStatus.Running;
+
+    /// <summary>Takes the oldest message (matching <paramref name="match"/> when given); unmatched ones go to the save queue.</summary>
+    internal bool TryTakeNext(Func<object, bool>? match, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out object? message)
+    {
+        var save = _save;
+        if (save is { Count: > 0 })
+        {
+            for (var i = 0; i < save.Count; i++)
+            {
+                if (match is null || match(save[i]))
+                {
+                    message = save[i];
+                    save.RemoveAt(i);
+                    return true;
+                }
+            }
+        }
+        while (_mailbox.TryDequeue(out var m))
+        {
+            if (match is null || match(m))
+            {
+                message = m;
+                return true;
+            }
+            (_save ??= []).Add(m);
+        }
+        message = null;
+        return false;
+    }
+
+    /// <summary>Removes every queued message matching <paramref name="match"/> (reader only).</summary>
+    internal void RemoveQueued(Func<object, bool> match)
+    {
+        while (_mailbox.TryDequeue(out var m)) (_save ??= []).Add(m);
+        _save?.RemoveAll(m => match(m));
+    }
+
+    private void ThrowIfExited()
+    {
+        if (_dead) throw new ProcessExitedException();
+    }
+
+    // ---------------------------------------------------------------- links
+
+    public override bool Link(Pid pid)
+    {
+        var other = pid.Process;
+        if (other == this) return true;
+        if (other is null || !LinkPair(this, other))
+        {
+            if (TrapExit)
+            {
+                Deliver(new ExitMessage(pid, ExitReason.NoProc));
+                return true;
+            }
+            throw new NoProcException(pid);
+        }
+        return true;
+    }
+
+    /// <summary>Links two processes atomically; false if <paramref name="b"/> is dead.</summary>
+    internal static bool LinkPair(LocalProcess a, LocalProcess b)
+    {
+        var (first, second) = a.Id < b.Id ? (a, b) : (b, a);
+        lock (first)
+        {
+            lock (second)
+            {
+                if (b._dead) return false;
+                if (a._dead) return true; // a's exit path already ran; nothing to link
+                (a._links ??= []).Add(b);
+                (b._links ??= []).Add(a);
+                return true;
+            }
+        }
+    }
+
+    public override bool Unlink(Pid pid)
+    {
+        var other = pid.Process;
+        if (other is null || other == this) return true;
+        var (first, second) = Id < other.Id ? (this, other) : (other, this);
+        lock (first)
+        {
+            lock (second)
+            {
+                _links?.Remove(other);
+                other._links?.Remove(this);
+            }
+        }
+        return true;
+    }
+
+    private void RemoveLink(LocalProcess other)
+    {
+        lock (this) _links?.Remove(other);
+    }
+
+    // ---------------------------------------------------------------- monitors
+
+    public override Ref Monitor(Pid pid)
+    {
+        var r = new Ref();
+        var target = pid.Process;
+        if (target is null || !target.AddMonitor(r, this))
+        {
+            Deliver(new DownMessage(r, pid, ExitReason.NoProc));
+            return r;
+        }
+        lock (this)
+        {
+            if (_dead) target.RemoveMonitor(r);
+            else (_monitoring ??= [])[r] = target;
+        }
+        return r;
+    }
+
+    public override Ref Monitor(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var pid = _node.WhereIs(name);
+        if (pid is null)
+        {
+            var r = new Ref();
+            Deliver(new DownMessage(r, default, ExitReason.NoProc, name));
+            return r;
+        }
+        return Monitor(pid.Value);
+    }
+
+    public override bool Demonitor(Ref monitorRef, bool flush = false)
+    {
+        ArgumentNullException.ThrowIfNull(monitorRef);
+        LocalProcess? target = null;
+        lock (this)
+        {
+            if (_monitoring is not null && _monitoring.Remove(monitorRef, out var t)) target = t;
+        }
+        target?.RemoveMonitor(monitorRef);
+        if (flush && CurrentProcess == this) RemoveQueued(m => m is DownMessage d && d.Ref == monitorRef);
+        return true;
+    }
+
+    /// <summary>Adds a monitor held by <paramref name="watcher"/>; false if this process has exited.</summary>
+    internal bool AddMonitor(Ref monitorRef, IDownWatcher watcher)
+    {
+        lock (this)
+        {
+            if (_dead) return false;
+            (_monitoredBy ??= [])[monitorRef] = watcher;
+            return true;
+        }
+    }
+
+    internal void RemoveMonitor(Ref monitorRef)
+    {
+        lock (this) _monitoredBy?.Remove(monitorRef);
+    }
+
+    void IDownWatcher.OnDown(Ref monitorRef, Pid pid, ExitReason reason)
+    {
+        lock (this) _monitoring?.Remove(monitorRef);
+        Deliver(new DownMessage(monitorRef, pid, reason));
+    }
+
+    // ---------------------------------------------------------------- timers
+
+    internal bool AddTimer(TimerEntry entry)
+    {
+        lock (this)
+        {
+            if (_dead) return false;
+            (_timers ??= []).Add(entry);
+            return true;
+        }
+    }
+
+    internal void RemoveTimer(TimerEntry entry)
+    {
+        lock (this) _timers?.Remove(entry);
+    }
+
+    // ---------------------------------------------------------------- exit signals
+
+    /// <summary>
+    /// An exit signal arrives (OTP P1). Takes effect at once: a non-trapping process dies now, even with messages
+    /// queued; a trapping one gets an <see cref="ExitMessage"/> behind earlier messages.
+    /// </summary>
+    /// <param name="from">The sender.</param>
+    /// <param name="reason">The reason.</param>
+    /// <param name="viaLink">True when the signal comes from a dying link partner (then <c>kill</c> is trappable, P2.2).</param>
+    internal void ReceiveExitSignal(Pid from, ExitReason reason, bool viaLink)
+    {
+        ExitReason? dieWith = null;
+        lock (this)
+        {
+            if (_dead) return;
+            if (!viaLink && reason.Kind == ExitReasonKind.Kill) dieWith = ExitReason.Killed;
+            else if (_trapExit) _mailbox.Enqueue(new ExitMessage(from, reason));
+            else if (reason.IsNormal)
+            {
+                if (from.Process == this) dieWith = ExitReason.Normal;
+            }
+            else dieWith = reason;
+        }
+        if (dieWith is not null) Terminate(dieWith);
+    }
+
+    /// <summary>
+    /// The exit path: marks the process dead, frees its name, cancels its timers and token, tells the tracer, then
+    /// signals links and monitors. Runs once; later calls are no-ops. Whatever the process's code does afterwards
+    /// is discarded.
+    /// </summary>
+    internal void Terminate(ExitReason reason)
+    {
+        HashSet<LocalProcess>? links;
+        Dictionary<Ref, IDownWatcher>? monitoredBy;
+        Dictionary<Ref, LocalProcess>? monitoring;
+        HashSet<TimerEntry>? timers;
+        lock (this)
+        {
+            if (_dead) return;
+            _dead = true;
+            _exitReason = reason;
+            Status = ProcessStatus.Exited;
+            links = _links;
+            monitoredBy = _monitoredBy;
+            monitoring = _monitoring;
+            timers = _timers;
+            _links = null;
+            _monitoredBy = null;
+            _monitoring = null;
+            _timers = null;
+        }
+        _node.OnProcessExiting(this, reason);
+        if (timers is not null)
+        {
+            foreach (var t in timers) _node.Timers.CancelForExit(t);
+        }
+        if (monitoring is not null)
+        {
+            foreach (var (r, target) in monitoring) target.RemoveMonitor(r);
+        }
+        try
+        {
+            _cts?.Cancel();
+        }
+        catch (AggregateException)
+        {
+            // A callback registered on the token threw; the process is gone regardless.
+        }
+        var self = Self;
+        if (links is not null)
+        {
+            foreach (var l in links)
+            {
+                l.RemoveLink(this);
+                SignalDispatcher.PostLinkExit(l, self, reason);
+            }
+        }
+        if (monitoredBy is not null)
+        {
+            foreach (var (r, watcher) in monitoredBy) watcher.OnDown(r, self, reason);
+        }
+        _mailbox.Close();
+        _mailbox.Drain(null);
+        _save = null;
+        _node.OnProcessExited(this);
+    }
+
+    // ---------------------------------------------------------------- info
+
+    public ProcessInfo? GetInfo()
+    {
+        lock (this)
+        {
+            if (_dead) return null;
+            return new ProcessInfo(
+                Self,
+                Suspended ? ProcessStatus.Suspended : Status,
+                _mailbox.CountApprox() + (_save?.Count ?? 0),
+                _links?.Select(l => l.Self).ToArray() ?? [],
+                _monitoring?.Select(kv => (kv.Key, kv.Value.Self)).ToArray() ?? [],
+                _monitoredBy?.Count ?? 0,
+                RegisteredName,
+                _trapExit,
+                CurrentModule,
+                Parent);
+        }
+    }
+
+    public override string ToString() => Self.ToString();
+
+    /// <summary>A flag a timer sets before waking the mailbox's reader (receive ... after).</summary>
+    internal sealed class WakeFlag(Mailbox mailbox)
+    {
+        private volatile bool _fired;
+
+        public bool Fired => _fired;
+
+        public void Fire()
+        {
+            _fired = true;
+            mailbox.Wake();
+        }
+    }
+}

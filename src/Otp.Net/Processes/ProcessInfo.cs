@@ -1,0 +1,26 @@
+using Otp.Net.Terms;
+
+namespace Otp.Net.Processes;
+
+/// <summary>A snapshot of a live process (<c>process_info/1</c>).</summary>
+/// <param name="Pid">The process.</param>
+/// <param name="Status">What it is doing.</param>
+/// <param name="MessageQueueLength">Messages waiting in its mailbox.</param>
+/// <param name="Links">Processes linked to it.</param>
+/// <param name="Monitors">Monitors it holds: reference and monitored process.</param>
+/// <param name="MonitoredBy">How many monitors are held on it.</param>
+/// <param name="RegisteredName">Its registered name, if any.</param>
+/// <param name="TrapExit">Whether it traps exits.</param>
+/// <param name="CurrentModule">The behaviour module it runs, if any (e.g. a GenServer's type and version).</param>
+/// <param name="Parent">Its parent, or undefined.</param>
+public sealed record ProcessInfo(
+    Pid Pid,
+    ProcessStatus Status,
+    int MessageQueueLength,
+    IReadOnlyList<Pid> Links,
+    IReadOnlyList<(Ref Ref, Pid Pid)> Monitors,
+    int MonitoredBy,
+    string? RegisteredName,
+    bool TrapExit,
+    string? CurrentModule,
+    Pid Parent);

@@ -1,0 +1,202 @@
+using Otp.Net.Processes;
+using Otp.Net.Terms;
+
+namespace Otp.Net.Tests.Processes;
+
+public sealed class MessagingTests : IDisposable
+{
+    private readonly Node _node = new();
+
+    public void Dispose() => _node.Dispose();
+
+    [Fact] // P6.1
+    public async Task Send_ToDeadPid_SilentlySucceeds()
+    {
+        var dead = _node.Spawn(_ => Task.CompletedTask);
+        await _node.ExitOf(dead);
+        var act = () => _node.Send(dead, "hello");
+        act.Should().NotThrow();
+    }
+
+    [Fact] // P6.1
+    public void Send_ToUnregisteredName_ThrowsBadArgument()
+    {
+        var act = () => _node.Send("nobody", "hello");
+        act.Should().Throw<BadArgumentException>();
+    }
+
+    [Fact] // P6.2
+    public async Task Messages_FromOneSender_ArriveInSendOrder()
+    {
+        var received = await _node.RunAsync(async ctx =>
+        {
+            var self = ctx.Self;
+            ctx.Spawn(c =>
+            {
+                for (var i = 0; i < 10_000; i++) c.Send(self, i);
+                return Task.CompletedTask;
+            });
+            var list = new List<int>();
+            for (var i = 0; i < 10_000; i++) list.Add((int)await ctx.ReceiveAsync());
+            return list;
+        });
+        received.Should().BeInAscendingOrder().And.HaveCount(10_000);
+    }
+
+    [Fact] // P6.2: an exit signal to a trapping process is ordered behind earlier messages from the same sender
+    public async Task TrappedExit_IsQueuedBehindEarlierMessagesFromSameSender()
+    {
+        var order = await _node.RunAsync(async ctx =>
+        {
+            ctx.TrapExit = true;
+            var self = ctx.Self;
+            ctx.SpawnLink(c =>
+            {
+                c.Send(self, "one");
+                c.Send(self, "two");
+                throw new OtpExitException(ExitReason.Of(Atom.Of("done")));
+            });
+            var list = new List<object>();
+            for (var i = 0; i < 3; i++) list.Add(await ctx.ReceiveAsync());
+            return list;
+        });
+        order[0].Should().Be("one");
+        order[1].Should().Be("two");
+        order[2].Should().BeOfType<ExitMessage>();
+    }
+
+    [Fact] // selective receive keeps unmatched messages queued in order
+    public async Task SelectiveReceive_UnmatchedMessagesStayQueuedInOrder()
+    {
+        var result = await _node.RunAsync(async ctx =>
+        {
+            ctx.Send(ctx.Self, "a");
+            ctx.Send(ctx.Self, 1);
+            ctx.Send(ctx.Self, "b");
+            ctx.Send(ctx.Self, 2);
+            var firstInt = await ctx.ReceiveAsync<int>();
+            var rest = new List<object>();
+            for (var i = 0; i < 3; i++) rest.Add(await ctx.ReceiveAsync());
+            return (firstInt, rest);
+        });
+        result.firstInt.Should().Be(1);
+        result.rest.Should().Equal("a", "b", 2);
+    }
+
+    [Fact] // receive ... after
+    public async Task ReceiveWithTimeout_NothingArrives_ReturnsNull_ThenMessageStillReceivable()
+    {
+        var result = await _node.RunAsync(async ctx =>
+        {
+            ctx.Send(ctx.Self, "unrelated");
+            var timedOut = await ctx.ReceiveAsync(m => m is int, TimeSpan.FromMilliseconds(30));
+            var kept = await ctx.ReceiveAsync(null, TimeSpan.Zero);
+            return (timedOut, kept);
+        });
+        result.timedOut.Should().BeNull();
+        result.kept.Should().Be("unrelated");
+    }
+
+    [Fact] // receive ... after: a message arriving before the deadline wins
+    public async Task ReceiveWithTimeout_MessageArrives_ReturnsIt()
+    {
+        var got = await _node.RunAsync(async ctx =>
+        {
+            var self = ctx.Self;
+            ctx.Spawn(c =>
+            {
+                c.Send(self, 42);
+                return Task.CompletedTask;
+            });
+            return await ctx.ReceiveAsync(null, TimeSpan.FromSeconds(30));
+        });
+        got.Should().Be(42);
+    }
+
+    [Fact] // P7
+    public async Task Register_WhereIs_Unregister_AndNameFreedAtDeath()
+    {
+        var go = new TaskCompletionSource();
+        var pid = _node.Spawn(async _ => await go.Task);
+        _node.Register("worker", pid);
+        _node.WhereIs("worker").Should().Be(pid);
+        _node.RegisteredNames.Should().Contain("worker");
+        _node.GetProcessInfo(pid)!.RegisteredName.Should().Be("worker");
+        go.SetResult();
+        await _node.ExitOf(pid);
+        _node.WhereIs("worker").Should().BeNull();
+        _node.RegisteredNames.Should().NotContain("worker");
+    }
+
+    [Fact] // P7
+    public void Register_NameTakenOrPidAlreadyNamed_ThrowsBadArgument()
+    {
+        var a = _node.SpawnIdle();
+        var b = _node.SpawnIdle();
+        _node.Register("a", a);
+        ((Action)(() => _node.Register("a", b))).Should().Throw<BadArgumentException>();
+        ((Action)(() => _node.Register("other", a))).Should().Throw<BadArgumentException>();
+        ((Action)(() => _node.Unregister("missing"))).Should().Throw<BadArgumentException>();
+        _node.Unregister("a");
+        _node.WhereIs("a").Should().BeNull();
+    }
+
+    [Fact] // P7: sending to a registered name
+    public async Task Send_ToRegisteredName_Delivers()
+    {
+        var got = new TaskCompletionSource<object>();
+        _node.Spawn(async ctx => got.SetResult(await ctx.ReceiveAsync()), new SpawnOptions { Name = "inbox" });
+        _node.Send("inbox", "hi");
+        (await got.Task.Within()).Should().Be("hi");
+    }
+
+    [Fact]
+    public async Task ProcessInfo_ReportsQueueLengthTrapExitAndStatus()
+    {
+        var ready = new TaskCompletionSource();
+        var go = new TaskCompletionSource();
+        var pid = _node.Spawn(async ctx =>
+        {
+            ready.SetResult();
+            await go.Task;
+            await ctx.ReceiveAsync();
+        }, new SpawnOptions { TrapExit = true });
+        await ready.Task.Within();
+        _node.Send(pid, 1);
+        _node.Send(pid, 2);
+        var info = _node.GetProcessInfo(pid)!;
+        info.MessageQueueLength.Should().Be(2);
+        info.TrapExit.Should().BeTrue();
+        go.SetResult();
+        await _node.ExitOf(pid);
+        _node.GetProcessInfo(pid).Should().BeNull();
+    }
+
+    [Fact]
+    public void Pid_PrintsLikeErlang()
+    {
+        var pid = _node.SpawnIdle();
+        pid.ToString().Should().MatchRegex(@"^<0\.\d+\.0>$");
+        default(Pid).ToString().Should().Be("undefined");
+    }
+
+    [Fact]
+    public async Task Dispose_KillsEveryProcessLeft()
+    {
+        var node = new Node();
+        var pid = node.SpawnIdle();
+        var exit = node.WaitForExitAsync(pid);
+        node.Dispose();
+        (await exit.Within()).Should().Be(ExitReason.Killed);
+        node.ProcessCount.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Mailbox_IsAChannel_WriterDeliversToProcess()
+    {
+        var got = new TaskCompletionSource<object>();
+        var pid = _node.Spawn(async ctx => got.SetResult(await ctx.ReceiveAsync()));
+        pid.Process!.Mailbox.Writer.TryWrite("through the channel").Should().BeTrue();
+        (await got.Task.Within()).Should().Be("through the channel");
+    }
+}
