@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 config="${CONFIGURATION:-Release}"
 log="$(mktemp)"
-dotnet test Otp.Net.sln -c "$config" --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
+dotnet test Otp.Net.sln -c "$config" "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 passed=0
 failed=0
