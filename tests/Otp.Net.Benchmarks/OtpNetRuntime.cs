@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Globalization;
+using Otp.Net.Processes;
+
+namespace Otp.Net.Benchmarks;
+
+/// <summary>The workloads on Otp.Net, with the defaults a user gets.</summary>
+internal sealed class OtpNetRuntime : IRuntime
+{
+    private static readonly object Stop = new();
+    private static readonly object Ping = new();
+    private static readonly object Pong = new();
+    private static readonly object Go = new();
+
+    public string Name => "otpnet";
+
+    public async Task<bool> RunAsync(string workload, string[] args)
+    {
+        switch (workload)
+        {
+            case "spawn":
+                await SpawnAsync(int.Parse(args[0], CultureInfo.InvariantCulture));
+                return true;
+            case "pingpong":
+                await PingPongAsync(int.Parse(args[0], CultureInfo.InvariantCulture));
+                return true;
+            case "oneway":
+                await OneWayAsync(int.Parse(args[0], CultureInfo.InvariantCulture));
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    // W1
+    private async Task SpawnAsync(int n)
+    {
+        await using var node = new Node();
+        await SpawnRoundAsync(node, 1000, measure: false);
+        await SpawnRoundAsync(node, n, measure: true);
+    }
+
+    private async Task SpawnRoundAsync(Node node, int n, bool measure)
+    {
+        var counter = 0;
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Func<ProcessContext, Task> body = async ctx =>
+        {
+            if (Interlocked.Increment(ref counter) == n) started.TrySetResult();
+            await ctx.ReceiveAsync();
+            if (Interlocked.Decrement(ref counter) == 0) stopped.TrySetResult();
+        };
+        GC.GetTotalMemory(true);
+        var managed0 = GC.GetTotalMemory(true);
+        var rss0 = Report.RssBytes();
+        var pids = new Pid[n];
+        var t0 = Stopwatch.GetTimestamp();
+        for (var i = 0; i < n; i++) pids[i] = node.Spawn(body);
+        await started.Task;
+        var t1 = Stopwatch.GetTimestamp();
+        var managed1 = GC.GetTotalMemory(true);
+        var rss1 = Report.RssBytes();
+        var t2 = Stopwatch.GetTimestamp();
+        foreach (var p in pids) node.Send(p, Stop);
+        await stopped.Task;
+        var t3 = Stopwatch.GetTimestamp();
+        if (!measure) return;
+        Report.Result(Name, "spawn", n, "spawn_s", Report.Seconds(t0, t1), "s");
+        Report.Result(Name, "spawn", n, "rss_per_proc", (rss1 - rss0) / (double)n, "bytes");
+        Report.Result(Name, "spawn", n, "managed_per_proc", (managed1 - managed0) / (double)n, "bytes");
+        Report.Result(Name, "spawn", n, "teardown_s", Report.Seconds(t2, t3), "s");
+    }
+
+    // W2
+    private async Task PingPongAsync(int n)
+    {
+        await using var node = new Node();
+        await PingPongRoundAsync(node, Math.Max(1, n / 10));
+        var seconds = await PingPongRoundAsync(node, n);
+        Report.Result(Name, "pingpong", n, "rate", n / seconds, "roundtrips/s");
+    }
+
+    private static async Task<double> PingPongRoundAsync(Node node, int n)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pong = node.Spawn(async ctx =>
+        {
+            while (true)
+            {
+                var m = (Pid)await ctx.ReceiveAsync();
+                ctx.Send(m, Pong);
+            }
+        });
+        var ping = node.Spawn(async ctx =>
+        {
+            await ctx.ReceiveAsync(); // start
+            var self = (object)ctx.Self;
+            for (var i = 0; i < n; i++)
+            {
+                ctx.Send(pong, self);
+                await ctx.ReceiveAsync();
+            }
+            done.SetResult();
+        });
+        var t0 = Stopwatch.GetTimestamp();
+        node.Send(ping, Go);
+        await done.Task;
+        var t1 = Stopwatch.GetTimestamp();
+        node.Exit(pong, ExitReason.Kill);
+        return Report.Seconds(t0, t1);
+    }
+
+    // W3
+    private async Task OneWayAsync(int n)
+    {
+        await using var node = new Node();
+        await OneWayRoundAsync(node, Math.Max(1, n / 10));
+        var seconds = await OneWayRoundAsync(node, n);
+        Report.Result(Name, "oneway", n, "rate", n / seconds, "msgs/s");
+    }
+
+    private static async Task<double> OneWayRoundAsync(Node node, int n)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var consumer = node.Spawn(async ctx =>
+        {
+            for (var i = 0; i < n; i++) await ctx.ReceiveAsync();
+            done.SetResult();
+        });
+        var producer = node.Spawn(async ctx =>
+        {
+            await ctx.ReceiveAsync(); // go
+            for (var i = 0; i < n; i++) ctx.Send(consumer, i);
+        });
+        var t0 = Stopwatch.GetTimestamp();
+        node.Send(producer, Go);
+        await done.Task;
+        var t1 = Stopwatch.GetTimestamp();
+        return Report.Seconds(t0, t1);
+    }
+}
