@@ -1,0 +1,128 @@
+using Otp.Net.Processes;
+using Otp.Net.Terms;
+
+namespace Otp.Net.GenServers;
+
+/// <summary>
+/// The client side of gen_server: start, call, cast, reply, stop. Every method works from inside a process and from
+/// plain .NET code (an ASP.NET handler, a test) with async/await.
+/// </summary>
+public static class GenServer
+{
+    /// <summary>gen_server's default call timeout, 5 s (G5).</summary>
+    public static readonly TimeSpan DefaultCallTimeout = TimeSpan.FromSeconds(5);
+
+    private static readonly Atom GenServerAtom = Atom.Of("gen_server");
+
+    /// <summary>
+    /// <c>gen_server:start</c>: starts a server (not linked) and returns once <c>Init</c> has returned (G1):
+    /// <c>{ok, Pid}</c>, <c>ignore</c> or <c>{error, Reason}</c>.
+    /// </summary>
+    public static Task<StartResult> StartAsync(Node node, GenServerBase module, object? args = null, GenServerOptions? options = null, CancellationToken cancellationToken = default) =>
+        StartCoreAsync(node, module, args, options, link: false, "gen_server", cancellationToken);
+
+    /// <summary>
+    /// <c>gen_server:start_link</c>: as <see cref="StartAsync"/>, linked to the calling process, which becomes the
+    /// server's parent (G2: if Init stops, a non-trapping caller gets the error and is then killed by the exit signal).
+    /// Outside a process there is nobody to link to and this is <see cref="StartAsync"/>.
+    /// </summary>
+    public static Task<StartResult> StartLinkAsync(Node node, GenServerBase module, object? args = null, GenServerOptions? options = null, CancellationToken cancellationToken = default) =>
+        StartCoreAsync(node, module, args, options, link: true, "gen_server", cancellationToken);
+
+    internal static async Task<StartResult> StartCoreAsync(Node node, GenServerBase module, object? args, GenServerOptions? options, bool link, string behaviour, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(module);
+        options ??= GenServerOptions.Default;
+        var started = new TaskCompletionSource<StartResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Pid pid;
+        try
+        {
+            pid = node.Spawn(ctx => GenServerProcess.RunAsync(ctx, module, args, started, behaviour), new SpawnOptions { Link = link, Name = options.Name });
+        }
+        catch (BadArgumentException) when (options.Name is { } name)
+        {
+            return node.WhereIs(name) is { } owner ? StartResult.AlreadyStarted(owner) : StartResult.Failed(ExitReason.Of(Atom.Of("name_taken")));
+        }
+        // Wait for the acknowledgement, or for the process to end without one. The caller's own exit does not cut
+        // the wait short: a non-trapping caller killed by the failed init's exit signal still gets the result (G2).
+        var exit = node.WaitForExitAsync(pid, CancellationToken.None);
+        var ack = started.Task;
+        try
+        {
+            var first = await Task.WhenAny(ack, exit).WaitAsync(options.StartTimeout, cancellationToken).ConfigureAwait(false);
+            if (first == ack || ack.IsCompleted) return await ack.ConfigureAwait(false);
+            return StartResult.Failed(await exit.ConfigureAwait(false));
+        }
+        catch (TimeoutException)
+        {
+            node.Exit(pid, ExitReason.Kill);
+            return StartResult.Failed(CallException.Timeout);
+        }
+    }
+
+    /// <summary>
+    /// <c>gen_server:call(Server, Request[, Timeout])</c> (G5–G7): the reply, or a <see cref="CallException"/> carrying
+    /// <c>noproc</c>, <c>timeout</c>, <c>calling_self</c> or the server's exit reason. A timed-out request is not cancelled:
+    /// the server still handles it and its late reply is dropped. <paramref name="timeout"/> defaults to 5 s;
+    /// <see cref="Timeout.InfiniteTimeSpan"/> waits forever.
+    /// </summary>
+    public static Task<object?> CallAsync(ServerRef server, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var t = timeout ?? DefaultCallTimeout;
+        return Requests.SendAsync(server.Resolve(), sink => new CallRequest(request, sink), t,
+            reason => new CallException(reason, "gen_server", "call",
+                timeout is null ? new TermList(server.ToTerm(), request) : new TermList(server.ToTerm(), request, TimeoutTerm(t))),
+            cancellationToken);
+    }
+
+    /// <summary>As <see cref="CallAsync(ServerRef, object, TimeSpan?, CancellationToken)"/>, casting the reply to <typeparamref name="T"/>.</summary>
+    public static async Task<T> CallAsync<T>(ServerRef server, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        (T)(await CallAsync(server, request, timeout, cancellationToken).ConfigureAwait(false))!;
+
+    /// <summary><c>gen_server:cast</c>: always succeeds, even to a dead pid or an unknown name (G8).</summary>
+    public static void Cast(ServerRef server, object request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        try
+        {
+            server.Resolve()?.Deliver(new CastRequest(request));
+        }
+        catch (InvalidOperationException)
+        {
+            // A name with no node to resolve it on: like an unknown name, a cast is dropped.
+        }
+    }
+
+    /// <summary><c>gen_server:reply(From, Reply)</c> (G11): answers a call that returned noreply. Only the first reply counts.</summary>
+    public static void Reply(From from, object? reply) => from.Sink?.TryReply(reply);
+
+    /// <summary>
+    /// <c>gen_server:stop(Server[, Reason[, Timeout]])</c> (G17): asks the server to run <c>Terminate</c> and exit with
+    /// <paramref name="reason"/> (default <c>normal</c>); completes once it has exited. A dead server gives a
+    /// <see cref="CallException"/> with <c>noproc</c>; exiting with another reason gives that reason.
+    /// </summary>
+    public static async Task StopAsync(ServerRef server, ExitReason? reason = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        reason ??= ExitReason.Normal;
+        var target = server.Resolve();
+        var args = new TermList(server.ToTerm(), reason, TimeoutTerm(timeout ?? Timeout.InfiniteTimeSpan));
+        if (target is null) throw new CallException(ExitReason.NoProc, "proc_lib", "stop", args);
+        var exit = target.Node.WaitForExitAsync(target.Self, cancellationToken);
+        target.Deliver(new SystemRequest(SystemOp.Terminate, new CallReply(default), reason));
+        ExitReason actual;
+        try
+        {
+            actual = await exit.WaitAsync(timeout ?? Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new CallException(CallException.Timeout, "proc_lib", "stop", args);
+        }
+        if (actual != reason) throw new CallException(actual, "proc_lib", "stop", args);
+    }
+
+    internal static object TimeoutTerm(TimeSpan t) =>
+        t == Timeout.InfiniteTimeSpan ? Atom.Of("infinity") : (object)(long)t.TotalMilliseconds;
+}

@@ -1,0 +1,340 @@
+using Microsoft.Extensions.Logging;
+using Otp.Net.Processes;
+using Otp.Net.Terms;
+
+namespace Otp.Net.GenServers;
+
+/// <summary>
+/// The generic server engine (gen_server's loop): owns the mailbox loop, replies, idle timeouts, continue, the
+/// sys protocol (suspend, resume, get/replace state, status, change_code, statistics, trace) and the exit path.
+/// One instance per process; the callback module is swappable (<see cref="Module"/>).
+/// </summary>
+internal sealed class GenServerProcess
+{
+    private static readonly Atom TimeoutAtom = Atom.Of("timeout");
+    private static readonly Atom OkAtom = Atom.Of("ok");
+    private static readonly Atom ErrorAtom = Atom.Of("error");
+
+    private readonly LocalProcess _process;
+    private readonly string _behaviour;
+    private readonly Func<object, bool> _suspendedFilter;
+    private object? _state;
+    private bool _suspended;
+    private bool _trace;
+    private ServerStatistics? _stats;
+    private object? _lastMessage;
+    private bool _stopped;
+
+    private GenServerProcess(LocalProcess process, GenServerBase module, string behaviour)
+    {
+        _process = process;
+        Module = module;
+        _behaviour = behaviour;
+        _suspendedFilter = m => m is SystemRequest || (m is ExitMessage e && e.From == _process.Parent && !e.From.IsUndefined);
+    }
+
+    /// <summary>The callback module the process runs now.</summary>
+    public GenServerBase Module { get; private set; }
+
+    /// <summary>The process body: init, acknowledge the starter, then loop.</summary>
+    public static async Task RunAsync(ProcessContext context, GenServerBase module, object? args, TaskCompletionSource<StartResult> started, string behaviour)
+    {
+        var process = (LocalProcess)context;
+        process.CurrentModule = module.ModuleName;
+        var engine = new GenServerProcess(process, module, behaviour);
+        ServerAction action;
+        try
+        {
+            var init = await module.InitCore(args, process.CancellationToken).ConfigureAwait(false);
+            switch (init?.Kind)
+            {
+                case InitResultKind.Ok:
+                    engine._state = init.BoxedState;
+                    action = init.Action;
+                    started.TrySetResult(StartResult.Ok(process.Self));
+                    break;
+                case InitResultKind.Ignore:
+                    process.Terminate(ExitReason.Normal);
+                    started.TrySetResult(StartResult.Ignore);
+                    return;
+                case InitResultKind.Stop:
+                    process.Terminate(init.Reason!);
+                    started.TrySetResult(StartResult.Failed(init.Reason!));
+                    return;
+                default:
+                    var bad = BadReturn(init);
+                    process.Terminate(bad);
+                    started.TrySetResult(StartResult.Failed(bad));
+                    return;
+            }
+        }
+        catch (Exception ex) when (ex is not ProcessExitedException)
+        {
+            var reason = ExitReason.FromException(ex);
+            process.Terminate(reason);
+            started.TrySetResult(StartResult.Failed(reason));
+            return;
+        }
+        await engine.LoopAsync(action).ConfigureAwait(false);
+    }
+
+    private static ExitReason BadReturn(object? value) =>
+        ExitReason.Of(TermTuple.Of(Atom.Of("bad_return_value"), value));
+
+    private CancellationToken Token => _process.CancellationToken;
+
+    private ILogger Logger => _process.Node.LoggerFactory.CreateLogger(GenServerLog.Category);
+
+    private async Task LoopAsync(ServerAction action)
+    {
+        while (!_stopped)
+        {
+            if (action.Kind == ServerActionKind.Continue && !_suspended)
+            {
+                var arg = action.ContinueArg!;
+                action = await RunCallbackAsync(arg, () => Module.HandleContinueCore(arg, _state, Token), null, allowReply: false).ConfigureAwait(false);
+                continue;
+            }
+            var message = await NextMessageAsync(action).ConfigureAwait(false);
+            action = await DispatchAsync(message, action).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask<object> NextMessageAsync(ServerAction action)
+    {
+        var match = _suspended ? _suspendedFilter : null;
+        if (_process.TryTakeNext(match, out var message)) return message;
+        if (!_suspended && action.Kind == ServerActionKind.Timeout)
+        {
+            if (action.Timeout <= TimeSpan.Zero) return TimeoutAtom;
+            var flag = new LocalProcess.WakeFlag(_process.Mailbox);
+            using var timer = _process.Node.TimeProvider.CreateTimer(static s => ((LocalProcess.WakeFlag)s!).Fire(), flag, action.Timeout, Timeout.InfiniteTimeSpan);
+            while (true)
+            {
+                _process.SetWaiting(true);
+                await _process.WaitAsync().ConfigureAwait(false);
+                _process.SetWaiting(false);
+                if (_process.TryTakeNext(match, out message)) return message;
+                if (flag.Fired) return TimeoutAtom;
+            }
+        }
+        while (true)
+        {
+            _process.SetWaiting(true);
+            await _process.WaitAsync().ConfigureAwait(false);
+            _process.SetWaiting(false);
+            if (_process.TryTakeNext(match, out message)) return message;
+        }
+    }
+
+    private async ValueTask<ServerAction> DispatchAsync(object message, ServerAction action)
+    {
+        switch (message)
+        {
+            case SystemRequest system:
+                await HandleSystemAsync(system).ConfigureAwait(false);
+                return action.Kind == ServerActionKind.Continue ? action : action;
+            case ExitMessage exit when exit.From == _process.Parent && !exit.From.IsUndefined:
+                // G15.3: a trapping server stops when its parent sends any exit signal, normal included.
+                _lastMessage = exit;
+                await StopAsync(exit.Reason).ConfigureAwait(false);
+                return default;
+        }
+        _lastMessage = message;
+        if (_stats is { } st) _stats = st with { MessagesIn = st.MessagesIn + 1 };
+        if (_trace) TraceEvent("got", message);
+        switch (message)
+        {
+            case CallRequest call:
+                return await RunCallbackAsync(call.Request, () => Module.HandleCallCore(call.Request, new From(call.Sink), _state, Token), call.Sink, allowReply: true).ConfigureAwait(false);
+            case CastRequest cast:
+                return await RunCallbackAsync(cast.Request, () => Module.HandleCastCore(cast.Request, _state, Token), null, allowReply: false).ConfigureAwait(false);
+            default:
+                return await RunCallbackAsync(message, () => Module.HandleInfoCore(message, _state, Token), null, allowReply: false).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs one callback and applies its result (G9, G10, G15.1–2).</summary>
+    private async ValueTask<ServerAction> RunCallbackAsync(object message, Func<ValueTask<IServerResult?>> callback, CallReply? caller, bool allowReply)
+    {
+        IServerResult? result;
+        try
+        {
+            result = await callback().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not ProcessExitedException)
+        {
+            await StopAsync(ExitReason.FromException(ex)).ConfigureAwait(false);
+            return default;
+        }
+        switch (result?.Kind)
+        {
+            case ServerResultKind.Reply when allowReply:
+                _state = result.BoxedState;
+                Reply(caller!, result.ReplyValue);
+                return result.Action;
+            case ServerResultKind.NoReply:
+                _state = result.BoxedState;
+                return result.Action;
+            case ServerResultKind.Stop:
+                _state = result.BoxedState;
+                await StopAsync(result.Reason!).ConfigureAwait(false);
+                return default;
+            case ServerResultKind.StopReply when allowReply:
+                _state = result.BoxedState;
+                Reply(caller!, result.ReplyValue);
+                await StopAsync(result.Reason!).ConfigureAwait(false);
+                return default;
+            default:
+                await StopAsync(BadReturn(result)).ConfigureAwait(false);
+                return default;
+        }
+    }
+
+    private void Reply(CallReply sink, object? value)
+    {
+        sink.TryReply(value);
+        if (_stats is { } st) _stats = st with { MessagesOut = st.MessagesOut + 1 };
+        if (_trace) TraceEvent("sent", value);
+    }
+
+    /// <summary>Runs <c>terminate</c>, reports a crash if the reason is abnormal, and ends the process.</summary>
+    private async ValueTask StopAsync(ExitReason reason)
+    {
+        _stopped = true;
+        try
+        {
+            await Module.TerminateCore(reason, _state, Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not ProcessExitedException)
+        {
+            reason = ExitReason.FromException(ex);
+        }
+        var logger = Logger;
+        if (!reason.IsNormalOrShutdown && logger.IsEnabled(LogLevel.Error))
+        {
+            GenServerLog.CrashReport(logger, _process.RegisteredName ?? _process.Self.ToString(), Module.ModuleName,
+                TermFormatter.Format(_lastMessage), SafeFormatState(), reason.ToString());
+        }
+        _process.Terminate(reason);
+    }
+
+    private void TraceEvent(string direction, object? value)
+    {
+        var logger = Logger;
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            GenServerLog.Trace(logger, _process.Self.ToString(), direction, TermFormatter.Format(value));
+        }
+    }
+
+    private string SafeFormatState()
+    {
+        try
+        {
+            return TermFormatter.Format(Module.FormatStatusCore(_state));
+        }
+        catch (Exception ex)
+        {
+            return $"<format_status failed: {ex.Message}>";
+        }
+    }
+
+    // ---------------------------------------------------------------- sys
+
+    private async ValueTask HandleSystemAsync(SystemRequest request)
+    {
+        var sink = request.Sink;
+        switch (request.Op)
+        {
+            case SystemOp.GetState:
+                sink.TryReply(_state);
+                break;
+            case SystemOp.ReplaceState:
+                try
+                {
+                    var fn = (Func<object?, object?>)request.Arg!;
+                    _state = fn(_state);
+                    sink.TryReply(_state);
+                }
+                catch (Exception ex)
+                {
+                    sink.TryReply(new SysCallbackFailure(ExceptionInfo.From(ex)));
+                }
+                break;
+            case SystemOp.Suspend:
+                _suspended = true;
+                _process.Suspended = true;
+                sink.TryReply(OkAtom);
+                break;
+            case SystemOp.Resume:
+                _suspended = false;
+                _process.Suspended = false;
+                sink.TryReply(OkAtom);
+                break;
+            case SystemOp.GetStatus:
+                var debug = new List<string>();
+                if (_trace) debug.Add("trace");
+                if (_stats is not null) debug.Add("statistics");
+                sink.TryReply(new GenServerStatus(_process.Self, _behaviour, Module.ModuleName, _suspended, _process.Parent, debug, SafeFormat()));
+                break;
+            case SystemOp.ChangeCode:
+                sink.TryReply(await ChangeCodeAsync(request).ConfigureAwait(false));
+                break;
+            case SystemOp.Statistics:
+                var flag = (string)request.Arg!;
+                if (flag == "true") _stats = new ServerStatistics(_process.Node.TimeProvider.GetUtcNow(), 0, 0);
+                else if (flag == "false") _stats = null;
+                sink.TryReply(flag == "get" ? _stats : OkAtom);
+                break;
+            case SystemOp.Trace:
+                _trace = (bool)request.Arg!;
+                sink.TryReply(OkAtom);
+                break;
+            case SystemOp.Terminate:
+                _lastMessage = request;
+                await StopAsync((ExitReason)request.Arg!).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private object? SafeFormat()
+    {
+        try
+        {
+            return Module.FormatStatusCore(_state);
+        }
+        catch (Exception ex)
+        {
+            return $"<format_status failed: {ex.Message}>";
+        }
+    }
+
+    /// <summary>S4, S5: only while suspended; on any failure the process keeps its old state and module.</summary>
+    private async ValueTask<object> ChangeCodeAsync(SystemRequest request)
+    {
+        var target = request.Arg as GenServerBase ?? Module;
+        var oldVersion = request.Arg2;
+        var extra = request.Arg3;
+        if (!_suspended)
+        {
+            return TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("unknown_system_msg"),
+                TermTuple.Of(Atom.Of("change_code"), Atom.Of(target.ModuleName), oldVersion, extra)));
+        }
+        ICodeChangeResult? result;
+        try
+        {
+            result = await target.CodeChangeCore(oldVersion, _state, extra, Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not ProcessExitedException)
+        {
+            return TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("EXIT"), ExitReason.FromException(ex)));
+        }
+        if (result is null) return TermTuple.Of(ErrorAtom, null);
+        if (!result.IsOk) return TermTuple.Of(ErrorAtom, TermTuple.Of(ErrorAtom, result.Error));
+        _state = result.BoxedState;
+        Module = target;
+        _process.CurrentModule = target.ModuleName;
+        return OkAtom;
+    }
+}
