@@ -34,7 +34,7 @@ public static class GenServer
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(module);
         options ??= GenServerOptions.Default;
-        var started = new TaskCompletionSource<StartResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new StartAck();
         Pid pid;
         try
         {
@@ -52,7 +52,7 @@ public static class GenServer
         {
             var first = await Task.WhenAny(ack, exit).WaitAsync(options.StartTimeout, cancellationToken).ConfigureAwait(false);
             if (first == ack || ack.IsCompleted) return await ack.ConfigureAwait(false);
-            return StartResult.Failed(await exit.ConfigureAwait(false));
+            return started.Pending ?? StartResult.Failed(await exit.ConfigureAwait(false));
         }
         catch (TimeoutException)
         {

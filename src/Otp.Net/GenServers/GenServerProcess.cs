@@ -37,7 +37,7 @@ internal sealed class GenServerProcess
     public GenServerBase Module { get; private set; }
 
     /// <summary>The process body: init, acknowledge the starter, then loop.</summary>
-    public static async Task RunAsync(ProcessContext context, GenServerBase module, object? args, TaskCompletionSource<StartResult> started, string behaviour)
+    public static async Task RunAsync(ProcessContext context, GenServerBase module, object? args, StartAck started, string behaviour)
     {
         var process = (LocalProcess)context;
         process.CurrentModule = module.ModuleName;
@@ -51,28 +51,32 @@ internal sealed class GenServerProcess
                 case InitResultKind.Ok:
                     engine._state = init.BoxedState;
                     action = init.Action;
-                    started.TrySetResult(StartResult.Ok(process.Self));
+                    started.Complete(StartResult.Ok(process.Self));
                     break;
                 case InitResultKind.Ignore:
+                    started.Record(StartResult.Ignore);
                     process.Terminate(ExitReason.Normal);
-                    started.TrySetResult(StartResult.Ignore);
+                    started.Complete(StartResult.Ignore);
                     return;
                 case InitResultKind.Stop:
+                    started.Record(StartResult.Failed(init.Reason!));
                     process.Terminate(init.Reason!);
-                    started.TrySetResult(StartResult.Failed(init.Reason!));
+                    started.Complete(StartResult.Failed(init.Reason!));
                     return;
                 default:
                     var bad = BadReturn(init);
+                    started.Record(StartResult.Failed(bad));
                     process.Terminate(bad);
-                    started.TrySetResult(StartResult.Failed(bad));
+                    started.Complete(StartResult.Failed(bad));
                     return;
             }
         }
         catch (Exception ex) when (ex is not ProcessExitedException)
         {
             var reason = ExitReason.FromException(ex);
+            started.Record(StartResult.Failed(reason));
             process.Terminate(reason);
-            started.TrySetResult(StartResult.Failed(reason));
+            started.Complete(StartResult.Failed(reason));
             return;
         }
         await engine.LoopAsync(action).ConfigureAwait(false);

@@ -1,0 +1,43 @@
+using Otp.Net.GenServers;
+using Otp.Net.Terms;
+
+namespace Otp.Net.Supervision;
+
+/// <summary>
+/// A child specification (the .NET form of OTP's child spec map). Defaults are OTP's (U1): permanent, worker,
+/// shutdown 5000 ms for workers and infinity for supervisors, not significant. The start function runs inside
+/// the supervisor process and must start a process linked to it (e.g. <see cref="GenServer.StartLinkAsync"/>).
+/// </summary>
+/// <param name="Id">The child's id, unique within its supervisor.</param>
+/// <param name="Start">Starts the child: <c>{ok, Pid}</c>, <c>ignore</c> or <c>{error, R}</c>.</param>
+public sealed record ChildSpec(object Id, Func<Node, Task<StartResult>> Start)
+{
+    /// <summary>Restart type (default permanent).</summary>
+    public RestartType Restart { get; init; } = RestartType.Permanent;
+
+    /// <summary>Shutdown; null means the default for <see cref="Type"/> (U1).</summary>
+    public Shutdown? Shutdown { get; init; }
+
+    /// <summary>Worker or supervisor.</summary>
+    public ChildType Type { get; init; } = ChildType.Worker;
+
+    /// <summary>Whether the child counts for <see cref="AutoShutdown"/> (U19).</summary>
+    public bool Significant { get; init; }
+
+    /// <summary>The callback modules the child runs (used by release upgrades to find processes to suspend).</summary>
+    public IReadOnlyList<string> Modules { get; init; } = [];
+
+    /// <summary>The effective shutdown: the given one, or 5000 ms for a worker and infinity for a supervisor.</summary>
+    public Shutdown EffectiveShutdown => Shutdown ?? (Type == ChildType.Supervisor ? Supervision.Shutdown.Infinity : Supervision.Shutdown.Timeout(5000));
+
+    /// <summary>A worker running GenServer <paramref name="module"/> with <paramref name="args"/>.</summary>
+    public static ChildSpec ForGenServer(object id, GenServerBase module, object? args = null, GenServerOptions? options = null) =>
+        new(id, node => GenServer.StartLinkAsync(node, module, args, options)) { Modules = [module.ModuleName] };
+
+    /// <summary>A child supervisor running <paramref name="module"/> with <paramref name="args"/>.</summary>
+    public static ChildSpec ForSupervisor(object id, Supervisor module, object? args = null, GenServerOptions? options = null) =>
+        new(id, node => Supervisor.StartLinkAsync(node, module, args, options)) { Type = ChildType.Supervisor, Modules = [module.ModuleName] };
+
+    /// <summary>The id as printed in reports and which_children.</summary>
+    public string IdText => TermFormatter.Format(Id);
+}

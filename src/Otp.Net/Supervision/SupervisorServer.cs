@@ -1,0 +1,396 @@
+using Microsoft.Extensions.Logging;
+using Otp.Net.GenServers;
+using Otp.Net.Processes;
+using Otp.Net.Terms;
+using static Otp.Net.Supervision.SupervisorRequests;
+
+namespace Otp.Net.Supervision;
+
+/// <summary>
+/// The supervisor engine: a GenServer callback module (as OTP's supervisor is a gen_server), so calls, the sys
+/// protocol and the parent's shutdown come from the GenServer engine. It keeps children in start order, reports
+/// them newest first, restarts by strategy and restart type, counts restarts against intensity, and stops
+/// children one at a time in reverse start order (concurrently for a dynamic supervisor).
+/// </summary>
+internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
+{
+    private readonly Supervisor? _module;
+    private readonly DynamicSupervisorOptions? _dynamic;
+
+    public SupervisorServer(Supervisor module) => _module = module;
+
+    public SupervisorServer(DynamicSupervisorOptions options) => _dynamic = options;
+
+    public override string ModuleName => _module?.ModuleName ?? "DynamicSupervisor";
+
+    internal sealed class State
+    {
+        public required SupervisorFlags Flags { get; set; }
+
+        public List<Child> Children { get; } = [];
+
+        public List<long> Restarts { get; } = [];
+
+        public long NextKey { get; set; }
+
+        public bool Dynamic { get; init; }
+
+        public int? MaxChildren { get; init; }
+
+        public string Name { get; set; } = "";
+    }
+
+    private static ProcessContext Ctx => Self;
+
+    private static ILogger Logger => Ctx.Node.LoggerFactory.CreateLogger(SupervisorLog.Category);
+
+    public override async ValueTask<InitResult<State>> InitAsync(object? args, CancellationToken cancellationToken)
+    {
+        Ctx.TrapExit = true; // U11
+        if (_dynamic is not null)
+        {
+            if (_dynamic.OnInit is { } onInit) await onInit(cancellationToken).ConfigureAwait(false);
+            return Ok(new State
+            {
+                Flags = new SupervisorFlags { Intensity = _dynamic.Intensity, PeriodSeconds = _dynamic.PeriodSeconds },
+                Dynamic = true,
+                MaxChildren = _dynamic.MaxChildren,
+                Name = ((LocalProcess)Ctx).RegisteredName ?? Ctx.Self.ToString(),
+            });
+        }
+        var init = await _module!.InitAsync(args, cancellationToken).ConfigureAwait(false);
+        if (init is null) return StopInit(ExitReason.Of(TermTuple.Of(Atom.Of("bad_return"), TermTuple.Of(Atom.Of(ModuleName), Atom.Of("init"), null))));
+        if (init.IsIgnore) return Ignore();
+        if (ChildSpecValidation.Check(init.Children) is { } specError)
+        {
+            return StopInit(ExitReason.Of(TermTuple.Of(Atom.Of("start_spec"), specError)));
+        }
+        var state = new State { Flags = init.Flags!, Name = ((LocalProcess)Ctx).RegisteredName ?? Ctx.Self.ToString() };
+        foreach (var spec in init.Children)
+        {
+            var child = new Child(state.NextKey++, spec);
+            var result = await StartChildProcessAsync(state, child).ConfigureAwait(false);
+            if (result.Outcome == StartOutcome.Error)
+            {
+                await TerminateChildrenAsync(state).ConfigureAwait(false); // U4: started ones, reverse order
+                return StopInit(ExitReason.ShutdownWith(TermTuple.Of(Atom.Of("failed_to_start_child"), spec.Id, result.Error)));
+            }
+            if (result.Outcome == StartOutcome.Ignore && spec.Restart == RestartType.Temporary) continue; // U5
+            state.Children.Add(child);
+        }
+        return Ok(state);
+    }
+
+    /// <summary>Runs a child's start function (U3): anything but ok / ignore / error is an error.</summary>
+    private static async Task<StartResult> StartChildProcessAsync(State state, Child child)
+    {
+        StartResult? result;
+        try
+        {
+            result = await child.Spec.Start(Ctx.Node).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not ProcessExitedException)
+        {
+            result = StartResult.Failed(ExitReason.FromException(ex));
+        }
+        result ??= StartResult.Failed(ExitReason.Of(TermTuple.Of(Atom.Of("bad_start_result"), null)));
+        switch (result.Outcome)
+        {
+            case StartOutcome.Ok:
+                child.Pid = result.Pid;
+                child.Restarting = false;
+                if (Logger.IsEnabled(LogLevel.Debug)) SupervisorLog.ChildStarted(Logger, state.Name, child.Spec.IdText, result.Pid.ToString());
+                break;
+            case StartOutcome.Ignore:
+                child.Pid = default;
+                child.Restarting = false;
+                break;
+            default:
+                if (Logger.IsEnabled(LogLevel.Error)) SupervisorLog.StartError(Logger, state.Name, child.Spec.IdText, result.Error!.ToString());
+                break;
+        }
+        return result;
+    }
+
+    public override async ValueTask<ServerResult<State>> HandleCallAsync(object request, From from, State state, CancellationToken cancellationToken)
+    {
+        switch (request)
+        {
+            case WhichChildren:
+                IEnumerable<Child> order = state.Dynamic ? state.Children : Enumerable.Reverse(state.Children);
+                return Reply(order.Select(c => new ChildInfo(state.Dynamic ? null : c.Spec.Id, c.Pid, c.Restarting, c.Spec.Type, c.Spec.Modules)).ToArray(), state);
+            case CountChildren:
+                var counts = new ChildCounts(
+                    state.Children.Count,
+                    state.Children.Count(c => c.IsRunning && Ctx.Node.IsAlive(c.Pid)),
+                    state.Children.Count(c => c.Spec.Type == ChildType.Supervisor),
+                    state.Children.Count(c => c.Spec.Type == ChildType.Worker));
+                return Reply(counts, state);
+            case StartChild start:
+                return Reply(await StartNewChildAsync(state, start.Spec).ConfigureAwait(false), state);
+            case TerminateChild term:
+                return Reply(await TerminateOneAsync(state, term).ConfigureAwait(false), state);
+            case RestartChild restart:
+                return Reply(await RestartByIdAsync(state, restart.Id).ConfigureAwait(false), state);
+            case DeleteChild delete:
+                return Reply(DeleteById(state, delete.Id), state);
+            case GetChildSpec get:
+                return Reply(state.Dynamic ? null : Find(state, get.Id)?.Spec, state);
+            default:
+                return Reply(TermTuple.Of(Atom.Of("error"), Atom.Of("unknown_request")), state);
+        }
+    }
+
+    private static Child? Find(State state, object id) => state.Children.Find(c => TermEqual(c.Spec.Id, id));
+
+    private static bool TermEqual(object? a, object? b) => Equals(a, b) || (a is not null && b is not null && TermFormatter.Format(a) == TermFormatter.Format(b));
+
+    private async Task<StartResult> StartNewChildAsync(State state, ChildSpec spec)
+    {
+        if (ChildSpecValidation.Check([spec]) is { } specError) return StartResult.Failed(ExitReason.Of(specError));
+        if (state.Dynamic)
+        {
+            if (state.MaxChildren is { } max && state.Children.Count >= max) return StartResult.Failed(ExitReason.Of(Atom.Of("max_children")));
+            var dyn = new Child(state.NextKey++, spec);
+            var r = await StartChildProcessAsync(state, dyn).ConfigureAwait(false);
+            if (r.Outcome == StartOutcome.Ok) state.Children.Add(dyn);
+            return r; // D1: ignore is not stored; an error discards the spec
+        }
+        if (Find(state, spec.Id) is { } existing)
+        {
+            return existing.IsRunning
+                ? StartResult.Failed(ExitReason.Of(TermTuple.Of(Atom.Of("already_started"), existing.Pid)))
+                : StartResult.Failed(ExitReason.Of(Atom.Of("already_present")));
+        }
+        var child = new Child(state.NextKey++, spec);
+        var result = await StartChildProcessAsync(state, child).ConfigureAwait(false);
+        switch (result.Outcome)
+        {
+            case StartOutcome.Ok:
+                state.Children.Add(child);
+                return result;
+            case StartOutcome.Ignore:
+                if (spec.Restart != RestartType.Temporary) state.Children.Add(child);
+                return StartResult.Ok(default); // {ok, undefined}
+            default:
+                return StartResult.Failed(ExitReason.Of(TermTuple.Of(result.Error, spec))); // U17: the spec is not stored
+        }
+    }
+
+    private async Task<SupervisorResult> TerminateOneAsync(State state, TerminateChild request)
+    {
+        if (state.Dynamic)
+        {
+            var byPid = state.Children.Find(c => c.Pid == request.Pid && !request.Pid.IsUndefined);
+            if (byPid is null) return SupervisorResult.Error("not_found");
+            await ShutdownChildAsync(state, byPid).ConfigureAwait(false);
+            state.Children.Remove(byPid);
+            return SupervisorResult.Ok;
+        }
+        var child = request.Id is null ? null : Find(state, request.Id);
+        if (child is null) return SupervisorResult.Error("not_found"); // U14: a pid given to a static supervisor too
+        child.Restarting = false;
+        if (child.IsRunning) await ShutdownChildAsync(state, child).ConfigureAwait(false);
+        if (child.Spec.Restart == RestartType.Temporary) state.Children.Remove(child);
+        return SupervisorResult.Ok;
+    }
+
+    private async Task<StartResult> RestartByIdAsync(State state, object id)
+    {
+        var child = Find(state, id);
+        if (child is null) return StartResult.Failed(ExitReason.Of(Atom.Of("not_found")));
+        if (child.Restarting) return StartResult.Failed(ExitReason.Of(Atom.Of("restarting")));
+        if (child.IsRunning) return StartResult.Failed(ExitReason.Of(Atom.Of("running")));
+        var result = await StartChildProcessAsync(state, child).ConfigureAwait(false);
+        return result.Outcome == StartOutcome.Ignore ? StartResult.Ok(default) : result;
+    }
+
+    private static SupervisorResult DeleteById(State state, object id)
+    {
+        var child = Find(state, id);
+        if (child is null) return SupervisorResult.Error("not_found");
+        if (child.Restarting) return SupervisorResult.Error("restarting");
+        if (child.IsRunning) return SupervisorResult.Error("running");
+        state.Children.Remove(child);
+        return SupervisorResult.Ok;
+    }
+
+    public override async ValueTask<ServerResult<State>> HandleInfoAsync(object message, State state, CancellationToken cancellationToken)
+    {
+        switch (message)
+        {
+            case ExitMessage exit:
+                var child = state.Children.Find(c => c.Pid == exit.From && c.IsRunning);
+                if (child is null) return NoReply(state);
+                return await ChildExitedAsync(state, child, exit.Reason).ConfigureAwait(false);
+            case RetryRestart retry:
+                var pending = state.Children.Find(c => c.Key == retry.ChildKey && c.Restarting);
+                if (pending is null) return NoReply(state);
+                return await RestartAsync(state, pending, pending.Spec.Id).ConfigureAwait(false);
+            default:
+                return NoReply(state); // a message to a supervisor is ignored
+        }
+    }
+
+    /// <summary>U6: what happens after a child exits, by restart type and reason.</summary>
+    private async Task<ServerResult<State>> ChildExitedAsync(State state, Child child, ExitReason reason)
+    {
+        child.Pid = default;
+        var restart = child.Spec.Restart;
+        var expected = reason.IsNormalOrShutdown;
+        if (!expected && Logger.IsEnabled(LogLevel.Error)) SupervisorLog.ChildTerminated(Logger, state.Name, child.Spec.IdText, "", reason.ToString());
+        if (restart == RestartType.Temporary || (restart == RestartType.Transient && expected))
+        {
+            if (restart == RestartType.Temporary || state.Dynamic) state.Children.Remove(child);
+            if (child.Spec.Significant && ShouldAutoShutdown(state))
+            {
+                await TerminateChildrenAsync(state).ConfigureAwait(false);
+                return Stop(ExitReason.Shutdown, state);
+            }
+            return NoReply(state);
+        }
+        return await RestartAsync(state, child, reason).ConfigureAwait(false);
+    }
+
+    private static bool ShouldAutoShutdown(State state) => state.Flags.AutoShutdown switch
+    {
+        AutoShutdown.AnySignificant => true,
+        AutoShutdown.AllSignificant => !state.Children.Any(c => c.Spec.Significant && c.IsRunning),
+        _ => false,
+    };
+
+    /// <summary>U7: count the restart; U9: restart by strategy; U8: a failed start is retried asynchronously.</summary>
+    private async Task<ServerResult<State>> RestartAsync(State state, Child child, object reasonForReport)
+    {
+        if (!AddRestart(state))
+        {
+            if (Logger.IsEnabled(LogLevel.Error)) SupervisorLog.ReachedMaxRestartIntensity(Logger, state.Name, child.Spec.IdText, TermFormatter.Format(reasonForReport));
+            child.Restarting = false;
+            await TerminateChildrenAsync(state).ConfigureAwait(false);
+            return Stop(ExitReason.Shutdown, state);
+        }
+        List<Child> group;
+        switch (state.Flags.Strategy)
+        {
+            case Strategy.OneForAll when !state.Dynamic:
+                group = [.. state.Children];
+                break;
+            case Strategy.RestForOne when !state.Dynamic:
+                group = state.Children.Skip(state.Children.IndexOf(child)).ToList();
+                break;
+            default:
+                group = [child];
+                break;
+        }
+        // Stop the running siblings in the group, newest first; temporary ones are dropped (U9).
+        for (var i = group.Count - 1; i >= 0; i--)
+        {
+            var sibling = group[i];
+            if (sibling == child || !sibling.IsRunning) continue;
+            await ShutdownChildAsync(state, sibling).ConfigureAwait(false);
+            if (sibling.Spec.Restart == RestartType.Temporary)
+            {
+                state.Children.Remove(sibling);
+                group.RemoveAt(i);
+            }
+        }
+        foreach (var member in group)
+        {
+            if (member.IsRunning) continue;
+            var result = await StartChildProcessAsync(state, member).ConfigureAwait(false);
+            if (result.Outcome == StartOutcome.Error)
+            {
+                member.Restarting = true;
+                Ctx.Send(Ctx.Self, new RetryRestart(member.Key));
+                break;
+            }
+            if (state.Dynamic && result.Outcome == StartOutcome.Ok)
+            {
+                state.Children.Remove(member);
+                state.Children.Add(member); // dynamic children are listed by the start of their current incarnation
+            }
+            if (state.Dynamic && result.Outcome == StartOutcome.Ignore) state.Children.Remove(member);
+        }
+        return NoReply(state);
+    }
+
+    private static bool AddRestart(State state)
+    {
+        var clock = Ctx.Node.TimeProvider;
+        var now = clock.GetTimestamp() / clock.TimestampFrequency;
+        state.Restarts.RemoveAll(t => t < now - state.Flags.PeriodSeconds);
+        state.Restarts.Add(now);
+        return state.Restarts.Count <= state.Flags.Intensity;
+    }
+
+    public override async ValueTask TerminateAsync(ExitReason reason, State state, CancellationToken cancellationToken) =>
+        await TerminateChildrenAsync(state).ConfigureAwait(false);
+
+    /// <summary>U11: stop children one at a time in reverse start order (a dynamic supervisor: all at once, D1).</summary>
+    private static async Task TerminateChildrenAsync(State state)
+    {
+        if (state.Dynamic)
+        {
+            await Task.WhenAll(state.Children.Where(c => c.IsRunning).ToArray().Select(c => ShutdownChildAsync(state, c))).ConfigureAwait(false);
+            state.Children.Clear();
+            return;
+        }
+        for (var i = state.Children.Count - 1; i >= 0; i--)
+        {
+            var child = state.Children[i];
+            child.Restarting = false;
+            if (child.IsRunning) await ShutdownChildAsync(state, child).ConfigureAwait(false);
+            if (child.Spec.Restart == RestartType.Temporary) state.Children.RemoveAt(i);
+        }
+    }
+
+    /// <summary>
+    /// U10: brutal_kill → kill; timeout T → shutdown, then kill after T; infinity → shutdown and wait. The child is
+    /// monitored and unlinked first; an exit already queued from it is taken as its reason.
+    /// </summary>
+    private static async Task ShutdownChildAsync(State state, Child child)
+    {
+        var ctx = Ctx;
+        var pid = child.Pid;
+        child.Pid = default;
+        var monitor = ctx.Monitor(pid);
+        ctx.Unlink(pid);
+        bool IsDown(object m) => m is DownMessage d && d.Ref == monitor;
+        ExitReason reason;
+        if (await ctx.ReceiveAsync(m => m is ExitMessage e && e.From == pid, TimeSpan.Zero).ConfigureAwait(false) is ExitMessage early)
+        {
+            await ctx.ReceiveAsync(IsDown).ConfigureAwait(false);
+            reason = early.Reason;
+        }
+        else
+        {
+            var shutdown = child.Spec.EffectiveShutdown;
+            if (shutdown.IsBrutalKill)
+            {
+                ctx.Exit(pid, ExitReason.Kill);
+                reason = ((DownMessage)await ctx.ReceiveAsync(IsDown).ConfigureAwait(false)).Reason;
+            }
+            else
+            {
+                ctx.Exit(pid, ExitReason.Shutdown);
+                var timeout = shutdown.IsInfinity ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(shutdown.Milliseconds);
+                if (await ctx.ReceiveAsync(IsDown, timeout).ConfigureAwait(false) is DownMessage down)
+                {
+                    reason = down.Reason;
+                }
+                else
+                {
+                    ctx.Exit(pid, ExitReason.Kill);
+                    reason = ((DownMessage)await ctx.ReceiveAsync(IsDown).ConfigureAwait(false)).Reason;
+                }
+            }
+        }
+        var expected = reason == ExitReason.Shutdown
+            || (reason == ExitReason.Killed && child.Spec.EffectiveShutdown.IsBrutalKill)
+            || (child.Spec.Restart != RestartType.Permanent && reason.IsNormalOrShutdown);
+        if (!expected && Logger.IsEnabled(LogLevel.Error)) SupervisorLog.ShutdownError(Logger, state.Name, child.Spec.IdText, pid.ToString(), reason.ToString());
+    }
+
+    public override object? FormatStatus(State state) =>
+        TermTuple.Of(Atom.Of("state"), Atom.Of(state.Flags.Strategy.ToString()), state.Children.Count);
+}
