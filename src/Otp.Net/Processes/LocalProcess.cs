@@ -284,9 +284,11 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
 
     // ---------------------------------------------------------------- monitors
 
-    public override Ref Monitor(Pid pid)
+    public override Ref Monitor(Pid pid) => MonitorWithRef(pid, new Ref());
+
+    /// <summary>Monitors <paramref name="pid"/> under a reference chosen by the caller (tasks tag replies with it).</summary>
+    internal Ref MonitorWithRef(Pid pid, Ref r)
     {
-        var r = new Ref();
         var target = pid.Process;
         if (target is null || !target.AddMonitor(r, this))
         {
