@@ -152,14 +152,14 @@ public sealed class Node : IAsyncDisposable, IDisposable
     /// <summary>
     /// Completes with the process's exit reason when it ends: a monitor usable from code outside any process, e.g. a
     /// test or a host. Unlike a monitor (which reports <c>noproc</c>), a process that has already ended gives its
-    /// actual exit reason.
+    /// actual exit reason. When it completes, the process's links have been signalled.
     /// </summary>
     public Task<ExitReason> WaitForExitAsync(Pid pid, CancellationToken cancellationToken = default)
     {
         var watch = new ExitWatch();
         var r = new Ref();
         if (pid.Process is not { } p) return Task.FromResult(ExitReason.NoProc);
-        if (!p.AddMonitor(r, watch)) return Task.FromResult(p.ExitReason ?? ExitReason.NoProc);
+        if (!p.AddMonitor(r, watch)) return p.ExitSignalled ? Task.FromResult(p.ExitReason!) : WhenExitSignalledAsync(p);
         if (cancellationToken.CanBeCanceled)
         {
             cancellationToken.Register(() =>
@@ -169,6 +169,17 @@ public sealed class Node : IAsyncDisposable, IDisposable
             });
         }
         return watch.Completion.Task;
+    }
+
+    private static async Task<ExitReason> WhenExitSignalledAsync(LocalProcess p)
+    {
+        // The exit path is running on another thread; it finishes in microseconds.
+        for (var i = 0; !p.ExitSignalled; i++)
+        {
+            if (i < 100) await Task.Yield();
+            else await Task.Delay(1).ConfigureAwait(false);
+        }
+        return p.ExitReason!;
     }
 
     // ---------------------------------------------------------------- timers

@@ -458,7 +458,11 @@ internal sealed class ScenarioRunner : IProcessTracer
             lock (_gate) order = _startOrder.ToArray();
             foreach (var pid in order)
             {
-                if (!_node.IsAlive(pid)) continue;
+                if (!_node.IsAlive(pid))
+                {
+                    await _node.WaitForExitAsync(pid); // (a): it has finished dying, its exit signals are delivered
+                    continue;
+                }
                 bool isProc;
                 lock (_gate) isProc = _procs.Contains(pid);
                 if (isProc)

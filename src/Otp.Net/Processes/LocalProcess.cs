@@ -22,6 +22,7 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     private List<object>? _save;
     private CancellationTokenSource? _cts;
     private ExitReason? _exitReason;
+    private volatile bool _exitSignalled;
 
     public LocalProcess(Node node, long id, Func<ProcessContext, Task> body, Pid parent, bool trapExit)
     {
@@ -44,6 +45,9 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     public bool IsAlive => !_dead;
 
     public ExitReason? ExitReason => _exitReason;
+
+    /// <summary>True once the exit path has signalled every link and monitor.</summary>
+    public bool ExitSignalled => _exitSignalled;
 
     public string? RegisteredName { get; set; }
 
@@ -450,6 +454,7 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
         {
             foreach (var (r, watcher) in monitoredBy) watcher.OnDown(r, self, reason);
         }
+        _exitSignalled = true;
         _mailbox.Close();
         _mailbox.Drain(null);
         _save = null;

@@ -9,7 +9,8 @@ namespace Otp.Net.Supervision;
 /// <param name="Restarting">True while a failed restart is being retried.</param>
 /// <param name="Type">Worker or supervisor.</param>
 /// <param name="Modules">The child's modules.</param>
-public sealed record ChildInfo(object? Id, Pid Pid, bool Restarting, ChildType Type, IReadOnlyList<string> Modules) : ITermConvertible
+/// <param name="Restart">The child's restart type.</param>
+public sealed record ChildInfo(object? Id, Pid Pid, bool Restarting, ChildType Type, IReadOnlyList<string> Modules, RestartType Restart = RestartType.Permanent) : ITermConvertible
 {
     /// <summary><c>{Id, Child, Type, Modules}</c>.</summary>
     public object ToTerm() => TermTuple.Of(Id, Restarting ? Atom.Of("restarting") : Pid.IsUndefined ? Atom.Of("undefined") : Pid,

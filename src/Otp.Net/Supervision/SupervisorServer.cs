@@ -118,7 +118,7 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
         {
             case WhichChildren:
                 IEnumerable<Child> order = state.Dynamic ? state.Children : Enumerable.Reverse(state.Children);
-                return Reply(order.Select(c => new ChildInfo(state.Dynamic ? null : c.Spec.Id, c.Pid, c.Restarting, c.Spec.Type, c.Spec.Modules)).ToArray(), state);
+                return Reply(order.Select(c => new ChildInfo(state.Dynamic ? null : c.Spec.Id, c.Pid, c.Restarting, c.Spec.Type, c.Spec.Modules, c.Spec.Restart)).ToArray(), state);
             case CountChildren:
                 var counts = new ChildCounts(
                     state.Children.Count,
@@ -331,7 +331,7 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
     {
         if (state.Dynamic)
         {
-            await Task.WhenAll(state.Children.Where(c => c.IsRunning).ToArray().Select(c => ShutdownChildAsync(state, c))).ConfigureAwait(false);
+            await ShutdownChildrenAsync(state, state.Children.Where(c => c.IsRunning).ToArray()).ConfigureAwait(false);
             state.Children.Clear();
             return;
         }
@@ -344,51 +344,67 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
         }
     }
 
+    private static Task ShutdownChildAsync(State state, Child child) => ShutdownChildrenAsync(state, [child]);
+
     /// <summary>
-    /// U10: brutal_kill → kill; timeout T → shutdown, then kill after T; infinity → shutdown and wait. The child is
-    /// monitored and unlinked first; an exit already queued from it is taken as its reason.
+    /// U10: brutal_kill → kill; timeout T → shutdown, then kill after T; infinity → shutdown and wait. Each child is
+    /// monitored and unlinked first; an exit already queued from it is taken as its reason. All the given children are
+    /// signalled first and their DOWNs collected in one receive loop (the supervisor is their only reader), so a
+    /// dynamic supervisor stops its children concurrently (D1) and a static one calls this one child at a time (U11).
     /// </summary>
-    private static async Task ShutdownChildAsync(State state, Child child)
+    private static async Task ShutdownChildrenAsync(State state, IReadOnlyList<Child> children)
     {
         var ctx = Ctx;
-        var pid = child.Pid;
-        child.Pid = default;
-        var monitor = ctx.Monitor(pid);
-        ctx.Unlink(pid);
-        bool IsDown(object m) => m is DownMessage d && d.Ref == monitor;
-        ExitReason reason;
-        if (await ctx.ReceiveAsync(m => m is ExitMessage e && e.From == pid, TimeSpan.Zero).ConfigureAwait(false) is ExitMessage early)
+        var clock = ctx.Node.TimeProvider;
+        var pending = new Dictionary<Ref, (Child Child, Pid Pid, long? Deadline)>();
+        var reasons = new List<(Child Child, Pid Pid, ExitReason Reason)>();
+        foreach (var child in children)
         {
-            await ctx.ReceiveAsync(IsDown).ConfigureAwait(false);
-            reason = early.Reason;
-        }
-        else
-        {
+            var pid = child.Pid;
+            child.Pid = default;
+            var monitor = ctx.Monitor(pid);
+            ctx.Unlink(pid);
+            if (await ctx.ReceiveAsync(m => m is ExitMessage e && e.From == pid, TimeSpan.Zero).ConfigureAwait(false) is ExitMessage early)
+            {
+                await ctx.ReceiveAsync(m => m is DownMessage d && d.Ref == monitor).ConfigureAwait(false);
+                reasons.Add((child, pid, early.Reason));
+                continue;
+            }
             var shutdown = child.Spec.EffectiveShutdown;
-            if (shutdown.IsBrutalKill)
+            ctx.Exit(pid, shutdown.IsBrutalKill ? ExitReason.Kill : ExitReason.Shutdown);
+            long? deadline = shutdown.IsBrutalKill || shutdown.IsInfinity
+                ? null
+                : clock.GetTimestamp() + (long)(shutdown.Milliseconds / 1000.0 * clock.TimestampFrequency);
+            pending[monitor] = (child, pid, deadline);
+        }
+        while (pending.Count > 0)
+        {
+            var next = pending.Values.Where(p => p.Deadline is not null).Select(p => p.Deadline!.Value).DefaultIfEmpty(long.MaxValue).Min();
+            var wait = next == long.MaxValue
+                ? Timeout.InfiniteTimeSpan
+                : TimeSpan.FromSeconds(Math.Max(0, next - clock.GetTimestamp()) / (double)clock.TimestampFrequency);
+            var message = await ctx.ReceiveAsync(m => m is DownMessage d && pending.ContainsKey(d.Ref), wait).ConfigureAwait(false);
+            if (message is DownMessage down)
             {
-                ctx.Exit(pid, ExitReason.Kill);
-                reason = ((DownMessage)await ctx.ReceiveAsync(IsDown).ConfigureAwait(false)).Reason;
+                var (child, pid, _) = pending[down.Ref];
+                pending.Remove(down.Ref);
+                reasons.Add((child, pid, down.Reason));
+                continue;
             }
-            else
+            var now = clock.GetTimestamp();
+            foreach (var (r, p) in pending.Where(kv => kv.Value.Deadline <= now).ToArray())
             {
-                ctx.Exit(pid, ExitReason.Shutdown);
-                var timeout = shutdown.IsInfinity ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(shutdown.Milliseconds);
-                if (await ctx.ReceiveAsync(IsDown, timeout).ConfigureAwait(false) is DownMessage down)
-                {
-                    reason = down.Reason;
-                }
-                else
-                {
-                    ctx.Exit(pid, ExitReason.Kill);
-                    reason = ((DownMessage)await ctx.ReceiveAsync(IsDown).ConfigureAwait(false)).Reason;
-                }
+                ctx.Exit(p.Pid, ExitReason.Kill); // too slow: kill it (reason becomes killed)
+                pending[r] = (p.Child, p.Pid, null);
             }
         }
-        var expected = reason == ExitReason.Shutdown
-            || (reason == ExitReason.Killed && child.Spec.EffectiveShutdown.IsBrutalKill)
-            || (child.Spec.Restart != RestartType.Permanent && reason.IsNormalOrShutdown);
-        if (!expected && Logger.IsEnabled(LogLevel.Error)) SupervisorLog.ShutdownError(Logger, state.Name, child.Spec.IdText, pid.ToString(), reason.ToString());
+        foreach (var (child, pid, reason) in reasons)
+        {
+            var expected = reason == ExitReason.Shutdown
+                || (reason == ExitReason.Killed && child.Spec.EffectiveShutdown.IsBrutalKill)
+                || (child.Spec.Restart != RestartType.Permanent && reason.IsNormalOrShutdown);
+            if (!expected && Logger.IsEnabled(LogLevel.Error)) SupervisorLog.ShutdownError(Logger, state.Name, child.Spec.IdText, pid.ToString(), reason.ToString());
+        }
     }
 
     public override object? FormatStatus(State state) =>
