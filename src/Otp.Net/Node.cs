@@ -24,7 +24,7 @@ public sealed class Node : IAsyncDisposable, IDisposable
     {
         Options = options ?? new NodeOptions();
         Timers = new TimerService(this);
-        _nextId = 0;
+        Code = new Code.CodeServer(this);
     }
 
     /// <summary>The node's settings.</summary>
@@ -40,6 +40,9 @@ public sealed class Node : IAsyncDisposable, IDisposable
     public int ProcessCount => _processes.Count;
 
     internal TimerService Timers { get; }
+
+    /// <summary>The node's code server: versioned callback modules, hot upgrades and purges.</summary>
+    public Code.CodeServer Code { get; }
 
     internal IProcessTracer? Tracer => Options.Tracer;
 

@@ -20,10 +20,20 @@ public sealed class CodeChangeResult<TState> : ICodeChangeResult
     /// <summary>The error term.</summary>
     public object? Error { get; }
 
-    object? ICodeChangeResult.BoxedState => State;
+    object? ICodeChangeResult.BoxedState => HasOther ? Other : State;
 
     /// <summary><c>{ok, NewState}</c>.</summary>
     public static CodeChangeResult<TState> Ok(TState state) => new(true, state, null);
+
+    /// <summary>
+    /// <c>{ok, State}</c> with a state of another shape: a downgrade (S6) returns the older version's shape (for example
+    /// a record of the old shape declared in this version); it is converted onto the older version's state type.
+    /// </summary>
+    public static CodeChangeResult<TState> OkAs(object? state) => new(true, default!, null) { Other = state, HasOther = true };
+
+    internal object? Other { get; private init; }
+
+    internal bool HasOther { get; private init; }
 
     /// <summary><c>{error, Reason}</c>: the process keeps its old state and code.</summary>
     public static CodeChangeResult<TState> Fail(object? reason) => new(false, default!, reason);

@@ -29,7 +29,7 @@ public static class GenServer
     public static Task<StartResult> StartLinkAsync(Node node, GenServerBase module, object? args = null, GenServerOptions? options = null, CancellationToken cancellationToken = default) =>
         StartCoreAsync(node, module, args, options, link: true, "gen_server", cancellationToken);
 
-    internal static async Task<StartResult> StartCoreAsync(Node node, GenServerBase module, object? args, GenServerOptions? options, bool link, string behaviour, CancellationToken cancellationToken)
+    internal static async Task<StartResult> StartCoreAsync(Node node, GenServerBase module, object? args, GenServerOptions? options, bool link, string behaviour, CancellationToken cancellationToken, Code.ModuleVersion? binding = null)
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(module);
@@ -38,7 +38,7 @@ public static class GenServer
         Pid pid;
         try
         {
-            pid = node.Spawn(ctx => GenServerProcess.RunAsync(ctx, module, args, started, behaviour), new SpawnOptions { Link = link, Name = options.Name });
+            pid = node.Spawn(ctx => GenServerProcess.RunAsync(ctx, module, args, started, behaviour, binding), new SpawnOptions { Link = link, Name = options.Name });
         }
         catch (BadArgumentException) when (options.Name is { } name)
         {

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
+using Otp.Net.Code;
 using Otp.Net.Processes;
+using Otp.Net.Sys;
 using Otp.Net.Terms;
 
 namespace Otp.Net.GenServers;
@@ -25,10 +27,11 @@ internal sealed class GenServerProcess
     private object? _lastMessage;
     private bool _stopped;
 
-    private GenServerProcess(LocalProcess process, GenServerBase module, string behaviour)
+    private GenServerProcess(LocalProcess process, GenServerBase module, string behaviour, ModuleVersion? binding)
     {
         _process = process;
         Module = module;
+        Binding = binding;
         _behaviour = behaviour;
         _suspendedFilter = m => m is SystemRequest || (m is ExitMessage e && e.From == _process.Parent && !e.From.IsUndefined);
     }
@@ -36,12 +39,19 @@ internal sealed class GenServerProcess
     /// <summary>The callback module the process runs now.</summary>
     public GenServerBase Module { get; private set; }
 
+    /// <summary>The registry version the process is bound to (null when started with a module instance).</summary>
+    public ModuleVersion? Binding { get; private set; }
+
+    /// <summary>The current state (read by the code server to tell whether a newer version accepts it).</summary>
+    public object? State => _state;
+
     /// <summary>The process body: init, acknowledge the starter, then loop.</summary>
-    public static async Task RunAsync(ProcessContext context, GenServerBase module, object? args, StartAck started, string behaviour)
+    public static async Task RunAsync(ProcessContext context, GenServerBase module, object? args, StartAck started, string behaviour, ModuleVersion? binding)
     {
         var process = (LocalProcess)context;
-        process.CurrentModule = module.ModuleName;
-        var engine = new GenServerProcess(process, module, behaviour);
+        var engine = new GenServerProcess(process, module, behaviour, binding);
+        process.CurrentModule = engine.ModuleLabel;
+        binding?.Attach(process, engine);
         ServerAction action;
         try
         {
@@ -131,8 +141,29 @@ internal sealed class GenServerProcess
         }
     }
 
+    private string ModuleLabel => Binding is { } b ? $"{b.Entry.Name} {b.Vsn}" : Module.ModuleName;
+
+    /// <summary>S8: between callbacks, a process bound to an old version moves to the current one if it accepts the state.</summary>
+    private void MaybeRebind()
+    {
+        if (Binding is { } b && b.Entry.Current is { } current && current != b && current.Accepts(_state) && current.Instance is GenServerBase module)
+        {
+            BindTo(current, module);
+        }
+    }
+
+    private void BindTo(ModuleVersion version, GenServerBase module)
+    {
+        Binding?.Detach(_process);
+        Binding = version;
+        Module = module;
+        version.Attach(_process, this);
+        _process.CurrentModule = ModuleLabel;
+    }
+
     private async ValueTask<ServerAction> DispatchAsync(object message, ServerAction action)
     {
+        if (Binding is not null && message is not SystemRequest) MaybeRebind();
         switch (message)
         {
             case SystemRequest system:
@@ -295,6 +326,16 @@ internal sealed class GenServerProcess
                 _trace = (bool)request.Arg!;
                 sink.TryReply(OkAtom);
                 break;
+            case SystemOp.Rebind:
+                MaybeRebind();
+                sink.TryReply(Binding is null || Binding == Binding.Entry.Current);
+                break;
+            case SystemOp.SetCode:
+                var restore = (ModuleVersion)request.Arg!;
+                _state = request.Arg2;
+                if (restore.Instance is GenServerBase restored) BindTo(restore, restored);
+                sink.TryReply(OkAtom);
+                break;
             case SystemOp.Terminate:
                 _lastMessage = request;
                 await StopAsync((ExitReason)request.Arg!).ConfigureAwait(false);
@@ -314,31 +355,85 @@ internal sealed class GenServerProcess
         }
     }
 
-    /// <summary>S4, S5: only while suspended; on any failure the process keeps its old state and module.</summary>
-    private async ValueTask<object> ChangeCodeAsync(SystemRequest request)
+    /// <summary>
+    /// S4, S5: only while suspended; on any failure the process keeps its old state and module. A process bound to a
+    /// registry version runs the newest version's <c>CodeChange</c> (S4: gen_server calls its module fully qualified) and
+    /// is rebound to it; its old state reaches the new code as a <see cref="StateTerm"/> when its type belongs to the old
+    /// version. With <c>{down, Vsn}</c> (S6) the current (newer) code converts the state and the process binds back to Vsn.
+    /// </summary>
+    private async ValueTask<ChangeCodeOutcome> ChangeCodeAsync(SystemRequest request)
     {
-        var target = request.Arg as GenServerBase ?? Module;
+        var explicitModule = request.Arg as GenServerBase;
         var oldVersion = request.Arg2;
         var extra = request.Arg3;
+        var previous = _state;
         if (!_suspended)
         {
-            return TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("unknown_system_msg"),
-                TermTuple.Of(Atom.Of("change_code"), Atom.Of(target.ModuleName), oldVersion, extra)));
+            return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("unknown_system_msg"),
+                TermTuple.Of(Atom.Of("change_code"), Atom.Of((explicitModule ?? Module).ModuleName), oldVersion, extra))), previous);
         }
+        GenServerBase codeModule;
+        ModuleVersion? bindAfter = null;
+        if (explicitModule is not null)
+        {
+            codeModule = explicitModule;
+        }
+        else if (Binding is { } binding)
+        {
+            if (oldVersion is TermTuple { Length: 2 } down && down[0] is Atom { Name: "down" })
+            {
+                codeModule = Module; // the newer code converts the state (S6)
+                bindAfter = binding.Entry.Find(TermFormatter.Format(down[1]).Trim('"'));
+                if (bindAfter is null) return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("no_such_version"), down[1])), previous);
+            }
+            else
+            {
+                bindAfter = binding.Entry.Current ?? binding;
+                codeModule = bindAfter.Instance as GenServerBase ?? Module;
+            }
+        }
+        else
+        {
+            codeModule = Module;
+        }
+        var crossing = bindAfter is not null && bindAfter != Binding && codeModule != Module;
+        var stateIn = crossing && _state is not null && StateTerms.IsModuleType(_state.GetType()) ? StateTerms.Neutralize(_state) : _state;
         ICodeChangeResult? result;
         try
         {
-            result = await target.CodeChangeCore(oldVersion, _state, extra, Token).ConfigureAwait(false);
+            result = await codeModule.CodeChangeCore(oldVersion, stateIn, extra, Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not ProcessExitedException)
         {
-            return TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("EXIT"), ExitReason.FromException(ex)));
+            return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("EXIT"), ExitReason.FromException(ex))), previous);
         }
-        if (result is null) return TermTuple.Of(ErrorAtom, null);
-        if (!result.IsOk) return TermTuple.Of(ErrorAtom, TermTuple.Of(ErrorAtom, result.Error));
-        _state = result.BoxedState;
-        Module = target;
-        _process.CurrentModule = target.ModuleName;
-        return OkAtom;
+        if (result is null) return Outcome(TermTuple.Of(ErrorAtom, null), previous);
+        if (!result.IsOk) return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(ErrorAtom, result.Error)), previous);
+        var newState = result.BoxedState;
+        if (bindAfter is not null)
+        {
+            if (!bindAfter.Accepts(newState))
+            {
+                try
+                {
+                    newState = StateTerms.ConvertTo(StateTerms.Neutralize(newState), bindAfter.StateType!);
+                }
+                catch (Exception ex) when (ex is InvalidCastException or FormatException or ArgumentException or MissingMethodException)
+                {
+                    return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("bad_state"), ex.Message)), previous);
+                }
+            }
+            _state = newState;
+            if (bindAfter.Instance is GenServerBase target) BindTo(bindAfter, target);
+        }
+        else
+        {
+            _state = newState;
+            Module = codeModule;
+            _process.CurrentModule = ModuleLabel;
+        }
+        return Outcome(OkAtom, previous);
     }
+
+    private static ChangeCodeOutcome Outcome(object term, object? previous) => new(new SysResult(term), previous);
 }

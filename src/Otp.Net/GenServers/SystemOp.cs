@@ -12,4 +12,6 @@ internal enum SystemOp
     Statistics,
     Trace,
     Terminate,
+    Rebind,
+    SetCode,
 }

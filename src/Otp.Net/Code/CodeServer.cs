@@ -1,0 +1,415 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Reflection;
+using Microsoft.Extensions.Logging;
+using Otp.Net.GenServers;
+using Otp.Net.Processes;
+using Otp.Net.Sys;
+using Otp.Net.Terms;
+
+namespace Otp.Net.Code;
+
+/// <summary>
+/// A node's code server: a version-aware registry of callback modules. Each version lives in its own collectible
+/// load context; a module has at most a current and an old version (C1). Processes started from a module are bound
+/// to a version and move to a newer one at an upgrade point (<c>change_code</c>), or at their next callback when the
+/// newer code accepts their state (S8). Purging kills what still runs the old version and unloads it.
+/// </summary>
+public sealed class CodeServer
+{
+    private readonly Node _node;
+    private readonly ConcurrentDictionary<string, ModuleEntry> _modules = new(StringComparer.Ordinal);
+    private readonly object _gate = new();
+
+    internal CodeServer(Node node) => _node = node;
+
+    // ------------------------------------------------------------------ loading
+
+    /// <summary>
+    /// <c>code:load_file</c>: loads the module <paramref name="module"/> (or the only module) of the assembly at
+    /// <paramref name="path"/> as the current version; the previous current version becomes old (C1). Fails with a
+    /// <see cref="CodeLoadException"/> (nofile, badfile, no module, not a behaviour, not_purged, same version), changing nothing.
+    /// </summary>
+    public ModuleVersionInfo Load(string path, string? module = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path)) throw new CodeLoadException(CodeErrorKind.NoFile, module ?? path, $"nofile: {path}");
+        return LoadCore(File.ReadAllBytes(path), Path.GetDirectoryName(Path.GetFullPath(path)), module, rebind: true).Info(ModuleStatus.Current);
+    }
+
+    /// <summary>As <see cref="Load(string, string?)"/>, from an assembly image in a stream.</summary>
+    public ModuleVersionInfo Load(Stream assembly, string? module = null)
+    {
+        ArgumentNullException.ThrowIfNull(assembly);
+        using var buffer = new MemoryStream();
+        assembly.CopyTo(buffer);
+        return LoadCore(buffer.ToArray(), null, module, rebind: true).Info(ModuleStatus.Current);
+    }
+
+    private ModuleVersion LoadCore(byte[] image, string? directory, string? module, bool rebind)
+    {
+        var context = new ModuleLoadContext($"otp-module-{module ?? "?"}", directory);
+        ModuleVersion version;
+        try
+        {
+            Assembly assembly;
+            try
+            {
+                assembly = ModuleVersion.LoadInto(context, image);
+            }
+            catch (BadImageFormatException ex)
+            {
+                throw new CodeLoadException(CodeErrorKind.BadFile, module ?? "?", $"badfile: not a loadable assembly ({ex.Message})", ex);
+            }
+            var candidates = assembly.GetTypes()
+                .Select(t => (Type: t, Attr: t.GetCustomAttribute<OtpModuleAttribute>()))
+                .Where(x => x.Attr is not null && (module is null || x.Attr.Name == module))
+                .ToArray();
+            if (candidates.Length != 1)
+            {
+                throw new CodeLoadException(CodeErrorKind.NoModule, module ?? assembly.GetName().Name ?? "?",
+                    candidates.Length == 0 ? $"no module {(module is null ? "" : $"'{module}' ")}in {assembly.GetName().Name}" : $"several modules in {assembly.GetName().Name}: name one");
+            }
+            var (type, attr) = candidates[0];
+            if (!typeof(GenServerBase).IsAssignableFrom(type) && !typeof(IProcessModule).IsAssignableFrom(type))
+            {
+                throw new CodeLoadException(CodeErrorKind.NotABehaviour, attr!.Name, $"{type.FullName} is neither a GenServer nor an IProcessModule");
+            }
+            object instance;
+            try
+            {
+                instance = Activator.CreateInstance(type)!;
+            }
+            catch (Exception ex) when (ex is MissingMethodException or TargetInvocationException or MemberAccessException)
+            {
+                throw new CodeLoadException(CodeErrorKind.NotABehaviour, attr!.Name, $"cannot create {type.FullName}: {ex.Message}", ex);
+            }
+            var name = attr!.Name;
+            var entry = _modules.GetOrAdd(name, n => new ModuleEntry(n));
+            version = new ModuleVersion(entry, ModuleVersion.VersionOf(type, attr), context, instance, ModuleVersion.FindStateType(type));
+            lock (_gate)
+            {
+                if (entry.Old is not null) throw new CodeLoadException(CodeErrorKind.NotPurged, name, $"not_purged: {name} {entry.Old.Vsn} is still loaded as old code");
+                if (entry.Current?.Vsn == version.Vsn) throw new CodeLoadException(CodeErrorKind.SameVersion, name, $"{name} {version.Vsn} is already the current version");
+                entry.Purged.RemoveAll(v => v.IsCollected);
+                if (entry.Purged.Count > 0) throw new CodeLoadException(CodeErrorKind.PendingUnload, name, $"{name} {entry.Purged[0].Vsn} was purged but is not unloaded yet (a callback still holds it)");
+                entry.Old = entry.Current;
+                entry.Current = version;
+            }
+        }
+        catch
+        {
+            context.Unload();
+            throw;
+        }
+        CodeLog.Loaded(_node.LoggerFactory.CreateLogger(CodeLog.Category), version.Entry.Name, version.Vsn);
+        if (rebind && version.Entry.Old is { } old) PostRebind(old);
+        return version;
+    }
+
+    /// <summary>Asks every GenServer on <paramref name="old"/> to move to the current version if it accepts their state (S8).</summary>
+    private static void PostRebind(ModuleVersion old)
+    {
+        foreach (var (process, engine) in old.Processes)
+        {
+            if (engine is not null) process.Deliver(new SystemRequest(SystemOp.Rebind, new CallReply(default)));
+        }
+    }
+
+    private static async Task RebindAsync(ModuleVersion old)
+    {
+        var pending = old.Processes.Where(kv => kv.Value is not null && kv.Key.IsAlive).Select(kv => kv.Key).ToArray();
+        await Task.WhenAll(pending.Select(async p =>
+        {
+            try
+            {
+                await Requests.SendAsync(p, sink => new SystemRequest(SystemOp.Rebind, sink), TimeSpan.FromSeconds(5),
+                    r => new CallException(r, "sys", "rebind", TermList.Empty), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (CallException)
+            {
+                // dead or busy in an old callback: it runs old code
+            }
+        })).ConfigureAwait(false);
+    }
+
+    // ------------------------------------------------------------------ purge, delete, queries
+
+    /// <summary>
+    /// <c>code:purge</c> (C5): kills every process still running the old version (reason <c>killed</c>) and unloads it.
+    /// True only if a process was killed (false also when there was no old code). GenServers whose state the current
+    /// version accepts move to it first and survive.
+    /// </summary>
+    public async Task<bool> PurgeAsync(string module)
+    {
+        var entry = Entry(module);
+        var old = entry?.Old;
+        if (entry is null || old is null) return false;
+        await RebindAsync(old).ConfigureAwait(false);
+        var victims = old.LiveProcesses.ToArray();
+        var exits = victims.Select(p => _node.WaitForExitAsync(p.Self)).ToArray();
+        foreach (var p in victims) p.ReceiveExitSignal(default, ExitReason.Kill, viaLink: false);
+        await Task.WhenAll(exits).ConfigureAwait(false);
+        Unload(entry, old);
+        return victims.Length > 0;
+    }
+
+    /// <summary><c>code:soft_purge</c> (C6): false, changing nothing, if any process runs the old version; otherwise unloads it (if any) and returns true.</summary>
+    public async Task<bool> SoftPurgeAsync(string module)
+    {
+        var entry = Entry(module);
+        var old = entry?.Old;
+        if (entry is null || old is null) return true;
+        await RebindAsync(old).ConfigureAwait(false);
+        old.Prune();
+        if (old.LiveProcesses.Any()) return false;
+        Unload(entry, old);
+        return true;
+    }
+
+    private void Unload(ModuleEntry entry, ModuleVersion old)
+    {
+        lock (_gate)
+        {
+            if (entry.Old == old) entry.Old = null;
+            entry.Purged.Add(old);
+        }
+        old.Unload();
+        CodeLog.Purged(_node.LoggerFactory.CreateLogger(CodeLog.Category), entry.Name, old.Vsn);
+    }
+
+    /// <summary><c>code:delete</c> (C7): the current version becomes old (no current left); false if an old version exists.</summary>
+    public bool Delete(string module)
+    {
+        var entry = Entry(module);
+        if (entry?.Current is null) return false;
+        lock (_gate)
+        {
+            if (entry.Old is not null) return false;
+            entry.Old = entry.Current;
+            entry.Current = null;
+            return true;
+        }
+    }
+
+    /// <summary><c>erlang:check_old_code</c> (C8): whether an old version exists.</summary>
+    public bool HasOldCode(string module) => Entry(module)?.Old is not null;
+
+    /// <summary>Whether <paramref name="module"/> has a current version.</summary>
+    public bool IsLoaded(string module) => Entry(module)?.Current is not null;
+
+    /// <summary>
+    /// <c>check_process_code</c> (C4): true if <paramref name="pid"/> runs the old version of <paramref name="module"/>. A
+    /// GenServer idle between callbacks whose state the current version accepts does not count (S8).
+    /// </summary>
+    public bool CheckProcessCode(Pid pid, string module)
+    {
+        var entry = Entry(module);
+        if (entry?.Old is not { } old || pid.Process is not { IsAlive: true } p || !old.Processes.TryGetValue(p, out var engine)) return false;
+        return engine is null || entry.Current is not { } current || !current.Accepts(engine.State);
+    }
+
+    /// <summary>The versions of <paramref name="module"/>: current, old, and purged ones (pending unload or unloaded).</summary>
+    public IReadOnlyList<ModuleVersionInfo> Versions(string module)
+    {
+        var entry = Entry(module);
+        if (entry is null) return [];
+        var list = new List<ModuleVersionInfo>();
+        if (entry.Current is { } c) list.Add(c.Info(ModuleStatus.Current));
+        if (entry.Old is { } o) list.Add(o.Info(ModuleStatus.Old));
+        lock (_gate)
+        {
+            foreach (var p in entry.Purged) list.Add(p.Info(p.IsCollected ? ModuleStatus.Unloaded : ModuleStatus.PendingUnload));
+        }
+        return list;
+    }
+
+    /// <summary>Purged versions whose load context has not been collected yet, across all modules.</summary>
+    public IReadOnlyList<ModuleVersionInfo> PendingUnload =>
+        _modules.Values.SelectMany(e => Versions(e.Name)).Where(v => v.Status == ModuleStatus.PendingUnload).ToArray();
+
+    /// <summary>
+    /// Waits until every purged version of <paramref name="module"/> has been collected, forcing collections; false if
+    /// one is still held after <paramref name="timeout"/> (a callback that ignores its token, or a leaked reference).
+    /// </summary>
+    public async Task<bool> WaitForUnloadAsync(string module, TimeSpan timeout)
+    {
+        var entry = Entry(module);
+        if (entry is null) return true;
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            bool done;
+            lock (_gate) done = entry.Purged.All(v => v.IsCollected);
+            if (done) return true;
+            if (watch.Elapsed > timeout) return false;
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            await Task.Delay(10).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Live processes bound to <paramref name="module"/> (to one version when <paramref name="version"/> is given).</summary>
+    public IReadOnlyList<Pid> ProcessesRunning(string module, string? version = null)
+    {
+        var entry = Entry(module);
+        if (entry is null) return [];
+        return new[] { entry.Current, entry.Old }.Where(v => v is not null && (version is null || v.Vsn == version))
+            .SelectMany(v => v!.LiveProcesses).Select(p => p.Self).ToArray();
+    }
+
+    private ModuleEntry? Entry(string module) => _modules.TryGetValue(module, out var e) ? e : null;
+
+    private ModuleVersion CurrentOf(string module) =>
+        Entry(module)?.Current ?? throw new CodeLoadException(CodeErrorKind.UnknownModule, module, $"module {module} is not loaded");
+
+    // ------------------------------------------------------------------ starting processes from modules
+
+    /// <summary>
+    /// Starts a GenServer running the current version of <paramref name="module"/>, bound to it through the registry
+    /// (linked to the caller when <paramref name="link"/> and called inside a process).
+    /// </summary>
+    public Task<StartResult> StartGenServerAsync(string module, object? args = null, GenServerOptions? options = null, bool link = false, CancellationToken cancellationToken = default)
+    {
+        var version = CurrentOf(module);
+        if (version.Instance is not GenServerBase server) throw new CodeLoadException(CodeErrorKind.NotABehaviour, module, $"{module} is not a GenServer module");
+        return GenServer.StartCoreAsync(_node, server, args, options, link, "gen_server", cancellationToken, version);
+    }
+
+    /// <summary>Spawns a bare process running <see cref="IProcessModule.RunAsync"/> of the current version of <paramref name="module"/>; it stays on that version for life.</summary>
+    public Pid Spawn(string module, object? args = null, SpawnOptions? options = null)
+    {
+        var version = CurrentOf(module);
+        if (version.Instance is not IProcessModule code) throw new CodeLoadException(CodeErrorKind.NotABehaviour, module, $"{module} is not a process module");
+        var pid = _node.Spawn(ctx => code.RunAsync(ctx, args), (options ?? SpawnOptions.Default) with { StartSuspended = true });
+        var process = pid.Process!;
+        process.CurrentModule = $"{module} {version.Vsn}";
+        version.Attach(process, null);
+        _node.StartSuspended(pid);
+        return pid;
+    }
+
+    // ------------------------------------------------------------------ upgrades
+
+    /// <summary>
+    /// Upgrades every process of <paramref name="module"/>: suspend them all, load the new version from <paramref name="path"/>,
+    /// run each one's <c>CodeChange(oldVsn, state, extra)</c>, resume them all, and (optionally) soft-purge the old version.
+    /// If a <c>CodeChange</c> fails, every process is put back on the old version with its old state and resumed, the new
+    /// version is unloaded, and an <see cref="UpgradeFailedException"/> names the process and the failure. Messages sent
+    /// meanwhile wait in the mailboxes and are served afterwards, in order.
+    /// </summary>
+    public Task<UpgradeReport> UpgradeAsync(string module, string path, object? extra = null, bool purge = true)
+    {
+        if (!File.Exists(path)) throw new CodeLoadException(CodeErrorKind.NoFile, module, $"nofile: {path}");
+        return UpgradeCoreAsync(module, File.ReadAllBytes(path), Path.GetDirectoryName(Path.GetFullPath(path)), extra, purge);
+    }
+
+    private async Task<UpgradeReport> UpgradeCoreAsync(string module, byte[] image, string? directory, object? extra, bool purge)
+    {
+        var from = CurrentOf(module);
+        var entry = from.Entry;
+        if (entry.Old is { } stale) throw new CodeLoadException(CodeErrorKind.NotPurged, module, $"not_purged: {module} {stale.Vsn} is still loaded as old code");
+        var clock = Stopwatch.StartNew();
+        var suspended = await SuspendAllAsync(from.Processes.Where(kv => kv.Value is not null).Select(kv => kv.Key).ToArray()).ConfigureAwait(false);
+        var suspendTime = clock.Elapsed;
+        ModuleVersion to;
+        try
+        {
+            to = LoadCore(image, directory, module, rebind: false);
+        }
+        catch
+        {
+            await ResumeAllAsync(suspended).ConfigureAwait(false);
+            throw;
+        }
+        var loadTime = clock.Elapsed - suspendTime;
+        var changed = new List<(LocalProcess Process, object? OldState)>();
+        foreach (var p in suspended)
+        {
+            ChangeCodeOutcome outcome;
+            try
+            {
+                outcome = await ChangeCodeAsync(p, from.Vsn, extra).ConfigureAwait(false);
+            }
+            catch (CallException)
+            {
+                continue; // it died meanwhile: nothing to migrate
+            }
+            if (!outcome.Result.IsOk)
+            {
+                await RollBackAsync(entry, from, to, changed).ConfigureAwait(false);
+                await ResumeAllAsync(suspended).ConfigureAwait(false);
+                throw new UpgradeFailedException(module, p.Self, outcome.Result.Term);
+            }
+            changed.Add((p, outcome.PreviousState));
+        }
+        var changeTime = clock.Elapsed - suspendTime - loadTime;
+        await ResumeAllAsync(suspended).ConfigureAwait(false);
+        var resumeTime = clock.Elapsed - suspendTime - loadTime - changeTime;
+        changed.Clear(); // old states are no longer needed: let them (and their types) go
+        if (purge) await SoftPurgeAsync(module).ConfigureAwait(false);
+        var purgeTime = clock.Elapsed - suspendTime - loadTime - changeTime - resumeTime;
+        return new UpgradeReport(module, from.Vsn, to.Vsn, suspended.Count, suspendTime, loadTime, changeTime, resumeTime, purgeTime);
+    }
+
+    private async Task RollBackAsync(ModuleEntry entry, ModuleVersion from, ModuleVersion to, List<(LocalProcess Process, object? OldState)> changed)
+    {
+        foreach (var (process, oldState) in changed)
+        {
+            try
+            {
+                await Requests.SendAsync(process, sink => new SystemRequest(SystemOp.SetCode, sink, from, oldState), Timeout.InfiniteTimeSpan,
+                    r => new CallException(r, "sys", "set_code", TermList.Empty), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (CallException)
+            {
+                // died meanwhile
+            }
+        }
+        lock (_gate)
+        {
+            entry.Current = from;
+            entry.Old = null;
+            entry.Purged.Add(to);
+        }
+        to.Unload();
+        CodeLog.RolledBack(_node.LoggerFactory.CreateLogger(CodeLog.Category), entry.Name, to.Vsn, from.Vsn);
+    }
+
+    private static async Task<ChangeCodeOutcome> ChangeCodeAsync(LocalProcess process, object? oldVsn, object? extra) =>
+        (ChangeCodeOutcome)(await Requests.SendAsync(process, sink => new SystemRequest(SystemOp.ChangeCode, sink, null, oldVsn, extra), Timeout.InfiniteTimeSpan,
+            r => new CallException(r, "sys", "change_code", TermList.Empty), CancellationToken.None).ConfigureAwait(false))!;
+
+    private static async Task<List<LocalProcess>> SuspendAllAsync(IReadOnlyList<LocalProcess> processes)
+    {
+        var suspended = new List<LocalProcess>(processes.Count);
+        foreach (var p in processes)
+        {
+            try
+            {
+                await SysOps.SuspendAsync(p.Self, Timeout.InfiniteTimeSpan).ConfigureAwait(false);
+                suspended.Add(p);
+            }
+            catch (CallException)
+            {
+                // a process that does not answer (dead) is skipped, as release_handler does (R10)
+            }
+        }
+        return suspended;
+    }
+
+    private static async Task ResumeAllAsync(IReadOnlyList<LocalProcess> processes)
+    {
+        foreach (var p in processes)
+        {
+            try
+            {
+                await SysOps.ResumeAsync(p.Self, Timeout.InfiniteTimeSpan).ConfigureAwait(false);
+            }
+            catch (CallException)
+            {
+                // died meanwhile
+            }
+        }
+    }
+}

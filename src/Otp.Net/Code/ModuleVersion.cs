@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using Otp.Net.GenServers;
+using Otp.Net.Processes;
+
+namespace Otp.Net.Code;
+
+/// <summary>
+/// One loaded version of a module: its load context, its callback instance and the processes bound to it. Purging
+/// drops every strong reference to the context and unloads it; <see cref="IsCollected"/> then tells when the
+/// runtime has actually freed it.
+/// </summary>
+internal sealed class ModuleVersion
+{
+    private readonly WeakReference _contextRef;
+    private ModuleLoadContext? _context;
+
+    public ModuleVersion(ModuleEntry entry, string vsn, ModuleLoadContext context, object instance, Type? stateType)
+    {
+        Entry = entry;
+        Vsn = vsn;
+        _context = context;
+        _contextRef = new WeakReference(context, trackResurrection: false);
+        Instance = instance;
+        StateType = stateType;
+    }
+
+    public ModuleEntry Entry { get; }
+
+    public string Vsn { get; }
+
+    /// <summary>The callback instance (a <see cref="GenServerBase"/> or an <see cref="IProcessModule"/>); null once purged.</summary>
+    public object? Instance { get; private set; }
+
+    /// <summary>For a GenServer module: its state type.</summary>
+    public Type? StateType { get; private set; }
+
+    public bool IsPurged { get; private set; }
+
+    public bool IsCollected => !_contextRef.IsAlive;
+
+    /// <summary>Processes bound to this version (the engine for GenServers, null for bare processes).</summary>
+    public ConcurrentDictionary<LocalProcess, GenServerProcess?> Processes { get; } = new();
+
+    public IEnumerable<LocalProcess> LiveProcesses => Processes.Keys.Where(p => p.IsAlive);
+
+    /// <summary>Whether this version's code can take <paramref name="state"/> as it is (S8).</summary>
+    public bool Accepts(object? state) =>
+        StateType is { } t && (state is null ? !t.IsValueType || Nullable.GetUnderlyingType(t) is not null : t.IsInstanceOfType(state));
+
+    public void Attach(LocalProcess process, GenServerProcess? engine)
+    {
+        if ((Processes.Count & 1023) == 1023) Prune();
+        Processes[process] = engine;
+        if (!process.IsAlive) Processes.TryRemove(process, out _);
+    }
+
+    public void Detach(LocalProcess process) => Processes.TryRemove(process, out _);
+
+    public void Prune()
+    {
+        foreach (var p in Processes.Keys)
+        {
+            if (!p.IsAlive) Processes.TryRemove(p, out _);
+        }
+    }
+
+    /// <summary>Drops every reference to the module's code and starts unloading its context.</summary>
+    public void Unload()
+    {
+        IsPurged = true;
+        Instance = null;
+        StateType = null;
+        Processes.Clear();
+        var context = _context;
+        _context = null;
+        context?.Unload();
+    }
+
+    public static Type? FindStateType(Type moduleType)
+    {
+        for (var t = moduleType; t is not null; t = t.BaseType)
+        {
+            if (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(GenServer<>)) return t.GetGenericArguments()[0];
+        }
+        return null;
+    }
+
+    public static string VersionOf(Type moduleType, OtpModuleAttribute attribute) =>
+        attribute.Vsn ?? moduleType.Assembly.GetName().Version?.ToString() ?? "0";
+
+    public override string ToString() => $"{Entry.Name} {Vsn}";
+
+    public ModuleVersionInfo Info(ModuleStatus status) => new(Entry.Name, Vsn, status, LiveProcesses.Count());
+
+    internal static Assembly LoadInto(ModuleLoadContext context, byte[] image)
+    {
+        using var stream = new MemoryStream(image, writable: false);
+        return context.LoadFromStream(stream);
+    }
+}
