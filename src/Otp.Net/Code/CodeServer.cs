@@ -65,6 +65,11 @@ public sealed class CodeServer
                 .Select(t => (Type: t, Attr: t.GetCustomAttribute<OtpModuleAttribute>()))
                 .Where(x => x.Attr is not null && (module is null || x.Attr.Name == module))
                 .ToArray();
+            if (module is null && candidates.Length > 1)
+            {
+                // Unnamed: the assembly's one behaviour module, if it has exactly one.
+                candidates = candidates.Where(x => typeof(GenServerBase).IsAssignableFrom(x.Type) || typeof(IProcessModule).IsAssignableFrom(x.Type)).ToArray();
+            }
             if (candidates.Length != 1)
             {
                 throw new CodeLoadException(CodeErrorKind.NoModule, module ?? assembly.GetName().Name ?? "?",
@@ -92,6 +97,7 @@ public sealed class CodeServer
                 if (entry.Old is not null) throw new CodeLoadException(CodeErrorKind.NotPurged, name, $"not_purged: {name} {entry.Old.Vsn} is still loaded as old code");
                 if (entry.Current?.Vsn == version.Vsn) throw new CodeLoadException(CodeErrorKind.SameVersion, name, $"{name} {version.Vsn} is already the current version");
                 entry.Purged.RemoveAll(v => v.IsCollected);
+                if (entry.Purged.Count > 0) CollectPurged(entry);
                 if (entry.Purged.Count > 0) throw new CodeLoadException(CodeErrorKind.PendingUnload, name, $"{name} {entry.Purged[0].Vsn} was purged but is not unloaded yet (a callback still holds it)");
                 entry.Old = entry.Current;
                 entry.Current = version;
@@ -105,6 +111,17 @@ public sealed class CodeServer
         CodeLog.Loaded(_node.LoggerFactory.CreateLogger(CodeLog.Category), version.Entry.Name, version.Vsn);
         if (rebind && version.Entry.Old is { } old) PostRebind(old);
         return version;
+    }
+
+    /// <summary>Gives purged contexts a chance to be collected (unloading completes only after garbage collection).</summary>
+    private static void CollectPurged(ModuleEntry entry)
+    {
+        for (var i = 0; i < 3 && entry.Purged.Count > 0; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            entry.Purged.RemoveAll(v => v.IsCollected);
+        }
     }
 
     /// <summary>Asks every GenServer on <paramref name="old"/> to move to the current version if it accepts their state (S8).</summary>
@@ -310,7 +327,7 @@ public sealed class CodeServer
         var entry = from.Entry;
         if (entry.Old is { } stale) throw new CodeLoadException(CodeErrorKind.NotPurged, module, $"not_purged: {module} {stale.Vsn} is still loaded as old code");
         var clock = Stopwatch.StartNew();
-        var suspended = await SuspendAllAsync(from.Processes.Where(kv => kv.Value is not null).Select(kv => kv.Key).ToArray()).ConfigureAwait(false);
+        var suspended = await SuspendAllAsync(from.Processes.Where(kv => kv.Value is not null).Select(kv => kv.Key).OrderBy(p => p.Id).ToArray()).ConfigureAwait(false);
         var suspendTime = clock.Elapsed;
         ModuleVersion to;
         try

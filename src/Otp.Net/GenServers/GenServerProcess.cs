@@ -89,6 +89,11 @@ internal sealed class GenServerProcess
             started.Complete(StartResult.Failed(reason));
             return;
         }
+        // The loop outlives this method's frame: drop the parameters it hoisted, or the first module version (and
+        // its load context) would stay reachable for the process's whole life.
+        module = null!;
+        binding = null;
+        args = null;
         await engine.LoopAsync(action).ConfigureAwait(false);
     }
 
