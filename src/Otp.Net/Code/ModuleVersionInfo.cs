@@ -5,4 +5,8 @@ namespace Otp.Net.Code;
 /// <param name="Version">Its version (<c>-vsn</c>).</param>
 /// <param name="Status">Current, old, pending unload or unloaded.</param>
 /// <param name="Processes">Live processes bound to it.</param>
-public sealed record ModuleVersionInfo(string Module, string Version, ModuleStatus Status, int Processes);
+public sealed record ModuleVersionInfo(string Module, string Version, ModuleStatus Status, int Processes)
+{
+    /// <summary>Like <c>counter 2 (Current, 3 processes)</c>.</summary>
+    public override string ToString() => $"{Module} {Version} ({Status}, {Processes} process{(Processes == 1 ? "" : "es")})";
+}
