@@ -27,6 +27,9 @@ internal sealed class OtpNetRuntime : IRuntime
             case "oneway":
                 await OneWayAsync(int.Parse(args[0], CultureInfo.InvariantCulture));
                 return true;
+            case "upgrade":
+                await UpgradeWorkload.RunAsync(Name, int.Parse(args[0], CultureInfo.InvariantCulture), int.Parse(args[1], CultureInfo.InvariantCulture));
+                return true;
             default:
                 return false;
         }
