@@ -27,6 +27,15 @@ internal sealed class OtpNetRuntime : IRuntime
             case "oneway":
                 await OneWayAsync(int.Parse(args[0], CultureInfo.InvariantCulture));
                 return true;
+            case "pairs":
+                await OtpNetWorkloads.PairsAsync(Name, int.Parse(args[0], CultureInfo.InvariantCulture), long.Parse(args[1], CultureInfo.InvariantCulture));
+                return true;
+            case "call":
+                await OtpNetWorkloads.CallAsync(Name, int.Parse(args[0], CultureInfo.InvariantCulture), int.Parse(args[1], CultureInfo.InvariantCulture));
+                return true;
+            case "restart":
+                await OtpNetWorkloads.RestartAsync(Name, int.Parse(args[0], CultureInfo.InvariantCulture));
+                return true;
             case "upgrade":
                 await UpgradeWorkload.RunAsync(Name, int.Parse(args[0], CultureInfo.InvariantCulture), int.Parse(args[1], CultureInfo.InvariantCulture));
                 return true;

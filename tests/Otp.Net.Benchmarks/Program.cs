@@ -1,8 +1,14 @@
 using Otp.Net.Benchmarks;
 
-// Usage: Otp.Net.Benchmarks <runtime> <workload> <args...>
-//   runtime: otpnet | channel
-//   workload: spawn N | pingpong N | oneway N  (see WORKLOADS.md)
+// Usage: Otp.Net.Benchmarks suite [workload...]
+//        Otp.Net.Benchmarks <runtime> <workload> <args...>
+//   runtime: otpnet | akka | proto | channel
+//   workload: spawn N | pingpong N | oneway N | pairs P M | call C N | restart N | upgrade K C  (see WORKLOADS.md)
+if (args.Length >= 1 && args[0] == "suite")
+{
+    // suite [workload...]: every runtime, medians of 3 fresh runs, as a markdown table
+    return await Suite.RunAsync(args[1..], runs: 3);
+}
 if (args.Length < 2)
 {
     Console.Error.WriteLine("usage: <otpnet|channel> <workload> <args...>");
@@ -12,6 +18,8 @@ IRuntime runtime = args[0] switch
 {
     "otpnet" => new OtpNetRuntime(),
     "channel" => new ChannelRuntime(),
+    "akka" => new AkkaRuntime(),
+    "proto" => new ProtoRuntime(),
     _ => throw new ArgumentException($"unknown runtime {args[0]}"),
 };
 if (!await runtime.RunAsync(args[1], args[2..]))

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using Otp.Net.GenServers;
+using Otp.Net.Processes;
+using Otp.Net.Supervision;
+using Otp.Net.Terms;
+
+namespace Otp.Net.Benchmarks;
+
+/// <summary>W4 pairs, W5 call and W6 restart on Otp.Net.</summary>
+internal static class OtpNetWorkloads
+{
+    private static readonly object Ping = Atom.Of("ping");
+    private static readonly object Pong = Atom.Of("pong");
+    private static readonly object Go = Atom.Of("start");
+
+    // W4
+    public static async Task PairsAsync(string runtime, int pairs, long messages)
+    {
+        var r = (int)(messages / (2L * pairs));
+        await using var node = new Node();
+        await PairsRoundAsync(node, pairs, Math.Max(1, r / 10));
+        var seconds = await PairsRoundAsync(node, pairs, r);
+        Report.Result(runtime, "pairs", pairs, "rate", 2.0 * r * pairs / seconds, "msgs/s");
+    }
+
+    private static async Task<double> PairsRoundAsync(Node node, int pairs, int roundTrips)
+    {
+        var remaining = pairs;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pings = new Pid[pairs];
+        for (var i = 0; i < pairs; i++)
+        {
+            var pong = node.Spawn(async ctx =>
+            {
+                while (true) ctx.Send((Pid)await ctx.ReceiveAsync(), Pong);
+            });
+            pings[i] = node.Spawn(async ctx =>
+            {
+                await ctx.ReceiveAsync();
+                object self = ctx.Self;
+                for (var n = 0; n < roundTrips; n++)
+                {
+                    ctx.Send(pong, self);
+                    await ctx.ReceiveAsync();
+                }
+                if (Interlocked.Decrement(ref remaining) == 0) done.SetResult();
+            });
+        }
+        var t0 = Stopwatch.GetTimestamp();
+        foreach (var p in pings) node.Send(p, Go);
+        await done.Task;
+        return Report.Seconds(t0, Stopwatch.GetTimestamp());
+    }
+
+    private sealed class ConstantServer : GenServer<int>
+    {
+        public override ValueTask<InitResult<int>> InitAsync(object? args, CancellationToken cancellationToken) => Ok(0);
+
+        public override ValueTask<ServerResult<int>> HandleCallAsync(object request, From from, int state, CancellationToken cancellationToken) => Reply(Pong, state);
+    }
+
+    // W5
+    public static async Task CallAsync(string runtime, int clients, int calls)
+    {
+        await using var node = new Node();
+        await CallRoundAsync(node, clients, Math.Max(clients, calls / 10));
+        var (seconds, latencies) = await CallRoundAsync(node, clients, calls);
+        Array.Sort(latencies);
+        Report.Result(runtime, "call", clients, "rate", latencies.Length / seconds, "calls/s");
+        Report.Result(runtime, "call", clients, "p50_us", Stats.Percentile(latencies, 0.50), "us");
+        Report.Result(runtime, "call", clients, "p99_us", Stats.Percentile(latencies, 0.99), "us");
+    }
+
+    private static async Task<(double Seconds, double[] Latencies)> CallRoundAsync(Node node, int clients, int calls)
+    {
+        var server = (await GenServer.StartAsync(node, new ConstantServer())).Pid;
+        var perClient = calls / clients;
+        var latencies = new double[perClient * clients];
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var tasks = Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
+        {
+            await release.Task;
+            for (var i = 0; i < perClient; i++)
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                await GenServer.CallAsync(server, Ping);
+                latencies[c * perClient + i] = Stats.TicksToMicros(Stopwatch.GetTimestamp() - t0);
+            }
+        })).ToArray();
+        var start = Stopwatch.GetTimestamp();
+        release.SetResult();
+        await Task.WhenAll(tasks);
+        var seconds = Report.Seconds(start, Stopwatch.GetTimestamp());
+        await GenServer.StopAsync(server);
+        return (seconds, latencies);
+    }
+
+    private sealed class CrashingWorker : GenServer<int>
+    {
+        public override ValueTask<InitResult<int>> InitAsync(object? args, CancellationToken cancellationToken) => Ok(0);
+
+        public override ValueTask<ServerResult<int>> HandleCallAsync(object request, From from, int state, CancellationToken cancellationToken) => Reply(Pong, state);
+
+        public override ValueTask<ServerResult<int>> HandleCastAsync(object request, int state, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("crash");
+    }
+
+    // W6
+    public static async Task RestartAsync(string runtime, int crashes)
+    {
+        await using var node = new Node();
+        await RestartRoundAsync(node, Math.Max(1, crashes / 10), "warm");
+        var (samples, retries) = await RestartRoundAsync(node, crashes, "measured");
+        var sorted = samples.ToArray();
+        Array.Sort(sorted);
+        void R(string metric, double value, string unit) => Report.Result(runtime, "restart", crashes, metric, value, unit);
+        R("mean_us", samples.Average(), "us");
+        R("p50_us", Stats.Percentile(sorted, 0.50), "us");
+        R("p99_us", Stats.Percentile(sorted, 0.99), "us");
+        R("mean_first1k_us", samples.Take(1000).Average(), "us");
+        R("mean_last1k_us", samples.Skip(Math.Max(0, samples.Length - 1000)).Average(), "us");
+        R("retries_per_crash", retries / (double)crashes, "count");
+    }
+
+    private static async Task<(double[] Samples, long Retries)> RestartRoundAsync(Node node, int crashes, string name)
+    {
+        var flags = new SupervisorFlags { Strategy = Strategy.OneForOne, Intensity = 1_000_000, PeriodSeconds = 1 };
+        var sup = (await Supervisor.StartLinkAsync(node, flags, [ChildSpec.ForGenServer(Atom.Of("worker"), new CrashingWorker(), null, new GenServerOptions { Name = $"worker_{name}" })])).Pid;
+        var worker = (await Supervisor.WhichChildrenAsync(sup))[0].Pid;
+        var samples = new double[crashes];
+        long retries = 0;
+        for (var i = 0; i < crashes; i++)
+        {
+            var t0 = Stopwatch.GetTimestamp();
+            var down = node.WaitForExitAsync(worker);
+            GenServer.Cast(worker, "crash");
+            await down;
+            Pid next;
+            while (true)
+            {
+                next = (await Supervisor.WhichChildrenAsync(sup))[0].Pid;
+                if (!next.IsUndefined && next != worker) break;
+                retries++;
+            }
+            await GenServer.CallAsync(next, Ping);
+            samples[i] = Stats.TicksToMicros(Stopwatch.GetTimestamp() - t0);
+            worker = next;
+        }
+        await GenServer.StopAsync(sup);
+        return (samples, retries);
+    }
+}

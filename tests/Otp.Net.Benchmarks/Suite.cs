@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace Otp.Net.Benchmarks;
+
+/// <summary>
+/// Runs workloads for every runtime, three times each in fresh processes, and prints a markdown table of medians
+/// with the ratio Otp.Net / best peer and, for W1–W3, Otp.Net / bare Channel.
+/// </summary>
+internal static class Suite
+{
+    private static readonly string[] Runtimes = ["otpnet", "akka", "proto", "channel"];
+    private static readonly string[] Peers = ["akka", "proto"];
+
+    public static readonly (string Workload, string[] Args)[] Standard =
+    [
+        ("spawn", ["100000"]), ("spawn", ["1000000"]), ("pingpong", ["1000000"]), ("oneway", ["10000000"]),
+        ("pairs", ["1000", "10000000"]), ("pairs", ["10000", "10000000"]), ("call", ["1", "200000"]), ("call", ["8", "200000"]),
+        ("restart", ["10000"]), ("upgrade", ["10000", "0"]), ("upgrade", ["100000", "0"]), ("upgrade", ["100000", "4"]),
+    ];
+
+    private static bool LowerIsBetter(string metric) =>
+        metric.EndsWith("_s", StringComparison.Ordinal) || metric.EndsWith("_us", StringComparison.Ordinal)
+        || metric.EndsWith("_ms", StringComparison.Ordinal) || metric.EndsWith("per_proc", StringComparison.Ordinal)
+        || metric is "retries_per_crash" or "client_calls_failed";
+
+    public static async Task<int> RunAsync(string[] filter, int runs)
+    {
+        var selected = Standard.Where(w => filter.Length == 0 || filter.Contains(w.Workload)).ToArray();
+        var rows = new List<string>();
+        Console.WriteLine($"| workload | args | metric | {string.Join(" | ", Runtimes)} | otpnet / best peer | otpnet / channel |");
+        Console.WriteLine($"|---|---|---|{string.Concat(Runtimes.Select(_ => "---|"))}---|---|");
+        foreach (var (workload, args) in selected)
+        {
+            var values = new Dictionary<(string Runtime, string Metric), List<double>>();
+            var metrics = new List<string>();
+            foreach (var runtime in Runtimes)
+            {
+                for (var run = 0; run < runs; run++)
+                {
+                    var results = await RunOnceAsync(runtime, workload, args);
+                    if (results is null) break; // unsupported or failed
+                    foreach (var (metric, value) in results)
+                    {
+                        if (!metrics.Contains(metric)) metrics.Add(metric);
+                        if (!values.TryGetValue((runtime, metric), out var list)) values[(runtime, metric)] = list = [];
+                        list.Add(value);
+                    }
+                }
+            }
+            foreach (var metric in metrics)
+            {
+                double? Median(string runtime) => values.TryGetValue((runtime, metric), out var l) && l.Count > 0 ? l.Order().ElementAt(l.Count / 2) : null;
+                var cells = Runtimes.Select(r => Median(r) is { } v ? Format(v) : "n/a");
+                var ours = Median("otpnet");
+                var peers = Peers.Select(Median).Where(v => v is not null).Select(v => v!.Value).ToArray();
+                var best = peers.Length == 0 ? (double?)null : LowerIsBetter(metric) ? peers.Min() : peers.Max();
+                var channel = Median("channel");
+                var line = new StringBuilder($"| {workload} | {string.Join(' ', args)} | {metric} | {string.Join(" | ", cells)} | ");
+                line.Append(ours is { } o && best is { } b && b != 0 ? (o / b).ToString("0.00", CultureInfo.InvariantCulture) : "–").Append(" | ");
+                line.Append(ours is { } o2 && channel is { } c && c != 0 ? (o2 / c).ToString("0.00", CultureInfo.InvariantCulture) : "–").Append(" |");
+                Console.WriteLine(line);
+            }
+        }
+        Console.WriteLine();
+        Console.WriteLine($"Medians of {runs} runs in fresh processes; {Environment.ProcessorCount} cores, .NET {Environment.Version}, Release, workstation GC. " +
+            "Ratios compare medians: for rates higher is better, for times, bytes and latencies lower is better.");
+        return 0;
+    }
+
+    private static string Format(double v) => v >= 1000 ? v.ToString("#,0", CultureInfo.InvariantCulture) : v.ToString("0.###", CultureInfo.InvariantCulture);
+
+    private static async Task<List<(string Metric, double Value)>?> RunOnceAsync(string runtime, string workload, string[] args)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(runtime);
+        start.ArgumentList.Add(workload);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var output = await stdout;
+        await stderr;
+        if (process.ExitCode != 0) return null;
+        var results = new List<(string, double)>();
+        foreach (var line in output.Split('\n'))
+        {
+            if (!line.StartsWith("RESULT ", StringComparison.Ordinal)) continue;
+            var fields = line.Split(' ').Skip(1).Select(f => f.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]);
+            results.Add((fields["metric"], double.Parse(fields["value"], CultureInfo.InvariantCulture)));
+        }
+        return results;
+    }
+}
