@@ -13,6 +13,12 @@ public sealed record NodeOptions
     /// <summary>Where crash, supervisor and progress reports go.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
+    /// <summary>
+    /// The host's services: module versions loaded by the code server are created with constructor injection from
+    /// them (see <see cref="Code.CodeServer"/>). Optional.
+    /// </summary>
+    public IServiceProvider? Services { get; init; }
+
     /// <summary>Receives process lifecycle events synchronously (see <see cref="IProcessTracer"/>).</summary>
     public IProcessTracer? Tracer { get; init; }
 }

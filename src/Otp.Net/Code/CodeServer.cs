@@ -83,9 +83,9 @@ public sealed class CodeServer
             object instance;
             try
             {
-                instance = Activator.CreateInstance(type)!;
+                instance = ModuleServiceProvider.Create(type, _node.Options.Services, _node.LoggerFactory);
             }
-            catch (Exception ex) when (ex is MissingMethodException or TargetInvocationException or MemberAccessException)
+            catch (Exception ex) when (ex is MissingMethodException or TargetInvocationException or MemberAccessException or InvalidOperationException)
             {
                 throw new CodeLoadException(CodeErrorKind.NotABehaviour, attr!.Name, $"cannot create {type.FullName}: {ex.Message}", ex);
             }

@@ -24,6 +24,22 @@ public sealed record ChildSpec(object Id, Func<Node, Task<StartResult>> Start)
     /// <summary>Whether the child counts for <see cref="AutoShutdown"/> (U19).</summary>
     public bool Significant { get; init; }
 
+    /// <summary>
+    /// For a <see cref="Strategy.SimpleOneForOne"/> template: starts a child from the template's <see cref="Args"/>
+    /// followed by the extra arguments given to <c>start_child</c> (U18).
+    /// </summary>
+    public Func<Node, IReadOnlyList<object?>, Task<StartResult>>? StartWithArgs { get; init; }
+
+    /// <summary>The template's own arguments (<see cref="StartWithArgs"/>).</summary>
+    public IReadOnlyList<object?> Args { get; init; } = [];
+
+    /// <summary>
+    /// A <see cref="Strategy.SimpleOneForOne"/> template: <paramref name="start"/> receives the template's
+    /// <paramref name="args"/> with each <c>start_child</c>'s extra arguments appended.
+    /// </summary>
+    public static ChildSpec Template(object id, Func<Node, IReadOnlyList<object?>, Task<StartResult>> start, params object?[] args) =>
+        new(id, node => start(node, args)) { StartWithArgs = start, Args = args };
+
     /// <summary>The callback modules the child runs (used by release upgrades to find processes to suspend).</summary>
     public IReadOnlyList<string> Modules { get; init; } = [];
 

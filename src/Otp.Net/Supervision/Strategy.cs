@@ -11,4 +11,10 @@ public enum Strategy
 
     /// <summary>Stop the children started after the dead one (reverse order), then restart it and them in start order.</summary>
     RestForOne,
+
+    /// <summary>
+    /// One template spec; children are started on demand with <c>start_child(Sup, ExtraArgs)</c>, which appends the
+    /// extra arguments to the template's (U18). Children are addressed by pid and stopped all at once.
+    /// </summary>
+    SimpleOneForOne,
 }

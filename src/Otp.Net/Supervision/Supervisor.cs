@@ -42,6 +42,13 @@ public abstract class Supervisor
     public static async Task<StartResult> StartChildAsync(ServerRef supervisor, ChildSpec spec, TimeSpan? timeout = null) =>
         (StartResult)(await Call(supervisor, new SupervisorRequests.StartChild(spec ?? throw new ArgumentNullException(nameof(spec))), "start_child", timeout).ConfigureAwait(false))!;
 
+    /// <summary>
+    /// <c>start_child(Sup, ExtraArgs)</c> on a <see cref="Strategy.SimpleOneForOne"/> supervisor (U18): starts a child
+    /// from the template, appending <paramref name="extraArgs"/> to its arguments.
+    /// </summary>
+    public static async Task<StartResult> StartChildAsync(ServerRef supervisor, IReadOnlyList<object?> extraArgs, TimeSpan? timeout = null) =>
+        (StartResult)(await Call(supervisor, new SupervisorRequests.StartChildWithArgs(extraArgs ?? throw new ArgumentNullException(nameof(extraArgs))), "start_child", timeout).ConfigureAwait(false))!;
+
     /// <summary><c>terminate_child(Sup, Id)</c> (U14): <c>ok</c> or <c>{error, not_found}</c>; the spec is kept (a temporary one is deleted).</summary>
     public static async Task<SupervisorResult> TerminateChildAsync(ServerRef supervisor, object id, TimeSpan? timeout = null) =>
         (SupervisorResult)(await Call(supervisor, new SupervisorRequests.TerminateChild(id is Pid ? null : id, id is Pid p ? p : default), "terminate_child", timeout).ConfigureAwait(false))!;

@@ -11,6 +11,8 @@ internal static class SupervisorRequests
 
     public sealed record StartChild(ChildSpec Spec);
 
+    public sealed record StartChildWithArgs(IReadOnlyList<object?> ExtraArgs);
+
     public sealed record TerminateChild(object? Id, Pid Pid);
 
     public sealed record RestartChild(object Id);

@@ -35,6 +35,14 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
 
         public bool Dynamic { get; init; }
 
+        /// <summary>simple_one_for_one: the template children are started from (U18).</summary>
+        public ChildSpec? Template { get; init; }
+
+        public bool Simple => Template is not null;
+
+        /// <summary>Children addressed by pid and stopped all at once: dynamic and simple_one_for_one supervisors.</summary>
+        public bool ByPid => Dynamic || Simple;
+
         public int? MaxChildren { get; init; }
 
         public string Name { get; set; } = "";
@@ -64,6 +72,14 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
         if (ChildSpecValidation.Check(init.Children) is { } specError)
         {
             return StopInit(ExitReason.Of(TermTuple.Of(Atom.Of("start_spec"), specError)));
+        }
+        if (init.Flags!.Strategy == Strategy.SimpleOneForOne)
+        {
+            if (init.Children.Count != 1 || init.Children[0].StartWithArgs is null)
+            {
+                return StopInit(ExitReason.Of(TermTuple.Of(Atom.Of("bad_start_spec"), Atom.Of("simple_one_for_one needs exactly one template child spec"))));
+            }
+            return Ok(new State { Flags = init.Flags, Template = init.Children[0], Name = ((LocalProcess)Ctx).RegisteredName ?? Ctx.Self.ToString() });
         }
         var state = new State { Flags = init.Flags!, Name = ((LocalProcess)Ctx).RegisteredName ?? Ctx.Self.ToString() };
         foreach (var spec in init.Children)
@@ -117,17 +133,31 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
         switch (request)
         {
             case WhichChildren:
-                IEnumerable<Child> order = state.Dynamic ? state.Children : Enumerable.Reverse(state.Children);
-                return Reply(order.Select(c => new ChildInfo(state.Dynamic ? null : c.Spec.Id, c.Pid, c.Restarting, c.Spec.Type, c.Spec.Modules, c.Spec.Restart)).ToArray(), state);
+                IEnumerable<Child> order = state.ByPid ? state.Children : Enumerable.Reverse(state.Children);
+                return Reply(order.Select(c => new ChildInfo(state.ByPid ? null : c.Spec.Id, c.Pid, c.Restarting, c.Spec.Type, c.Spec.Modules, c.Spec.Restart)).ToArray(), state);
             case CountChildren:
                 var counts = new ChildCounts(
-                    state.Children.Count,
+                    state.Simple ? 1 : state.Children.Count,
                     state.Children.Count(c => c.IsRunning && Ctx.Node.IsAlive(c.Pid)),
                     state.Children.Count(c => c.Spec.Type == ChildType.Supervisor),
                     state.Children.Count(c => c.Spec.Type == ChildType.Worker));
                 return Reply(counts, state);
+            case StartChild start when state.Simple:
+                return Reply(StartResult.Failed(ExitReason.Of(Atom.Of("simple_one_for_one"))), state);
             case StartChild start:
                 return Reply(await StartNewChildAsync(state, start.Spec).ConfigureAwait(false), state);
+            case StartChildWithArgs withArgs when state.Template is { } template:
+                var args = template.Args.Concat(withArgs.ExtraArgs).ToArray();
+                var spec = template with { Start = node => template.StartWithArgs!(node, args) };
+                return Reply(await StartNewChildAsync(state, spec).ConfigureAwait(false), state);
+            case StartChildWithArgs:
+                return Reply(StartResult.Failed(ExitReason.Of(TermTuple.Of(Atom.Of("invalid_child_spec"), Atom.Of("extra arguments need a simple_one_for_one supervisor")))), state);
+            case TerminateChild { Id: not null } when state.Simple:
+                return Reply(SupervisorResult.Error("simple_one_for_one"), state);
+            case RestartChild when state.Simple:
+                return Reply(StartResult.Failed(ExitReason.Of(Atom.Of("simple_one_for_one"))), state);
+            case DeleteChild when state.Simple:
+                return Reply(SupervisorResult.Error("simple_one_for_one"), state);
             case TerminateChild term:
                 return Reply(await TerminateOneAsync(state, term).ConfigureAwait(false), state);
             case RestartChild restart:
@@ -135,7 +165,8 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
             case DeleteChild delete:
                 return Reply(DeleteById(state, delete.Id), state);
             case GetChildSpec get:
-                return Reply(state.Dynamic ? null : Find(state, get.Id)?.Spec, state);
+                return Reply(state.Simple ? (get.Id is Pid p && state.Children.Any(c => c.Pid == p) ? state.Template : null)
+                    : state.Dynamic ? null : Find(state, get.Id)?.Spec, state);
             default:
                 return Reply(TermTuple.Of(Atom.Of("error"), Atom.Of("unknown_request")), state);
         }
@@ -148,7 +179,7 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
     private async Task<StartResult> StartNewChildAsync(State state, ChildSpec spec)
     {
         if (ChildSpecValidation.Check([spec]) is { } specError) return StartResult.Failed(ExitReason.Of(specError));
-        if (state.Dynamic)
+        if (state.ByPid)
         {
             if (state.MaxChildren is { } max && state.Children.Count >= max) return StartResult.Failed(ExitReason.Of(Atom.Of("max_children")));
             var dyn = new Child(state.NextKey++, spec);
@@ -179,7 +210,7 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
 
     private async Task<SupervisorResult> TerminateOneAsync(State state, TerminateChild request)
     {
-        if (state.Dynamic)
+        if (state.ByPid)
         {
             var byPid = state.Children.Find(c => c.Pid == request.Pid && !request.Pid.IsUndefined);
             if (byPid is null) return SupervisorResult.Error("not_found");
@@ -241,7 +272,7 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
         if (!expected && Logger.IsEnabled(LogLevel.Error)) SupervisorLog.ChildTerminated(Logger, state.Name, child.Spec.IdText, "", reason.ToString());
         if (restart == RestartType.Temporary || (restart == RestartType.Transient && expected))
         {
-            if (restart == RestartType.Temporary || state.Dynamic) state.Children.Remove(child);
+            if (restart == RestartType.Temporary || state.ByPid) state.Children.Remove(child);
             if (child.Spec.Significant && ShouldAutoShutdown(state))
             {
                 await TerminateChildrenAsync(state).ConfigureAwait(false);
@@ -272,10 +303,10 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
         List<Child> group;
         switch (state.Flags.Strategy)
         {
-            case Strategy.OneForAll when !state.Dynamic:
+            case Strategy.OneForAll when !state.ByPid:
                 group = [.. state.Children];
                 break;
-            case Strategy.RestForOne when !state.Dynamic:
+            case Strategy.RestForOne when !state.ByPid:
                 group = state.Children.Skip(state.Children.IndexOf(child)).ToList();
                 break;
             default:
@@ -304,12 +335,12 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
                 Ctx.Send(Ctx.Self, new RetryRestart(member.Key));
                 break;
             }
-            if (state.Dynamic && result.Outcome == StartOutcome.Ok)
+            if (state.ByPid && result.Outcome == StartOutcome.Ok)
             {
                 state.Children.Remove(member);
                 state.Children.Add(member); // dynamic children are listed by the start of their current incarnation
             }
-            if (state.Dynamic && result.Outcome == StartOutcome.Ignore) state.Children.Remove(member);
+            if (state.ByPid && result.Outcome == StartOutcome.Ignore) state.Children.Remove(member);
         }
         return NoReply(state);
     }
@@ -329,7 +360,7 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
     /// <summary>U11: stop children one at a time in reverse start order (a dynamic supervisor: all at once, D1).</summary>
     private static async Task TerminateChildrenAsync(State state)
     {
-        if (state.Dynamic)
+        if (state.ByPid)
         {
             await ShutdownChildrenAsync(state, state.Children.Where(c => c.IsRunning).ToArray()).ConfigureAwait(false);
             state.Children.Clear();

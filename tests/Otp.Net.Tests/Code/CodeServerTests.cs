@@ -285,3 +285,29 @@ public sealed class CodeServerTests : IDisposable
         node.Code.PendingUnload.Should().BeEmpty();
     }
 }
+
+public sealed class CodeServerDependencyInjectionTests
+{
+    [Fact] // hotswap constraint 10: a module created through DI (ILogger<T>, a host singleton) still unloads after purge
+    public async Task ModuleCreatedThroughDi_LogsAndUsesHostService_StillUnloads()
+    {
+        var logs = new CapturingLoggerProvider();
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        Microsoft.Extensions.DependencyInjection.LoggingServiceCollectionExtensions.AddLogging(services, b => Microsoft.Extensions.Logging.LoggingBuilderExtensions.AddProvider(b, logs));
+        Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<TimeProvider>(services, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2031, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+        await using var provider = Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(services);
+        var factory = (Microsoft.Extensions.Logging.ILoggerFactory)provider.GetService(typeof(Microsoft.Extensions.Logging.ILoggerFactory))!;
+        using var node = new Node(new NodeOptions { Services = provider, LoggerFactory = factory });
+
+        node.Code.Load(Fixtures.Kv(1));
+        var kv = (await node.Code.StartGenServerAsync("kv")).Pid;
+        await GenServer.CallAsync(kv, ("put", "a", (object)1));
+        (await GenServer.CallAsync(kv, "now")).Should().Be(2031); // the host's singleton was injected
+        logs.Events.Should().Contain(e => e.Category == "Fixtures.Kv.Kv" && e.Message.Contains("put request for a:1", StringComparison.Ordinal));
+
+        node.Code.Load(Fixtures.Kv(0));
+        (await GenServer.CallAsync(kv, ("get", "a"))).Should().Be(1);
+        (await node.Code.PurgeAsync("kv")).Should().BeFalse();
+        (await node.Code.WaitForUnloadAsync("kv", TimeSpan.FromSeconds(10))).Should().BeTrue();
+    }
+}

@@ -106,12 +106,9 @@ public sealed class GenServerTests : IDisposable
     public async Task Init_WithTimeout_DeliversTimeoutToHandleInfo()
     {
         var journal = new ConcurrentQueue<string>();
-        var pid = await StartAsync(new TestArgs(Init: () => InitResult<int>.Ok(0, ServerAction.After(TimeSpan.FromMilliseconds(10))), Journal: journal));
-        await _node.RunAsync(async ctx =>
-        {
-            while (!journal.Contains("info timeout")) await ctx.ReceiveAsync(null, TimeSpan.FromMilliseconds(5));
-            return true;
-        });
+        var noted = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await StartAsync(new TestArgs(Init: () => InitResult<int>.Ok(0, ServerAction.After(TimeSpan.FromMilliseconds(10))), Journal: journal, OnNote: n => noted.TrySetResult(n)));
+        (await noted.Task.Within()).Should().Be("info timeout");
         journal.Should().Equal("info timeout");
     }
 

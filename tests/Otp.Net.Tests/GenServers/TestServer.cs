@@ -6,7 +6,7 @@ using Otp.Net.Terms;
 namespace Otp.Net.Tests.GenServers;
 
 /// <summary>Arguments of <see cref="TestServer"/>: what Init does, and a journal that records callbacks.</summary>
-internal sealed record TestArgs(Func<InitResult<int>>? Init = null, bool TrapExit = false, ConcurrentQueue<string>? Journal = null);
+internal sealed record TestArgs(Func<InitResult<int>>? Init = null, bool TrapExit = false, ConcurrentQueue<string>? Journal = null, Action<string>? OnNote = null);
 
 /// <summary>A counter server used across GenServer tests.</summary>
 internal sealed class TestServer : GenServer<int>
@@ -16,14 +16,18 @@ internal sealed class TestServer : GenServer<int>
         var a = (TestArgs?)args ?? new TestArgs();
         if (a.TrapExit) Self.TrapExit = true;
         Journals[Self.Self] = a.Journal ?? new ConcurrentQueue<string>();
+        if (a.OnNote is { } onNote) Listeners[Self.Self] = onNote;
         return a.Init is null ? Ok(0) : a.Init();
     }
 
     public static readonly ConcurrentDictionary<Pid, ConcurrentQueue<string>> Journals = new();
 
+    private static readonly ConcurrentDictionary<Pid, Action<string>> Listeners = new();
+
     private static void Note(string text)
     {
         if (Journals.TryGetValue(Self.Self, out var j)) j.Enqueue(text);
+        if (Listeners.TryGetValue(Self.Self, out var listener)) listener(text);
     }
 
     public override async ValueTask<ServerResult<int>> HandleCallAsync(object request, From from, int state, CancellationToken cancellationToken)
