@@ -52,58 +52,23 @@ internal sealed class AkkaRuntime : IRuntime
         return true;
     }
 
-    private sealed class Counter(int target, TaskCompletionSource started, TaskCompletionSource stopped)
+    private sealed class Idle(Measure.Lifecycle lifecycle) : UntypedActor
     {
-        private int _count;
+        protected override void PreStart() => lifecycle.Started();
 
-        public void Start()
-        {
-            if (Interlocked.Increment(ref _count) == target) started.TrySetResult();
-        }
-
-        public void Stop()
-        {
-            if (Interlocked.Decrement(ref _count) == 0) stopped.TrySetResult();
-        }
-    }
-
-    private sealed class Idle(Counter counter) : UntypedActor
-    {
-        protected override void PreStart() => counter.Start();
-
-        protected override void PostStop() => counter.Stop();
+        protected override void PostStop() => lifecycle.Stopped();
 
         protected override void OnReceive(object message)
         {
         }
     }
 
-    private async Task SpawnRoundAsync(ActorSystem system, int n, bool measure)
-    {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var counter = new Counter(n, started, stopped);
-        var props = Props.Create(() => new Idle(counter));
-        GC.GetTotalMemory(true);
-        var managed0 = GC.GetTotalMemory(true);
-        var rss0 = Report.RssBytes();
-        var refs = new IActorRef[n];
-        var t0 = Stopwatch.GetTimestamp();
-        for (var i = 0; i < n; i++) refs[i] = system.ActorOf(props);
-        await started.Task;
-        var t1 = Stopwatch.GetTimestamp();
-        var managed1 = GC.GetTotalMemory(true);
-        var rss1 = Report.RssBytes();
-        var t2 = Stopwatch.GetTimestamp();
-        foreach (var r in refs) r.Tell(PoisonPill.Instance);
-        await stopped.Task;
-        var t3 = Stopwatch.GetTimestamp();
-        if (!measure) return;
-        Report.Result(Name, "spawn", n, "spawn_s", Report.Seconds(t0, t1), "s");
-        Report.Result(Name, "spawn", n, "rss_per_proc", (rss1 - rss0) / (double)n, "bytes");
-        Report.Result(Name, "spawn", n, "managed_per_proc", (managed1 - managed0) / (double)n, "bytes");
-        Report.Result(Name, "spawn", n, "teardown_s", Report.Seconds(t2, t3), "s");
-    }
+    private Task SpawnRoundAsync(ActorSystem system, int n, bool measure) =>
+        Measure.SpawnAsync<IActorRef>(Name, n, measure, lifecycle =>
+        {
+            var props = Props.Create(() => new Idle(lifecycle));
+            return () => system.ActorOf(props);
+        }, r => r.Tell(PoisonPill.Instance));
 
     private sealed class PongActor : UntypedActor
     {
@@ -175,38 +140,13 @@ internal sealed class AkkaRuntime : IRuntime
         return Report.Seconds(t0, Stopwatch.GetTimestamp());
     }
 
-    private async Task CallAsync(ActorSystem system, int clients, int calls)
-    {
-        await CallRoundAsync(system, clients, Math.Max(clients, calls / 10));
-        var (seconds, latencies) = await CallRoundAsync(system, clients, calls);
-        Array.Sort(latencies);
-        Report.Result(Name, "call", clients, "rate", latencies.Length / seconds, "calls/s");
-        Report.Result(Name, "call", clients, "p50_us", Stats.Percentile(latencies, 0.50), "us");
-        Report.Result(Name, "call", clients, "p99_us", Stats.Percentile(latencies, 0.99), "us");
-    }
-
-    private static async Task<(double, double[])> CallRoundAsync(ActorSystem system, int clients, int calls)
-    {
-        var server = system.ActorOf(Props.Create(() => new PongActor()));
-        var perClient = calls / clients;
-        var latencies = new double[perClient * clients];
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var timeout = TimeSpan.FromSeconds(5);
-        var tasks = Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
+    private Task CallAsync(ActorSystem system, int clients, int calls) =>
+        Measure.CallAsync(Name, clients, calls, () =>
         {
-            await release.Task;
-            for (var i = 0; i < perClient; i++)
-            {
-                var t0 = Stopwatch.GetTimestamp();
-                await server.Ask<object>(Ping, timeout);
-                latencies[c * perClient + i] = Stats.TicksToMicros(Stopwatch.GetTimestamp() - t0);
-            }
-        })).ToArray();
-        var start = Stopwatch.GetTimestamp();
-        release.SetResult();
-        await Task.WhenAll(tasks);
-        return (Report.Seconds(start, Stopwatch.GetTimestamp()), latencies);
-    }
+            var server = system.ActorOf(Props.Create(() => new PongActor()));
+            var timeout = TimeSpan.FromSeconds(5);
+            return () => server.Ask<object>(Ping, timeout);
+        });
 
     private sealed class Worker : UntypedActor
     {
@@ -229,8 +169,7 @@ internal sealed class AkkaRuntime : IRuntime
     private async Task RestartAsync(ActorSystem system, int crashes)
     {
         await RestartRoundAsync(system, Math.Max(1, crashes / 10));
-        var samples = await RestartRoundAsync(system, crashes);
-        ReportRestart(Name, crashes, samples);
+        Measure.Restart(Name, crashes, await RestartRoundAsync(system, crashes), retries: 0);
     }
 
     private static async Task<double[]> RestartRoundAsync(ActorSystem system, int crashes)
@@ -246,18 +185,5 @@ internal sealed class AkkaRuntime : IRuntime
             samples[i] = Stats.TicksToMicros(Stopwatch.GetTimestamp() - t0);
         }
         return samples;
-    }
-
-    internal static void ReportRestart(string runtime, int crashes, double[] samples)
-    {
-        var sorted = samples.ToArray();
-        Array.Sort(sorted);
-        void R(string metric, double value, string unit) => Report.Result(runtime, "restart", crashes, metric, value, unit);
-        R("mean_us", samples.Average(), "us");
-        R("p50_us", Stats.Percentile(sorted, 0.50), "us");
-        R("p99_us", Stats.Percentile(sorted, 0.99), "us");
-        R("mean_first1k_us", samples.Take(1000).Average(), "us");
-        R("mean_last1k_us", samples.Skip(Math.Max(0, samples.Length - 1000)).Average(), "us");
-        R("retries_per_crash", 0, "count");
     }
 }

@@ -36,41 +36,18 @@ internal sealed class ChannelRuntime : IRuntime
         }
     }
 
-    private async Task SpawnRoundAsync(int n, bool measure)
-    {
-        var counter = 0;
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        GC.GetTotalMemory(true);
-        var managed0 = GC.GetTotalMemory(true);
-        var rss0 = Report.RssBytes();
-        var chans = new Channel<object>[n];
-        var t0 = Stopwatch.GetTimestamp();
-        for (var i = 0; i < n; i++)
+    private Task SpawnRoundAsync(int n, bool measure) =>
+        Measure.SpawnAsync<Channel<object>>(Name, n, measure, lifecycle => () =>
         {
             var ch = NewChannel();
-            chans[i] = ch;
             _ = Task.Run(async () =>
             {
-                if (Interlocked.Increment(ref counter) == n) started.TrySetResult();
+                lifecycle.Started();
                 await ch.Reader.ReadAsync();
-                if (Interlocked.Decrement(ref counter) == 0) stopped.TrySetResult();
+                lifecycle.Stopped();
             });
-        }
-        await started.Task;
-        var t1 = Stopwatch.GetTimestamp();
-        var managed1 = GC.GetTotalMemory(true);
-        var rss1 = Report.RssBytes();
-        var t2 = Stopwatch.GetTimestamp();
-        foreach (var c in chans) c.Writer.TryWrite(Stop);
-        await stopped.Task;
-        var t3 = Stopwatch.GetTimestamp();
-        if (!measure) return;
-        Report.Result(Name, "spawn", n, "spawn_s", Report.Seconds(t0, t1), "s");
-        Report.Result(Name, "spawn", n, "rss_per_proc", (rss1 - rss0) / (double)n, "bytes");
-        Report.Result(Name, "spawn", n, "managed_per_proc", (managed1 - managed0) / (double)n, "bytes");
-        Report.Result(Name, "spawn", n, "teardown_s", Report.Seconds(t2, t3), "s");
-    }
+            return ch;
+        }, c => c.Writer.TryWrite(Stop));
 
     private static async Task<double> PingPongAsync(int n)
     {

@@ -52,37 +52,17 @@ internal sealed class OtpNetRuntime : IRuntime
         await SpawnRoundAsync(node, n, measure: true);
     }
 
-    private async Task SpawnRoundAsync(Node node, int n, bool measure)
-    {
-        var counter = 0;
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Func<ProcessContext, Task> body = async ctx =>
+    private Task SpawnRoundAsync(Node node, int n, bool measure) =>
+        Measure.SpawnAsync<Pid>(Name, n, measure, lifecycle =>
         {
-            if (Interlocked.Increment(ref counter) == n) started.TrySetResult();
-            await ctx.ReceiveAsync();
-            if (Interlocked.Decrement(ref counter) == 0) stopped.TrySetResult();
-        };
-        GC.GetTotalMemory(true);
-        var managed0 = GC.GetTotalMemory(true);
-        var rss0 = Report.RssBytes();
-        var pids = new Pid[n];
-        var t0 = Stopwatch.GetTimestamp();
-        for (var i = 0; i < n; i++) pids[i] = node.Spawn(body);
-        await started.Task;
-        var t1 = Stopwatch.GetTimestamp();
-        var managed1 = GC.GetTotalMemory(true);
-        var rss1 = Report.RssBytes();
-        var t2 = Stopwatch.GetTimestamp();
-        foreach (var p in pids) node.Send(p, Stop);
-        await stopped.Task;
-        var t3 = Stopwatch.GetTimestamp();
-        if (!measure) return;
-        Report.Result(Name, "spawn", n, "spawn_s", Report.Seconds(t0, t1), "s");
-        Report.Result(Name, "spawn", n, "rss_per_proc", (rss1 - rss0) / (double)n, "bytes");
-        Report.Result(Name, "spawn", n, "managed_per_proc", (managed1 - managed0) / (double)n, "bytes");
-        Report.Result(Name, "spawn", n, "teardown_s", Report.Seconds(t2, t3), "s");
-    }
+            Func<ProcessContext, Task> body = async ctx =>
+            {
+                lifecycle.Started();
+                await ctx.ReceiveAsync();
+                lifecycle.Stopped();
+            };
+            return () => node.Spawn(body);
+        }, p => node.Send(p, Stop));
 
     // W2
     private async Task PingPongAsync(int n)

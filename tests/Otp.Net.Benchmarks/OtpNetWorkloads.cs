@@ -63,36 +63,11 @@ internal static class OtpNetWorkloads
     public static async Task CallAsync(string runtime, int clients, int calls)
     {
         await using var node = new Node();
-        await CallRoundAsync(node, clients, Math.Max(clients, calls / 10));
-        var (seconds, latencies) = await CallRoundAsync(node, clients, calls);
-        Array.Sort(latencies);
-        Report.Result(runtime, "call", clients, "rate", latencies.Length / seconds, "calls/s");
-        Report.Result(runtime, "call", clients, "p50_us", Stats.Percentile(latencies, 0.50), "us");
-        Report.Result(runtime, "call", clients, "p99_us", Stats.Percentile(latencies, 0.99), "us");
-    }
-
-    private static async Task<(double Seconds, double[] Latencies)> CallRoundAsync(Node node, int clients, int calls)
-    {
-        var server = (await GenServer.StartAsync(node, new ConstantServer())).Pid;
-        var perClient = calls / clients;
-        var latencies = new double[perClient * clients];
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var tasks = Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
+        await Measure.CallAsync(runtime, clients, calls, () =>
         {
-            await release.Task;
-            for (var i = 0; i < perClient; i++)
-            {
-                var t0 = Stopwatch.GetTimestamp();
-                await GenServer.CallAsync(server, Ping);
-                latencies[c * perClient + i] = Stats.TicksToMicros(Stopwatch.GetTimestamp() - t0);
-            }
-        })).ToArray();
-        var start = Stopwatch.GetTimestamp();
-        release.SetResult();
-        await Task.WhenAll(tasks);
-        var seconds = Report.Seconds(start, Stopwatch.GetTimestamp());
-        await GenServer.StopAsync(server);
-        return (seconds, latencies);
+            var server = GenServer.StartAsync(node, new ConstantServer()).GetAwaiter().GetResult().Pid;
+            return () => GenServer.CallAsync(server, Ping);
+        });
     }
 
     private sealed class CrashingWorker : GenServer<int>
@@ -111,15 +86,7 @@ internal static class OtpNetWorkloads
         await using var node = new Node();
         await RestartRoundAsync(node, Math.Max(1, crashes / 10), "warm");
         var (samples, retries) = await RestartRoundAsync(node, crashes, "measured");
-        var sorted = samples.ToArray();
-        Array.Sort(sorted);
-        void R(string metric, double value, string unit) => Report.Result(runtime, "restart", crashes, metric, value, unit);
-        R("mean_us", samples.Average(), "us");
-        R("p50_us", Stats.Percentile(sorted, 0.50), "us");
-        R("p99_us", Stats.Percentile(sorted, 0.99), "us");
-        R("mean_first1k_us", samples.Take(1000).Average(), "us");
-        R("mean_last1k_us", samples.Skip(Math.Max(0, samples.Length - 1000)).Average(), "us");
-        R("retries_per_crash", retries / (double)crashes, "count");
+        Measure.Restart(runtime, crashes, samples, retries);
     }
 
     private static async Task<(double[] Samples, long Retries)> RestartRoundAsync(Node node, int crashes, string name)

@@ -42,7 +42,7 @@ internal sealed class ProtoRuntime : IRuntime
                 break;
             case "restart":
                 await RestartRoundAsync(system, Math.Max(1, I(0) / 10));
-                AkkaRuntime.ReportRestart(Name, I(0), await RestartRoundAsync(system, I(0)));
+                Measure.Restart(Name, I(0), await RestartRoundAsync(system, I(0)), retries: 0);
                 break;
             default:
                 return false;
@@ -50,44 +50,22 @@ internal sealed class ProtoRuntime : IRuntime
         return true;
     }
 
-    private sealed class Idle(Action started, Action stopped) : IActor
+    private sealed class Idle(Measure.Lifecycle lifecycle) : IActor
     {
         public Task ReceiveAsync(IContext context)
         {
-            if (context.Message is Started) started();
-            else if (context.Message is Stopped) stopped();
+            if (context.Message is Started) lifecycle.Started();
+            else if (context.Message is Stopped) lifecycle.Stopped();
             return Task.CompletedTask;
         }
     }
 
-    private async Task SpawnRoundAsync(ActorSystem system, int n, bool measure)
-    {
-        var count = 0;
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var props = Props.FromProducer(() => new Idle(
-            () => { if (Interlocked.Increment(ref count) == n) started.TrySetResult(); },
-            () => { if (Interlocked.Decrement(ref count) == 0) stopped.TrySetResult(); }));
-        GC.GetTotalMemory(true);
-        var managed0 = GC.GetTotalMemory(true);
-        var rss0 = Report.RssBytes();
-        var pids = new PID[n];
-        var t0 = Stopwatch.GetTimestamp();
-        for (var i = 0; i < n; i++) pids[i] = system.Root.Spawn(props);
-        await started.Task;
-        var t1 = Stopwatch.GetTimestamp();
-        var managed1 = GC.GetTotalMemory(true);
-        var rss1 = Report.RssBytes();
-        var t2 = Stopwatch.GetTimestamp();
-        foreach (var p in pids) system.Root.Poison(p);
-        await stopped.Task;
-        var t3 = Stopwatch.GetTimestamp();
-        if (!measure) return;
-        Report.Result(Name, "spawn", n, "spawn_s", Report.Seconds(t0, t1), "s");
-        Report.Result(Name, "spawn", n, "rss_per_proc", (rss1 - rss0) / (double)n, "bytes");
-        Report.Result(Name, "spawn", n, "managed_per_proc", (managed1 - managed0) / (double)n, "bytes");
-        Report.Result(Name, "spawn", n, "teardown_s", Report.Seconds(t2, t3), "s");
-    }
+    private Task SpawnRoundAsync(ActorSystem system, int n, bool measure) =>
+        Measure.SpawnAsync<PID>(Name, n, measure, lifecycle =>
+        {
+            var props = Props.FromProducer(() => new Idle(lifecycle));
+            return () => system.Root.Spawn(props);
+        }, p => system.Root.Poison(p));
 
     private sealed class PongActor : IActor
     {
@@ -167,38 +145,13 @@ internal sealed class ProtoRuntime : IRuntime
         return Report.Seconds(t0, Stopwatch.GetTimestamp());
     }
 
-    private async Task CallAsync(ActorSystem system, int clients, int calls)
-    {
-        await CallRoundAsync(system, clients, Math.Max(clients, calls / 10));
-        var (seconds, latencies) = await CallRoundAsync(system, clients, calls);
-        Array.Sort(latencies);
-        Report.Result(Name, "call", clients, "rate", latencies.Length / seconds, "calls/s");
-        Report.Result(Name, "call", clients, "p50_us", Stats.Percentile(latencies, 0.50), "us");
-        Report.Result(Name, "call", clients, "p99_us", Stats.Percentile(latencies, 0.99), "us");
-    }
-
-    private static async Task<(double, double[])> CallRoundAsync(ActorSystem system, int clients, int calls)
-    {
-        var server = system.Root.Spawn(Props.FromProducer(() => new PongActor()));
-        var perClient = calls / clients;
-        var latencies = new double[perClient * clients];
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var timeout = TimeSpan.FromSeconds(5);
-        var tasks = Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
+    private Task CallAsync(ActorSystem system, int clients, int calls) =>
+        Measure.CallAsync(Name, clients, calls, () =>
         {
-            await release.Task;
-            for (var i = 0; i < perClient; i++)
-            {
-                var t0 = Stopwatch.GetTimestamp();
-                await system.Root.RequestAsync<object>(server, Ping, timeout);
-                latencies[c * perClient + i] = Stats.TicksToMicros(Stopwatch.GetTimestamp() - t0);
-            }
-        })).ToArray();
-        var start = Stopwatch.GetTimestamp();
-        release.SetResult();
-        await Task.WhenAll(tasks);
-        return (Report.Seconds(start, Stopwatch.GetTimestamp()), latencies);
-    }
+            var server = system.Root.Spawn(Props.FromProducer(() => new PongActor()));
+            var timeout = TimeSpan.FromSeconds(5);
+            return () => system.Root.RequestAsync<object>(server, Ping, timeout);
+        });
 
     private sealed class Worker : IActor
     {
