@@ -25,6 +25,7 @@ public sealed class Node : IAsyncDisposable, IDisposable
         Options = options ?? new NodeOptions();
         Timers = new TimerService(this);
         Code = new Code.CodeServer(this);
+        Applications = new Applications.ApplicationController(this);
     }
 
     /// <summary>The node's settings.</summary>
@@ -43,6 +44,9 @@ public sealed class Node : IAsyncDisposable, IDisposable
 
     /// <summary>The node's code server: versioned callback modules, hot upgrades and purges.</summary>
     public Code.CodeServer Code { get; }
+
+    /// <summary>The node's application controller.</summary>
+    public Applications.ApplicationController Applications { get; }
 
     internal IProcessTracer? Tracer => Options.Tracer;
 

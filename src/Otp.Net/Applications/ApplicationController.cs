@@ -1,0 +1,273 @@
+using Microsoft.Extensions.Logging;
+using Otp.Net.Processes;
+using Otp.Net.Terms;
+
+namespace Otp.Net.Applications;
+
+/// <summary>
+/// A node's application controller: loads application descriptors, starts them after their dependencies, stops them
+/// (A4, A5), reacts to an application ending on its own according to its type (A6), stops all in the reverse of the
+/// actual start order (A7), and keeps each application's environment (A8, A9).
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The semaphore is never waited on with a timeout or cancellation, so it never allocates a wait handle to dispose.")]
+public sealed class ApplicationController
+{
+    private readonly Node _node;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly AsyncLocal<bool> _inCallback = new();
+    private readonly Dictionary<string, (ApplicationSpec Spec, Dictionary<string, object?> Env)> _loaded = new(StringComparer.Ordinal);
+    private readonly List<(string Name, ApplicationType Type, ApplicationMaster? Master)> _running = [];
+    private readonly TaskCompletionSource<ExitReason> _terminated = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    internal ApplicationController(Node node) => _node = node;
+
+    private ILogger Logger => _node.LoggerFactory.CreateLogger(ApplicationLog.Category);
+
+    /// <summary>
+    /// Completes when a transient or permanent application ended on its own and the node shut down (A6), with
+    /// <c>{application_terminated, App, Reason}</c>. A host stops itself when this completes.
+    /// </summary>
+    public Task<ExitReason> Terminated => _terminated.Task;
+
+    /// <summary><c>application:load</c>: <c>ok</c> or <c>{error, {already_loaded, App}}</c>.</summary>
+    public ApplicationResult Load(ApplicationSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        lock (_loaded)
+        {
+            if (_loaded.ContainsKey(spec.Name)) return ApplicationResult.Error(TermTuple.Of(Atom.Of("already_loaded"), Atom.Of(spec.Name)));
+            _loaded[spec.Name] = (spec, new Dictionary<string, object?>(spec.Env, StringComparer.Ordinal));
+        }
+        return ApplicationResult.Ok;
+    }
+
+    /// <summary>
+    /// <c>application:start(App, Type)</c> (A2, A3): <c>ok</c>, <c>{error, {not_started, Dep}}</c>,
+    /// <c>{error, {already_started, App}}</c>, or the start function's error.
+    /// </summary>
+    public async Task<ApplicationResult> StartAsync(string name, ApplicationType type = ApplicationType.Temporary)
+    {
+        ThrowIfCallingSelf();
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return await StartLockedAsync(name, type).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<ApplicationResult> StartLockedAsync(string name, ApplicationType type)
+    {
+        ApplicationSpec spec;
+        lock (_loaded)
+        {
+            if (!_loaded.TryGetValue(name, out var entry)) return ApplicationResult.Error(TermTuple.Of(Atom.Of("not_loaded"), Atom.Of(name)));
+            spec = entry.Spec;
+        }
+        if (IsRunning(name)) return ApplicationResult.Error(TermTuple.Of(Atom.Of("already_started"), Atom.Of(name)));
+        foreach (var dep in spec.Applications)
+        {
+            if (!IsRunning(dep)) return ApplicationResult.Error(TermTuple.Of(Atom.Of("not_started"), Atom.Of(dep)));
+        }
+        ApplicationMaster? master = null;
+        if (spec.Mod is not null)
+        {
+            master = new ApplicationMaster(this, spec, type);
+            var result = await master.StartAsync(_node).ConfigureAwait(false);
+            if (!result.IsOk) return result;
+        }
+        lock (_running) _running.Add((name, type, master));
+        ApplicationLog.Started(Logger, name, type.ToString().ToLowerInvariant());
+        return ApplicationResult.Ok;
+    }
+
+    /// <summary>
+    /// <c>application:ensure_all_started</c> (A2): starts the dependencies first (depth first, in the order they are
+    /// listed), then the application; returns the applications it started, in start order, or the first error. A
+    /// dependency cycle is refused.
+    /// </summary>
+    public async Task<(ApplicationResult Result, IReadOnlyList<string> Started)> EnsureAllStartedAsync(string name, ApplicationType type = ApplicationType.Temporary)
+    {
+        ThrowIfCallingSelf();
+        var started = new List<string>();
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var result = await EnsureLockedAsync(name, type, started, []).ConfigureAwait(false);
+            return (result, started);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<ApplicationResult> EnsureLockedAsync(string name, ApplicationType type, List<string> started, HashSet<string> path)
+    {
+        if (IsRunning(name)) return ApplicationResult.Ok;
+        if (!path.Add(name)) return ApplicationResult.Error(TermTuple.Of(Atom.Of("circular_dependencies"), Atom.Of(name)));
+        ApplicationSpec spec;
+        lock (_loaded)
+        {
+            if (!_loaded.TryGetValue(name, out var entry)) return ApplicationResult.Error(TermTuple.Of(Atom.Of("not_loaded"), Atom.Of(name)));
+            spec = entry.Spec;
+        }
+        foreach (var dep in spec.Applications)
+        {
+            var r = await EnsureLockedAsync(dep, type, started, path).ConfigureAwait(false);
+            if (!r.IsOk) return r;
+        }
+        path.Remove(name);
+        var result = await StartLockedAsync(name, type).ConfigureAwait(false);
+        if (result.IsOk) started.Add(name);
+        return result;
+    }
+
+    /// <summary>
+    /// <c>application:stop</c> (A4, A5): <c>PrepStop</c>, shut the tree down, <c>Stop</c>; <c>ok</c> or
+    /// <c>{error, {not_started, App}}</c>. Dependents and dependencies keep running; an explicit stop never shuts the node down.
+    /// </summary>
+    public async Task<ApplicationResult> StopAsync(string name)
+    {
+        ThrowIfCallingSelf();
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return await StopLockedAsync(name).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<ApplicationResult> StopLockedAsync(string name)
+    {
+        (string Name, ApplicationType Type, ApplicationMaster? Master) entry;
+        lock (_running)
+        {
+            var i = _running.FindIndex(r => r.Name == name);
+            if (i < 0) return ApplicationResult.Error(TermTuple.Of(Atom.Of("not_started"), Atom.Of(name)));
+            entry = _running[i];
+            _running.RemoveAt(i); // removed first: its tree's exit is not an ending "on its own"
+        }
+        if (entry.Master is { } master && _node.IsAlive(master.Pid))
+        {
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var exit = _node.WaitForExitAsync(master.Pid);
+            _node.Send(master.Pid, new ApplicationMaster.StopCommand(done));
+            await Task.WhenAny(done.Task, exit).ConfigureAwait(false);
+        }
+        ApplicationLog.Exited(Logger, name, "stopped", entry.Type.ToString().ToLowerInvariant());
+        return ApplicationResult.Ok;
+    }
+
+    /// <summary>A7: stops every running application in the reverse of the order they were actually started.</summary>
+    public async Task StopAllAsync()
+    {
+        string[] names;
+        lock (_running) names = _running.Select(r => r.Name).Reverse().ToArray();
+        foreach (var n in names) await StopAsync(n).ConfigureAwait(false);
+    }
+
+    /// <summary><c>application:which_applications</c>: running applications, most recently started first.</summary>
+    public IReadOnlyList<ApplicationInfo> WhichApplications()
+    {
+        lock (_running)
+        {
+            lock (_loaded)
+            {
+                return _running.AsEnumerable().Reverse().Select(r => _loaded[r.Name].Spec).Select(s => new ApplicationInfo(s.Name, s.Description, s.Version)).ToArray();
+            }
+        }
+    }
+
+    /// <summary><c>application:get_env(App, Key)</c> (A9): whether the key is set, and its value.</summary>
+    public bool TryGetEnv(string application, string key, out object? value)
+    {
+        lock (_loaded)
+        {
+            value = null;
+            return _loaded.TryGetValue(application, out var entry) && entry.Env.TryGetValue(key, out value);
+        }
+    }
+
+    /// <summary><c>application:set_env(App, Key, Value)</c>. Fails with <c>calling_self</c> inside <c>ConfigChange</c> (A8).</summary>
+    public void SetEnv(string application, string key, object? value)
+    {
+        ThrowIfCallingSelf();
+        lock (_loaded)
+        {
+            if (!_loaded.TryGetValue(application, out var entry)) throw new InvalidOperationException($"application {application} is not loaded");
+            entry.Env[key] = value;
+        }
+    }
+
+    /// <summary>
+    /// Replaces an application's environment (as a release install does, R4) and, if the application runs and anything
+    /// changed, calls its <c>ConfigChange(Changed, New, Removed)</c> (A8). Keys set at run time count as present.
+    /// </summary>
+    public async Task ChangeConfigAsync(string application, IReadOnlyDictionary<string, object?> newEnv)
+    {
+        ArgumentNullException.ThrowIfNull(newEnv);
+        ThrowIfCallingSelf();
+        Dictionary<string, object?> changed = new(StringComparer.Ordinal), added = new(StringComparer.Ordinal);
+        List<string> removed;
+        lock (_loaded)
+        {
+            if (!_loaded.TryGetValue(application, out var entry)) throw new InvalidOperationException($"application {application} is not loaded");
+            foreach (var (k, v) in newEnv)
+            {
+                if (!entry.Env.TryGetValue(k, out var old)) added[k] = v;
+                else if (!Equals(old, v)) changed[k] = v;
+            }
+            removed = entry.Env.Keys.Where(k => !newEnv.ContainsKey(k)).ToList();
+            entry.Env.Clear();
+            foreach (var (k, v) in newEnv) entry.Env[k] = v;
+        }
+        if (changed.Count + added.Count + removed.Count == 0) return;
+        ApplicationMaster? master;
+        lock (_running) master = _running.FirstOrDefault(r => r.Name == application).Master;
+        if (master is null || !_node.IsAlive(master.Pid)) return;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _node.Send(master.Pid, new ApplicationMaster.ConfigChangeCommand(async module =>
+        {
+            _inCallback.Value = true; // A8: it runs as the controller; calling back into it is calling_self
+            await module.ConfigChangeAsync(changed, added, removed, CancellationToken.None).ConfigureAwait(false);
+        }, done));
+        await done.Task.ConfigureAwait(false);
+    }
+
+    private bool IsRunning(string name)
+    {
+        lock (_running) return _running.Any(r => r.Name == name);
+    }
+
+    private void ThrowIfCallingSelf()
+    {
+        if (_inCallback.Value) throw new InvalidOperationException("calling_self: the application controller is running this callback");
+    }
+
+    /// <summary>A6: the application's tree ended by itself.</summary>
+    internal void OnTerminatedOnItsOwn(string name, ApplicationType type, ExitReason reason)
+    {
+        lock (_running)
+        {
+            var i = _running.FindIndex(r => r.Name == name);
+            if (i < 0) return; // being stopped explicitly
+            _running.RemoveAt(i);
+        }
+        ApplicationLog.Exited(Logger, name, reason.ToString(), type.ToString().ToLowerInvariant());
+        var fatal = type == ApplicationType.Permanent || (type == ApplicationType.Transient && !reason.IsNormal);
+        if (!fatal) return;
+        ApplicationLog.NodeShutdown(Logger, name, reason.ToString());
+        _ = Task.Run(async () =>
+        {
+            await StopAllAsync().ConfigureAwait(false);
+            _terminated.TrySetResult(ExitReason.Of(TermTuple.Of(Atom.Of("application_terminated"), Atom.Of(name), reason)));
+        });
+    }
+}

@@ -1,0 +1,104 @@
+using Otp.Net.Processes;
+using Otp.Net.Terms;
+
+namespace Otp.Net.Applications;
+
+/// <summary>
+/// The process that owns a running application: it calls the callback module's start (so the top supervisor links
+/// to it), traps exits, and either stops the application on request (A4) or notices that the tree ended on its own
+/// (A6).
+/// </summary>
+internal sealed class ApplicationMaster
+{
+    private readonly ApplicationController _controller;
+    private readonly ApplicationSpec _spec;
+    private readonly ApplicationType _type;
+    private Application? _module;
+    private object? _state;
+
+    public ApplicationMaster(ApplicationController controller, ApplicationSpec spec, ApplicationType type)
+    {
+        _controller = controller;
+        _spec = spec;
+        _type = type;
+    }
+
+    public Pid Pid { get; private set; }
+
+    public Application Module => _module!;
+
+    public sealed record StopCommand(TaskCompletionSource Done);
+
+    public sealed record ConfigChangeCommand(Func<Application, Task> Change, TaskCompletionSource Done);
+
+    /// <summary>Starts the master and the application; completes with ok or the start error (A3).</summary>
+    public async Task<ApplicationResult> StartAsync(Node node)
+    {
+        var started = new TaskCompletionSource<ApplicationResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Pid = node.Spawn(ctx => RunAsync(ctx, started), new SpawnOptions { TrapExit = true });
+        return await started.Task.ConfigureAwait(false);
+    }
+
+    private object StartMfa => TermTuple.Of(Atom.Of(_spec.Name), Atom.Of("start"), new TermList(Atom.Of("normal"), _spec.Args));
+
+    private async Task RunAsync(ProcessContext ctx, TaskCompletionSource<ApplicationResult> started)
+    {
+        ApplicationStart? start;
+        try
+        {
+            _module = _spec.Mod!();
+            start = await _module.StartAsync(StartType.Normal, _spec.Args, ctx.CancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not ProcessExitedException)
+        {
+            started.SetResult(ApplicationResult.Error(TermTuple.Of(ExitReason.FromException(ex), StartMfa)));
+            return;
+        }
+        if (start is null || (start.Error is null && start.TopSupervisor.IsUndefined))
+        {
+            started.SetResult(ApplicationResult.Error(TermTuple.Of(Atom.Of("bad_return"), TermTuple.Of(StartMfa, start is null ? null : (object)Atom.Of("undefined")))));
+            return;
+        }
+        if (start.Error is { } error)
+        {
+            started.SetResult(ApplicationResult.Error(TermTuple.Of(error, StartMfa)));
+            return;
+        }
+        var top = start.TopSupervisor;
+        _state = start.State;
+        ctx.Link(top); // already linked when the top supervisor was started with a link from here; a no-op then
+        started.SetResult(ApplicationResult.Ok);
+        while (true)
+        {
+            var message = await ctx.ReceiveAsync().ConfigureAwait(false);
+            switch (message)
+            {
+                case ExitMessage exit when exit.From == top:
+                    // A4: the tree died on its own; prep_stop and stop still run, with the tree gone.
+                    _state = await _module.PrepStopAsync(_state, ctx.CancellationToken).ConfigureAwait(false);
+                    await _module.StopAsync(_state, ctx.CancellationToken).ConfigureAwait(false);
+                    _controller.OnTerminatedOnItsOwn(_spec.Name, _type, exit.Reason);
+                    return;
+                case StopCommand stop:
+                    // A4: prep_stop while the tree lives, then shutdown (no timeout), then stop.
+                    _state = await _module.PrepStopAsync(_state, ctx.CancellationToken).ConfigureAwait(false);
+                    ctx.Exit(top, ExitReason.Shutdown);
+                    await ctx.ReceiveAsync(m => m is ExitMessage e && e.From == top).ConfigureAwait(false);
+                    await _module.StopAsync(_state, ctx.CancellationToken).ConfigureAwait(false);
+                    stop.Done.SetResult();
+                    return;
+                case ConfigChangeCommand change:
+                    try
+                    {
+                        await change.Change(_module).ConfigureAwait(false);
+                        change.Done.SetResult();
+                    }
+                    catch (Exception ex)
+                    {
+                        change.Done.SetException(ex);
+                    }
+                    break;
+            }
+        }
+    }
+}
