@@ -1,0 +1,50 @@
+using Otp.Net.GenServers;
+using Otp.Net.Supervision;
+
+namespace Otp.Net.Hosting;
+
+/// <summary>Declares a supervisor's flags and children fluently.</summary>
+public sealed class SupervisorBuilder
+{
+    internal SupervisorBuilder(TreeNode node) => Node = node;
+
+    internal TreeNode Node { get; }
+
+    /// <summary>The restart strategy.</summary>
+    public SupervisorBuilder Strategy(Strategy strategy)
+    {
+        Node.Flags = Node.Flags with { Strategy = strategy };
+        return this;
+    }
+
+    /// <summary>Restart intensity: at most <paramref name="restarts"/> in <paramref name="periodSeconds"/>.</summary>
+    public SupervisorBuilder Intensity(int restarts, int periodSeconds = 5)
+    {
+        Node.Flags = Node.Flags with { Intensity = restarts, PeriodSeconds = periodSeconds };
+        return this;
+    }
+
+    /// <summary>A GenServer child of type <typeparamref name="TServer"/>, created with constructor injection.</summary>
+    public SupervisorBuilder GenServer<TServer>(string id, object? args = null, RestartType restart = RestartType.Permanent, Shutdown? shutdown = null, string? name = null)
+        where TServer : GenServerBase
+    {
+        Node.Children.Add(new TreeNode { Id = id, Kind = ChildKind.GenServer, ServerType = typeof(TServer), Args = args, Restart = restart, Shutdown = shutdown, Name = name });
+        return this;
+    }
+
+    /// <summary>A child supervisor declared by <paramref name="configure"/>.</summary>
+    public SupervisorBuilder Supervisor(string id, Func<SupervisorBuilder, SupervisorBuilder> configure, RestartType restart = RestartType.Permanent, Shutdown? shutdown = null)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var built = configure(new SupervisorBuilder(new TreeNode { Id = id, Kind = ChildKind.Supervisor, Restart = restart, Shutdown = shutdown })).Node;
+        Node.Children.Add(built);
+        return this;
+    }
+
+    /// <summary>A dynamic supervisor child.</summary>
+    public SupervisorBuilder DynamicSupervisor(string id, DynamicSupervisorOptions? options = null, RestartType restart = RestartType.Permanent)
+    {
+        Node.Children.Add(new TreeNode { Id = id, Kind = ChildKind.DynamicSupervisor, Dynamic = options ?? new DynamicSupervisorOptions(), Restart = restart });
+        return this;
+    }
+}
