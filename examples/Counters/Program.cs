@@ -1,6 +1,7 @@
 // The seed's counter supervisor (003 Part 2) as a generic-host worker: the application and its tree (a CounterSup
 // of two counters) are declared in appsettings.json; on Ctrl+C or SIGTERM the host stops the application, whose
-// PrepStop lets each counter reach a multiple of 10 before the tree shuts down. Pass --stop-after-ms N to stop by itself.
+// PrepStop lets each counter reach a multiple of 10 before the tree shuts down. Pass --stop-after-ms N to stop by
+// itself, --json for compact JSON log events (CLEF) instead of readable lines.
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Otp.Net;
@@ -8,10 +9,12 @@ using Otp.Net.Hosting;
 using Otp.Net.Supervision;
 using Serilog;
 
-Log.Logger = new LoggerConfiguration()
+var logging = new LoggerConfiguration()
     .MinimumLevel.Information()
-    .MinimumLevel.Override("Microsoft", Serilog.Events.LogEventLevel.Warning)
-    .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}")
+    .MinimumLevel.Override("Microsoft", Serilog.Events.LogEventLevel.Warning);
+Log.Logger = (args.Contains("--json")
+    ? logging.WriteTo.Console(new Serilog.Formatting.Compact.CompactJsonFormatter())
+    : logging.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}"))
     .CreateLogger();
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });

@@ -26,6 +26,7 @@ public sealed class Node : IAsyncDisposable, IDisposable
         Timers = new TimerService(this);
         Code = new Code.CodeServer(this);
         Applications = new Applications.ApplicationController(this);
+        Metrics = new OtpMetrics(this);
     }
 
     /// <summary>The node's settings.</summary>
@@ -41,6 +42,10 @@ public sealed class Node : IAsyncDisposable, IDisposable
     public int ProcessCount => _processes.Count;
 
     internal TimerService Timers { get; }
+
+    internal OtpMetrics Metrics { get; }
+
+    internal IEnumerable<LocalProcess> LiveProcesses => _processes.Values;
 
     /// <summary>The node's code server: versioned callback modules, hot upgrades and purges.</summary>
     public Code.CodeServer Code { get; }
@@ -231,7 +236,11 @@ public sealed class Node : IAsyncDisposable, IDisposable
         Tracer?.OnExit(process.Self, reason);
     }
 
-    internal void OnProcessExited(LocalProcess process) => _processes.TryRemove(process.Id, out _);
+    internal void OnProcessExited(LocalProcess process)
+    {
+        _processes.TryRemove(process.Id, out _);
+        Metrics.ProcessExited(process.MessagesReceived);
+    }
 
     /// <summary>Kills every process left (<c>kill</c>) and cancels every timer.</summary>
     public void Dispose()
@@ -239,6 +248,7 @@ public sealed class Node : IAsyncDisposable, IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         Timers.CancelAll();
         foreach (var p in _processes.Values) p.ReceiveExitSignal(default, ExitReason.Kill, viaLink: false);
+        Metrics.Dispose();
     }
 
     /// <inheritdoc />

@@ -109,6 +109,7 @@ public sealed class CodeServer
             throw;
         }
         CodeLog.Loaded(_node.LoggerFactory.CreateLogger(CodeLog.Category), version.Entry.Name, version.Vsn);
+        _node.Metrics.Loaded();
         if (rebind && version.Entry.Old is { } old) PostRebind(old);
         return version;
     }
@@ -366,6 +367,7 @@ public sealed class CodeServer
         changed.Clear(); // old states are no longer needed: let them (and their types) go
         if (purge) await SoftPurgeAsync(module).ConfigureAwait(false);
         var purgeTime = clock.Elapsed - suspendTime - loadTime - changeTime - resumeTime;
+        _node.Metrics.Upgraded();
         return new UpgradeReport(module, from.Vsn, to.Vsn, suspended.Count, suspendTime, loadTime, changeTime, resumeTime, purgeTime);
     }
 

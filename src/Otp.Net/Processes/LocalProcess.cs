@@ -59,6 +59,9 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
 
     public ProcessStatus Status { get; private set; } = ProcessStatus.Running;
 
+    /// <summary>Messages this process has taken from its mailbox (written by the process only).</summary>
+    public long MessagesReceived { get; private set; }
+
     public Mailbox Mailbox => _mailbox;
 
     public override CancellationToken CancellationToken
@@ -201,6 +204,7 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
                 {
                     message = save[i];
                     save.RemoveAt(i);
+                    MessagesReceived++;
                     return true;
                 }
             }
@@ -210,6 +214,7 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
             if (match is null || match(m))
             {
                 message = m;
+                MessagesReceived++;
                 return true;
             }
             (_save ??= []).Add(m);

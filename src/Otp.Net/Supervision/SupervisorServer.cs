@@ -300,6 +300,7 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
             await TerminateChildrenAsync(state).ConfigureAwait(false);
             return Stop(ExitReason.Shutdown, state);
         }
+        Ctx.Node.Metrics.Restarted();
         List<Child> group;
         switch (state.Flags.Strategy)
         {
