@@ -111,7 +111,7 @@ internal sealed class GenServerProcess
             if (action.Kind == ServerActionKind.Continue && !_suspended)
             {
                 var arg = action.ContinueArg!;
-                action = await RunCallbackAsync(arg, () => Module.HandleContinueCore(arg, _state, Token), null, allowReply: false).ConfigureAwait(false);
+                action = await RunCallbackAsync(Callback.Continue, arg, null).ConfigureAwait(false);
                 continue;
             }
             var message = await NextMessageAsync(action).ConfigureAwait(false);
@@ -173,7 +173,7 @@ internal sealed class GenServerProcess
         {
             case SystemRequest system:
                 await HandleSystemAsync(system).ConfigureAwait(false);
-                return action.Kind == ServerActionKind.Continue ? action : action;
+                return action;
             case ExitMessage exit when exit.From == _process.Parent && !exit.From.IsUndefined:
                 // G15.3: a trapping server stops when its parent sends any exit signal, normal included.
                 _lastMessage = exit;
@@ -183,24 +183,45 @@ internal sealed class GenServerProcess
         _lastMessage = message;
         if (_stats is { } st) _stats = st with { MessagesIn = st.MessagesIn + 1 };
         if (_trace) TraceEvent("got", message);
-        switch (message)
+        return message switch
         {
-            case CallRequest call:
-                return await RunCallbackAsync(call.Request, () => Module.HandleCallCore(call.Request, new From(call.Sink), _state, Token), call.Sink, allowReply: true).ConfigureAwait(false);
-            case CastRequest cast:
-                return await RunCallbackAsync(cast.Request, () => Module.HandleCastCore(cast.Request, _state, Token), null, allowReply: false).ConfigureAwait(false);
+            CallRequest call => await RunCallbackAsync(Callback.Call, call.Request, call.Sink).ConfigureAwait(false),
+            CastRequest cast => await RunCallbackAsync(Callback.Cast, cast.Request, null).ConfigureAwait(false),
+            _ => await RunCallbackAsync(Callback.Info, message, null).ConfigureAwait(false),
+        };
+    }
+
+    private enum Callback
+    {
+        Call,
+        Cast,
+        Info,
+        Continue,
+    }
+
+    private ValueTask<IServerResult?> Invoke(Callback callback, object payload, CallReply? caller)
+    {
+        switch (callback)
+        {
+            case Callback.Call:
+                return Module.HandleCallCore(payload, new From(caller!), _state, Token);
+            case Callback.Cast:
+                return Module.HandleCastCore(payload, _state, Token);
+            case Callback.Info:
+                return Module.HandleInfoCore(payload, _state, Token);
             default:
-                return await RunCallbackAsync(message, () => Module.HandleInfoCore(message, _state, Token), null, allowReply: false).ConfigureAwait(false);
+                return Module.HandleContinueCore(payload, _state, Token);
         }
     }
 
-    /// <summary>Runs one callback and applies its result (G9, G10, G15.1–2).</summary>
-    private async ValueTask<ServerAction> RunCallbackAsync(object message, Func<ValueTask<IServerResult?>> callback, CallReply? caller, bool allowReply)
+    /// <summary>Runs one callback and applies its result (G9, G10, G15.1–2). No allocation of its own per message.</summary>
+    private async ValueTask<ServerAction> RunCallbackAsync(Callback callback, object payload, CallReply? caller)
     {
+        var allowReply = callback == Callback.Call;
         IServerResult? result;
         try
         {
-            result = await callback().ConfigureAwait(false);
+            result = await Invoke(callback, payload, caller).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not ProcessExitedException)
         {
