@@ -263,6 +263,24 @@ public sealed class CodeServerTests : IDisposable
         Code.Load(Fixtures.Counter(2)).Version.Should().Be("2"); // the registry accepts the next upgrade
     }
 
+    [Fact] // unloading is real: a CountServer whose own code keeps a tick timer running is upgraded, and v1 is collected
+    public async Task Upgrade_ProcessWithTimersStartedByModuleCode_OldContextIsCollected()
+    {
+        Code.Load(Fixtures.Counter(1));
+        var pid = (await Code.StartGenServerAsync("counter", ("tick", 1))).GetPidOrThrow();
+        await NextTick(pid).Within(); // it has ticked on v1's code
+        await Code.UpgradeAsync("counter", Fixtures.Counter(2), purge: true);
+        (await Code.WaitForUnloadAsync("counter", TimeSpan.FromSeconds(10))).Should().BeTrue();
+        await NextTick(pid).Within(); // and it keeps ticking on v2's
+        (await GenServer.CallAsync(pid, "version")).Should().Be("2");
+    }
+
+    private static async Task NextTick(Pid pid)
+    {
+        var before = await SysOps.GetStateAsync(pid);
+        while (Equals(await SysOps.GetStateAsync(pid), before)) await Task.Yield();
+    }
+
     [Fact] // unloading is real: after processes ran old code, used timers, logged and threw, the old context is collected
     public async Task Purge_AfterTimersLogsAndExceptions_OldContextIsCollected()
     {
