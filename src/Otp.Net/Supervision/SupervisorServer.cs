@@ -29,7 +29,8 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
 
         public List<Child> Children { get; } = [];
 
-        public List<long> Restarts { get; } = [];
+        /// <summary>Restart timestamps in whole seconds, oldest first (they only grow, so old ones leave from the front).</summary>
+        public Queue<long> Restarts { get; } = new();
 
         public long NextKey { get; set; }
 
@@ -350,8 +351,8 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
     {
         var clock = Ctx.Node.TimeProvider;
         var now = clock.GetTimestamp() / clock.TimestampFrequency;
-        state.Restarts.RemoveAll(t => t < now - state.Flags.PeriodSeconds);
-        state.Restarts.Add(now);
+        while (state.Restarts.TryPeek(out var oldest) && oldest < now - state.Flags.PeriodSeconds) state.Restarts.Dequeue();
+        state.Restarts.Enqueue(now);
         return state.Restarts.Count <= state.Flags.Intensity;
     }
 
