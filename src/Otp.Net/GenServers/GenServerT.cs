@@ -88,17 +88,24 @@ public abstract class GenServer<TState> : GenServerBase
 
     internal override async ValueTask<IInitResult?> InitCore(object? args, CancellationToken ct) => await InitAsync(args, ct).ConfigureAwait(false);
 
-    internal override async ValueTask<IServerResult?> HandleCallCore(object request, From from, object? state, CancellationToken ct) =>
-        await HandleCallAsync(request, from, (TState)state!, ct).ConfigureAwait(false);
+    // The per-message wrappers pass a synchronously completed result straight through (no state machine), and let a
+    // synchronously thrown exception reach the engine once instead of being captured and rethrown by a wrapper.
+    internal override ValueTask<IServerResult?> HandleCallCore(object request, From from, object? state, CancellationToken ct) =>
+        Pass(HandleCallAsync(request, from, (TState)state!, ct));
 
-    internal override async ValueTask<IServerResult?> HandleCastCore(object request, object? state, CancellationToken ct) =>
-        await HandleCastAsync(request, (TState)state!, ct).ConfigureAwait(false);
+    internal override ValueTask<IServerResult?> HandleCastCore(object request, object? state, CancellationToken ct) =>
+        Pass(HandleCastAsync(request, (TState)state!, ct));
 
-    internal override async ValueTask<IServerResult?> HandleInfoCore(object message, object? state, CancellationToken ct) =>
-        await HandleInfoAsync(message, (TState)state!, ct).ConfigureAwait(false);
+    internal override ValueTask<IServerResult?> HandleInfoCore(object message, object? state, CancellationToken ct) =>
+        Pass(HandleInfoAsync(message, (TState)state!, ct));
 
-    internal override async ValueTask<IServerResult?> HandleContinueCore(object continueArg, object? state, CancellationToken ct) =>
-        await HandleContinueAsync(continueArg, (TState)state!, ct).ConfigureAwait(false);
+    internal override ValueTask<IServerResult?> HandleContinueCore(object continueArg, object? state, CancellationToken ct) =>
+        Pass(HandleContinueAsync(continueArg, (TState)state!, ct));
+
+    private static ValueTask<IServerResult?> Pass(ValueTask<ServerResult<TState>> pending) =>
+        pending.IsCompletedSuccessfully ? new ValueTask<IServerResult?>(pending.Result) : AwaitResult(pending);
+
+    private static async ValueTask<IServerResult?> AwaitResult(ValueTask<ServerResult<TState>> pending) => await pending.ConfigureAwait(false);
 
     internal override ValueTask TerminateCore(ExitReason reason, object? state, CancellationToken ct) =>
         TerminateAsync(reason, (TState)state!, ct);

@@ -10,11 +10,16 @@ namespace Otp.Net.Processes;
 /// <param name="StackTrace">The stack trace as text, when there was one.</param>
 public sealed record ExceptionInfo(string Type, string Message, string? StackTrace)
 {
-    /// <summary>Captures the text of <paramref name="exception"/>.</summary>
+    /// <summary>
+    /// Captures the text of <paramref name="exception"/>. The stack is kept as method names without file and line
+    /// numbers: resolving those reads symbol files and made a crash several times more expensive than the restart
+    /// that follows it.
+    /// </summary>
     public static ExceptionInfo From(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        return new(exception.GetType().FullName ?? exception.GetType().Name, exception.Message, exception.StackTrace);
+        var stack = new System.Diagnostics.StackTrace(exception, fNeedFileInfo: false).ToString();
+        return new(exception.GetType().FullName ?? exception.GetType().Name, exception.Message, stack.Length == 0 ? null : stack);
     }
 
     /// <inheritdoc />
