@@ -141,8 +141,7 @@ public sealed class CodeServer
         {
             try
             {
-                await Requests.SendAsync(p, sink => new SystemRequest(SystemOp.Rebind, sink), TimeSpan.FromSeconds(5),
-                    r => new CallException(r, "sys", "rebind", TermList.Empty), CancellationToken.None).ConfigureAwait(false);
+                await SystemCallAsync(p, SystemOp.Rebind, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
             }
             catch (CallException)
             {
@@ -377,8 +376,7 @@ public sealed class CodeServer
         {
             try
             {
-                await Requests.SendAsync(process, sink => new SystemRequest(SystemOp.SetCode, sink, from, oldState), Timeout.InfiniteTimeSpan,
-                    r => new CallException(r, "sys", "set_code", TermList.Empty), CancellationToken.None).ConfigureAwait(false);
+                await SystemCallAsync(process, SystemOp.SetCode, Timeout.InfiniteTimeSpan, from, oldState).ConfigureAwait(false);
             }
             catch (CallException)
             {
@@ -396,8 +394,14 @@ public sealed class CodeServer
     }
 
     private static async Task<ChangeCodeOutcome> ChangeCodeAsync(LocalProcess process, object? oldVsn, object? extra) =>
-        (ChangeCodeOutcome)(await Requests.SendAsync(process, sink => new SystemRequest(SystemOp.ChangeCode, sink, null, oldVsn, extra), Timeout.InfiniteTimeSpan,
-            r => new CallException(r, "sys", "change_code", TermList.Empty), CancellationToken.None).ConfigureAwait(false))!;
+        (ChangeCodeOutcome)(await SystemCallAsync(process, SystemOp.ChangeCode, Timeout.InfiniteTimeSpan, null, oldVsn, extra).ConfigureAwait(false))!;
+
+    private static Task<object?> SystemCallAsync(LocalProcess process, SystemOp op, TimeSpan timeout, object? arg = null, object? arg2 = null, object? arg3 = null)
+    {
+        var sink = new CallReply();
+        return Requests.SendAsync(process, sink, new SystemRequest(op, sink, arg, arg2, arg3), timeout,
+            static (r, op) => new CallException(r, "sys", op.ToString(), TermList.Empty), op, CancellationToken.None);
+    }
 
     private static async Task<List<LocalProcess>> SuspendAllAsync(IReadOnlyList<LocalProcess> processes)
     {

@@ -14,6 +14,12 @@ internal sealed class CallReply : IDownWatcher
 
     public CallReply(Pid caller) => Caller = caller;
 
+    /// <summary>A reply token for the calling process (undefined outside any process).</summary>
+    public CallReply()
+        : this(ProcessContext.CurrentProcess?.Self ?? default)
+    {
+    }
+
     public Pid Caller { get; }
 
     public Ref MonitorRef { get; } = new();

@@ -71,9 +71,11 @@ public static class GenServer
     {
         ArgumentNullException.ThrowIfNull(request);
         var t = timeout ?? DefaultCallTimeout;
-        return Requests.SendAsync(server.Resolve(), sink => new CallRequest(request, sink), t,
-            reason => new CallException(reason, "gen_server", "call",
-                timeout is null ? new TermList(server.ToTerm(), request) : new TermList(server.ToTerm(), request, TimeoutTerm(t))),
+        var sink = new CallReply();
+        return Requests.SendAsync(server.Resolve(), sink, new CallRequest(request, sink), t,
+            static (reason, s) => new CallException(reason, "gen_server", "call",
+                s.Timeout is { } given ? new TermList(s.Server.ToTerm(), s.Request, TimeoutTerm(given)) : new TermList(s.Server.ToTerm(), s.Request)),
+            (Server: server, Request: request, Timeout: timeout),
             cancellationToken);
     }
 

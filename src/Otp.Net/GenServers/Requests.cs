@@ -8,19 +8,25 @@ namespace Otp.Net.GenServers;
 /// </summary>
 internal static class Requests
 {
-    public static async Task<object?> SendAsync(
+    /// <summary>
+    /// Sends <paramref name="envelope"/> (which carries <paramref name="sink"/>) and waits for the reply. Failures are
+    /// built by <paramref name="fail"/> from <paramref name="state"/>: a static lambda and a value-type state, so a call
+    /// allocates no closure.
+    /// </summary>
+    public static async Task<object?> SendAsync<TState>(
         LocalProcess? target,
-        Func<CallReply, object> envelope,
+        CallReply sink,
+        object envelope,
         TimeSpan timeout,
-        Func<ExitReason, Exception> fail,
+        Func<ExitReason, TState, Exception> fail,
+        TState state,
         CancellationToken cancellationToken)
     {
         var caller = ProcessContext.CurrentProcess;
-        if (target is null) throw fail(ExitReason.NoProc);
-        if (target == caller) throw fail(CallException.CallingSelf);
-        var sink = new CallReply(caller?.Self ?? default);
-        if (!target.AddMonitor(sink.MonitorRef, sink)) throw fail(ExitReason.NoProc);
-        target.Deliver(envelope(sink));
+        if (target is null) throw fail(ExitReason.NoProc, state);
+        if (target == caller) throw fail(CallException.CallingSelf, state);
+        if (!target.AddMonitor(sink.MonitorRef, sink)) throw fail(ExitReason.NoProc, state);
+        target.Deliver(envelope);
         object? result;
         try
         {
@@ -48,7 +54,7 @@ internal static class Requests
                 catch (TimeoutException)
                 {
                     sink.Abandon();
-                    throw fail(CallException.Timeout);
+                    throw fail(CallException.Timeout, state);
                 }
                 catch (OperationCanceledException)
                 {
@@ -67,7 +73,7 @@ internal static class Requests
         {
             target.RemoveMonitor(sink.MonitorRef);
         }
-        if (ReferenceEquals(result, CallReply.Down)) throw fail(sink.Failure!);
+        if (ReferenceEquals(result, CallReply.Down)) throw fail(sink.Failure!, state);
         return result;
     }
 }
