@@ -166,33 +166,11 @@ public sealed class Node : IAsyncDisposable, IDisposable
     /// test or a host. Unlike a monitor (which reports <c>noproc</c>), a process that has already ended gives its
     /// actual exit reason. When it completes, the process's links have been signalled.
     /// </summary>
-    public Task<ExitReason> WaitForExitAsync(Pid pid, CancellationToken cancellationToken = default)
-    {
-        var watch = new ExitWatch();
-        var r = new Ref();
-        if (pid.Process is not { } p) return Task.FromResult(ExitReason.NoProc);
-        if (!p.AddMonitor(r, watch)) return p.ExitSignalled ? Task.FromResult(p.ExitReason!) : WhenExitSignalledAsync(p);
-        if (cancellationToken.CanBeCanceled)
-        {
-            cancellationToken.Register(() =>
-            {
-                p.RemoveMonitor(r);
-                watch.Completion.TrySetCanceled(cancellationToken);
-            });
-        }
-        return watch.Completion.Task;
-    }
+    public Task<ExitReason> WaitForExitAsync(Pid pid, CancellationToken cancellationToken = default) =>
+        ExitWatch.Start(pid, cancellationToken).Task;
 
-    private static async Task<ExitReason> WhenExitSignalledAsync(LocalProcess p)
-    {
-        // The exit path is running on another thread; it finishes in microseconds.
-        for (var i = 0; !p.ExitSignalled; i++)
-        {
-            if (i < 100) await Task.Yield();
-            else await Task.Delay(1).ConfigureAwait(false);
-        }
-        return p.ExitReason!;
-    }
+    /// <summary>An exit watch that the caller disposes when it no longer needs it (the monitor is removed).</summary>
+    internal static ExitWatch WatchExit(Pid pid) => ExitWatch.Start(pid, CancellationToken.None);
 
     // ---------------------------------------------------------------- timers
 
@@ -256,12 +234,5 @@ public sealed class Node : IAsyncDisposable, IDisposable
     {
         Dispose();
         return ValueTask.CompletedTask;
-    }
-
-    private sealed class ExitWatch : IDownWatcher
-    {
-        public TaskCompletionSource<ExitReason> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void OnDown(Ref monitorRef, Pid pid, ExitReason reason) => Completion.TrySetResult(reason);
     }
 }

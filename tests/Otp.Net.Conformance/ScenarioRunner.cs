@@ -379,8 +379,10 @@ internal sealed class ScenarioRunner : IProcessTracer
     {
         var done = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
         _node.Send(proc, new ProcCommand(action, done));
-        var exit = _node.WaitForExitAsync(proc);
+        using var unwatch = new CancellationTokenSource();
+        var exit = _node.WaitForExitAsync(proc, unwatch.Token);
         var first = await Task.WhenAny(done.Task, exit);
+        await unwatch.CancelAsync(); // removes the monitor
         if (first != done.Task && !done.Task.IsCompleted) throw new ScenarioException("the proc died before performing the command");
         return await done.Task;
     }
@@ -469,7 +471,9 @@ internal sealed class ScenarioRunner : IProcessTracer
                 {
                     var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                     _node.Send(pid, new SyncCommand(done));
-                    await Task.WhenAny(done.Task, _node.WaitForExitAsync(pid));
+                    using var unwatch = new CancellationTokenSource();
+                    await Task.WhenAny(done.Task, _node.WaitForExitAsync(pid, unwatch.Token));
+                    await unwatch.CancelAsync(); // removes the monitor
                 }
                 else
                 {

@@ -46,7 +46,8 @@ public static class GenServer
         }
         // Wait for the acknowledgement, or for the process to end without one. The caller's own exit does not cut
         // the wait short: a non-trapping caller killed by the failed init's exit signal still gets the result (G2).
-        var exit = node.WaitForExitAsync(pid, CancellationToken.None);
+        using var watch = Node.WatchExit(pid); // disposed on return: no monitor stays on the new process
+        var exit = watch.Task;
         var ack = started.Task;
         try
         {

@@ -26,4 +26,8 @@ internal static partial class SupervisorLog
     [LoggerMessage(EventId = 2004, EventName = "ShutdownError", Level = LogLevel.Error,
         Message = "Supervisor {Supervisor}: child {ChildId} ({Pid}) did not stop as expected: {Reason}")]
     public static partial void ShutdownError(ILogger logger, string supervisor, string childId, string pid, string reason);
+
+    [LoggerMessage(EventId = 2005, EventName = "UnexpectedMessage", Level = LogLevel.Warning,
+        Message = "Supervisor {Supervisor} received unexpected message: {Message}")]
+    public static partial void UnexpectedMessage(ILogger logger, string supervisor, string message);
 }

@@ -173,9 +173,7 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
         }
     }
 
-    private static Child? Find(State state, object id) => state.Children.Find(c => TermEqual(c.Spec.Id, id));
-
-    private static bool TermEqual(object? a, object? b) => Equals(a, b) || (a is not null && b is not null && TermFormatter.Format(a) == TermFormatter.Format(b));
+    private static Child? Find(State state, object id) => state.Children.Find(c => TermEquality.Equal(c.Spec.Id, id));
 
     private async Task<StartResult> StartNewChildAsync(State state, ChildSpec spec)
     {
@@ -260,17 +258,20 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
                 if (pending is null) return NoReply(state);
                 return await RestartAsync(state, pending, pending.Spec.Id).ConfigureAwait(false);
             default:
-                return NoReply(state); // a message to a supervisor is ignored
+                // As OTP: a message to a supervisor is logged and dropped.
+                if (Logger.IsEnabled(LogLevel.Warning)) SupervisorLog.UnexpectedMessage(Logger, state.Name, TermFormatter.Format(message));
+                return NoReply(state);
         }
     }
 
     /// <summary>U6: what happens after a child exits, by restart type and reason.</summary>
     private async Task<ServerResult<State>> ChildExitedAsync(State state, Child child, ExitReason reason)
     {
+        var pid = child.Pid;
         child.Pid = default;
         var restart = child.Spec.Restart;
         var expected = reason.IsNormalOrShutdown;
-        if (!expected && Logger.IsEnabled(LogLevel.Error)) SupervisorLog.ChildTerminated(Logger, state.Name, child.Spec.IdText, "", reason.ToString());
+        if (!expected && Logger.IsEnabled(LogLevel.Error)) SupervisorLog.ChildTerminated(Logger, state.Name, child.Spec.IdText, pid.ToString(), reason.ToString());
         if (restart == RestartType.Temporary || (restart == RestartType.Transient && expected))
         {
             if (restart == RestartType.Temporary || state.ByPid) state.Children.Remove(child);

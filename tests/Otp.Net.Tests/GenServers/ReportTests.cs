@@ -67,4 +67,13 @@ public sealed class ReportTests : IDisposable
         _logs.Events.Should().Contain(e => e.EventId.Id == 2001 && Equals(e.Properties["ChildId"], "w") && Equals(e.Properties["Reason"], "boom"));
         _logs.Events.Should().Contain(e => e.EventId.Id == 2003 && e.Category == "Otp.Net.Supervisor");
     }
+
+    [Fact] // as OTP, a message sent to a supervisor is logged and dropped; the supervisor keeps running
+    public async Task Supervisor_UnexpectedMessage_IsLoggedAndDropped()
+    {
+        var sup = (await Supervisor.StartLinkAsync(_node, new SupervisorFlags(), [ChildSpec.ForGenServer(Atom.Of("w"), new TestServer())])).Pid;
+        _node.Send(sup, Atom.Of("hello"));
+        (await Supervisor.WhichChildrenAsync(sup)).Should().HaveCount(1); // served after the message
+        _logs.Events.Should().Contain(e => e.EventId.Id == 2005 && Equals(e.Properties["Message"], "hello"));
+    }
 }

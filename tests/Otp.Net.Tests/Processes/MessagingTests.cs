@@ -199,4 +199,21 @@ public sealed class MessagingTests : IDisposable
         pid.Process!.Mailbox.Writer.TryWrite("through the channel").Should().BeTrue();
         (await got.Task.Within()).Should().Be("through the channel");
     }
+
+    [Fact] // a cancelled WaitForExitAsync leaves no monitor on the process; a started GenServer carries none either
+    public async Task WaitForExit_Cancelled_RemovesItsMonitor_StartLeavesNoMonitor()
+    {
+        var pid = _node.SpawnIdle();
+        using (var cts = new CancellationTokenSource())
+        {
+            var wait = _node.WaitForExitAsync(pid, cts.Token);
+            _node.GetProcessInfo(pid)!.MonitoredBy.Should().Be(1);
+            await cts.CancelAsync();
+            await FluentActions.Awaiting(() => wait).Should().ThrowAsync<OperationCanceledException>();
+        }
+        _node.GetProcessInfo(pid)!.MonitoredBy.Should().Be(0);
+
+        var server = (await Otp.Net.GenServers.GenServer.StartAsync(_node, new Otp.Net.Tests.GenServers.TestServer())).Pid;
+        _node.GetProcessInfo(server)!.MonitoredBy.Should().Be(0);
+    }
 }
