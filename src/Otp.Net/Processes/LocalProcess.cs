@@ -92,7 +92,9 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     /// <summary>Runs the body on the thread pool.</summary>
     public void Start() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
 
-    void IThreadPoolWorkItem.Execute()
+    void IThreadPoolWorkItem.Execute() => Scheduler.RunTurn(static s => ((LocalProcess)s!).RunBody(), this);
+
+    private void RunBody()
     {
         var body = _body!;
         _body = null;
@@ -131,6 +133,7 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     public void Deliver(object message)
     {
         if (_dead) return;
+        Scheduler.Flush();
         _mailbox.Enqueue(message);
     }
 

@@ -14,18 +14,26 @@ namespace Otp.Net.Processes;
 /// A writer that links a cell while the reader is parked completes the reader's waiter; the reader publishes
 /// "parked" with a full fence before re-checking the queue, and the writer links with a full fence before
 /// checking "parked", so one of the two always sees the other (no lost wake-up).
+/// The waiter is the mailbox itself: a completed wait hands the mailbox (a thread-pool work item) to the
+/// <see cref="Scheduler"/>, so waking a process allocates nothing. The continuation never runs on the writer's stack.
 /// </remarks>
-internal sealed class Mailbox : Channel<object>, IValueTaskSource<bool>
+internal sealed class Mailbox : Channel<object>, IValueTaskSource<bool>, IThreadPoolWorkItem
 {
+    private static readonly Action<object?> Signalled = static _ => { };
+
     private Cell _head;
     private Cell _tail;
     private int _parked;
-    private ManualResetValueTaskSourceCore<bool> _waiter;
+    private int _ticket;
+    private short _version;
+    private Action<object?>? _continuation;
+    private object? _continuationState;
+    private ExecutionContext? _executionContext;
+    private object? _schedulingContext;
 
     public Mailbox()
     {
         _head = _tail = new Cell(null);
-        _waiter.RunContinuationsAsynchronously = true;
         Reader = new MailboxReader(this);
         Writer = new MailboxWriter(this);
     }
@@ -77,20 +85,59 @@ internal sealed class Mailbox : Channel<object>, IValueTaskSource<bool>
     /// </summary>
     public ValueTask<bool> WaitAsync()
     {
-        _waiter.Reset();
+        _version++;
+        _continuation = null;
+        _continuationState = null;
+        _executionContext = null;
+        _schedulingContext = null;
         Interlocked.Exchange(ref _parked, 1);
         if (HasMessages || IsClosed)
         {
             if (Interlocked.CompareExchange(ref _parked, 0, 1) == 1) return new ValueTask<bool>(true);
             // A writer took the wake-up; it completes the waiter.
         }
-        return new ValueTask<bool>(this, _waiter.Version);
+        return new ValueTask<bool>(this, _version);
     }
 
     /// <summary>Wakes a parked reader (new message, timeout, exit). Safe from any thread; a no-op if not parked.</summary>
     public void Wake()
     {
-        if (Interlocked.CompareExchange(ref _parked, 0, 1) == 1) _waiter.SetResult(true);
+        if (Interlocked.CompareExchange(ref _parked, 0, 1) != 1) return;
+        // Whoever comes second (this signal or the reader's registration) dispatches the continuation. Completion
+        // is this one exchange, so the reader cannot see it and move on before the signal has landed.
+        if (Interlocked.CompareExchange(ref _continuation, Signalled, null) is not null) Dispatch();
+    }
+
+    private void Dispatch()
+    {
+        if (_schedulingContext is not null)
+        {
+            var continuation = _continuation!;
+            var state = _continuationState;
+            if (_schedulingContext is SynchronizationContext sc) sc.Post(static s => { var (c, st) = ((Action<object?>, object?))s!; c(st); }, (continuation, state));
+            else Task.Factory.StartNew(continuation, state, CancellationToken.None, TaskCreationOptions.DenyChildAttach, (TaskScheduler)_schedulingContext);
+            return;
+        }
+        Volatile.Write(ref _ticket, 1);
+        Scheduler.Ready(this);
+    }
+
+    /// <summary>Takes the right to run the pending continuation; false if another thread took it.</summary>
+    internal bool TryClaim() => Interlocked.Exchange(ref _ticket, 0) == 1;
+
+    /// <summary>Runs the reader's continuation (after a successful <see cref="TryClaim"/>).</summary>
+    internal void RunContinuation()
+    {
+        var continuation = _continuation!;
+        var state = _continuationState;
+        var ec = _executionContext;
+        if (ec is null) continuation(state);
+        else ExecutionContext.Run(ec, static s => { var (c, st) = ((Action<object?>, object?))s!; c(st); }, (continuation, state));
+    }
+
+    void IThreadPoolWorkItem.Execute()
+    {
+        if (TryClaim()) Scheduler.RunTurn(this);
     }
 
     /// <summary>Closes the mailbox, drops every queued message and wakes the reader.</summary>
@@ -106,12 +153,33 @@ internal sealed class Mailbox : Channel<object>, IValueTaskSource<bool>
         while (TryDequeue(out var m)) each?.Invoke(m);
     }
 
-    bool IValueTaskSource<bool>.GetResult(short token) => _waiter.GetResult(token);
+    bool IValueTaskSource<bool>.GetResult(short token)
+    {
+        if (token != _version) throw new InvalidOperationException("The mailbox wait was already consumed.");
+        return true;
+    }
 
-    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _waiter.GetStatus(token);
+    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token)
+    {
+        if (token != _version) throw new InvalidOperationException("The mailbox wait was already consumed.");
+        return ReferenceEquals(Volatile.Read(ref _continuation), Signalled) ? ValueTaskSourceStatus.Succeeded : ValueTaskSourceStatus.Pending;
+    }
 
-    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        _waiter.OnCompleted(continuation, state, token, flags);
+    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+    {
+        if (token != _version) throw new InvalidOperationException("The mailbox wait was already consumed.");
+        if ((flags & ValueTaskSourceOnCompletedFlags.FlowExecutionContext) != 0) _executionContext = ExecutionContext.Capture();
+        if ((flags & ValueTaskSourceOnCompletedFlags.UseSchedulingContext) != 0)
+        {
+            if (SynchronizationContext.Current is { } sc && sc.GetType() != typeof(SynchronizationContext)) _schedulingContext = sc;
+            else if (TaskScheduler.Current != TaskScheduler.Default) _schedulingContext = TaskScheduler.Current;
+        }
+        _continuationState = state;
+        if (Interlocked.CompareExchange(ref _continuation, continuation, null) is null) return;
+        // Already signalled: dispatch now (never inline on the awaiting stack).
+        _continuation = continuation;
+        Dispatch();
+    }
 
     private sealed class Cell(object? value)
     {
