@@ -254,15 +254,17 @@ public sealed class CodeServer
         var entry = Entry(module);
         if (entry is null) return true;
         var watch = Stopwatch.StartNew();
-        while (true)
+        for (var attempt = 0; ; attempt++)
         {
             bool done;
             lock (_gate) done = entry.Purged.All(v => v.IsCollected);
             if (done) return true;
             if (watch.Elapsed > timeout) return false;
+            // A collectible context goes in two collections with a finalizer pass between; later attempts leave
+            // time for code still unwinding on other threads.
             GC.Collect();
             GC.WaitForPendingFinalizers();
-            await Task.Delay(10).ConfigureAwait(false);
+            if (attempt >= 2) await Task.Delay(10).ConfigureAwait(false);
         }
     }
 

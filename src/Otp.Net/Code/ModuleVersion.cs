@@ -42,6 +42,9 @@ internal sealed class ModuleVersion
     /// <summary>Processes bound to this version (the engine for GenServers, null for bare processes).</summary>
     public ConcurrentDictionary<LocalProcess, GenServerProcess?> Processes { get; } = new();
 
+    private int _attachesSincePrune;
+    private int _sizeAfterPrune;
+
     public IEnumerable<LocalProcess> LiveProcesses => Processes.Keys.Where(p => p.IsAlive);
 
     /// <summary>Whether this version's code can take <paramref name="state"/> as it is (S8).</summary>
@@ -50,7 +53,9 @@ internal sealed class ModuleVersion
 
     public void Attach(LocalProcess process, GenServerProcess? engine)
     {
-        if ((Processes.Count & 1023) == 1023) Prune();
+        // Exited processes are pruned when attachments since the last prune outnumber what that prune left: the
+        // scans cost O(1) per attachment, amortized.
+        if (Interlocked.Increment(ref _attachesSincePrune) > Math.Max(1024, Volatile.Read(ref _sizeAfterPrune))) Prune();
         Processes[process] = engine;
         if (!process.IsAlive) Processes.TryRemove(process, out _);
     }
@@ -59,10 +64,14 @@ internal sealed class ModuleVersion
 
     public void Prune()
     {
-        foreach (var p in Processes.Keys)
+        Volatile.Write(ref _attachesSincePrune, 0);
+        var left = 0;
+        foreach (var (p, _) in Processes)
         {
             if (!p.IsAlive) Processes.TryRemove(p, out _);
+            else left++;
         }
+        Volatile.Write(ref _sizeAfterPrune, left);
     }
 
     /// <summary>Drops every reference to the module's code and starts unloading its context.</summary>

@@ -1,3 +1,4 @@
+using System.Threading.Tasks.Sources;
 using Otp.Net.Processes;
 using Otp.Net.Terms;
 
@@ -8,9 +9,15 @@ namespace Otp.Net.GenServers;
 /// dies before replying, the waiting caller learns the exit reason. Once completed, further replies are ignored,
 /// so a reply arriving after a timeout never reaches the caller (G7).
 /// </summary>
-internal sealed class CallReply : IDownWatcher
+/// <remarks>
+/// The caller awaits the token itself. Its completion goes through the <see cref="Scheduler"/>, so a server that
+/// replies and then waits for its next message hands its thread to the caller.
+/// </remarks>
+internal sealed class CallReply : IDownWatcher, IValueTaskSource<object?>, IRunnable
 {
-    private readonly TaskCompletionSource<object?> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private HandOffCore _core;
+    private object? _result;
+    private int _completed;
 
     public CallReply(Pid caller) => Caller = caller;
 
@@ -30,20 +37,56 @@ internal sealed class CallReply : IDownWatcher
     /// <summary>The result that means "the caller gave up".</summary>
     public static readonly object Abandoned = new();
 
+    /// <summary>The result that means "the call timed out".</summary>
+    public static readonly object TimedOut = new();
+
+    /// <summary>The result that means "the caller's token was cancelled".</summary>
+    public static readonly object Cancelled = new();
+
     /// <summary>The server's exit reason, when the result is <see cref="Down"/>.</summary>
     public ExitReason? Failure { get; private set; }
 
-    public Task<object?> Task => _completion.Task;
+    public bool IsCompleted => Volatile.Read(ref _completed) == 1;
 
-    public bool TryReply(object? value) => _completion.TrySetResult(value);
+    /// <summary>The result, once completed.</summary>
+    public object? Result => _result;
+
+    /// <summary>The reply, or one of the markers; completes once.</summary>
+    public ValueTask<object?> WaitAsync() => new(this, 0);
+
+    public bool TryReply(object? value) => TryComplete(value);
 
     /// <summary>The caller stopped waiting: later replies are dropped.</summary>
-    public void Abandon() => _completion.TrySetResult(Abandoned);
+    public void Abandon() => TryComplete(Abandoned);
 
     public void OnDown(Ref monitorRef, Pid pid, ExitReason reason)
     {
-        if (_completion.Task.IsCompleted) return;
+        if (IsCompleted) return;
         Failure = reason;
-        _completion.TrySetResult(Down);
+        TryComplete(Down);
     }
+
+    private bool TryComplete(object? value)
+    {
+        if (Interlocked.CompareExchange(ref _completed, 1, 0) != 0) return false;
+        _result = value;
+        _core.Signal(this);
+        return true;
+    }
+
+    public bool TryClaim() => _core.TryClaim();
+
+    public void RunContinuation() => _core.Run();
+
+    void IThreadPoolWorkItem.Execute()
+    {
+        if (TryClaim()) Scheduler.RunTurn(this);
+    }
+
+    object? IValueTaskSource<object?>.GetResult(short token) => _result;
+
+    ValueTaskSourceStatus IValueTaskSource<object?>.GetStatus(short token) => _core.Status;
+
+    void IValueTaskSource<object?>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _core.OnCompleted(this, continuation, state, flags);
 }

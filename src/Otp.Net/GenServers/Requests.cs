@@ -30,48 +30,45 @@ internal static class Requests
         object? result;
         try
         {
-            var task = sink.Task;
-            if (!task.IsCompleted)
+            if (!sink.IsCompleted)
             {
-                var token = cancellationToken;
-                CancellationTokenSource? linked = null;
-                if (caller is not null)
-                {
-                    if (token.CanBeCanceled)
-                    {
-                        linked = CancellationTokenSource.CreateLinkedTokenSource(token, caller.CancellationToken);
-                        token = linked.Token;
-                    }
-                    else
-                    {
-                        token = caller.CancellationToken;
-                    }
-                }
+                ITimer? timer = null;
+                CancellationTokenRegistration byToken = default;
+                CancellationTokenRegistration byExit = default;
                 try
                 {
-                    await task.WaitAsync(timeout, token).ConfigureAwait(false);
-                }
-                catch (TimeoutException)
-                {
-                    sink.Abandon();
-                    throw fail(CallException.Timeout, state);
-                }
-                catch (OperationCanceledException)
-                {
-                    sink.Abandon();
-                    if (caller is { IsAlive: false }) throw new ProcessExitedException();
-                    throw;
+                    if (timeout != Timeout.InfiniteTimeSpan)
+                    {
+                        timer = TimeProvider.System.CreateTimer(static s => ((CallReply)s!).TryReply(CallReply.TimedOut), sink, timeout, Timeout.InfiniteTimeSpan);
+                    }
+                    if (cancellationToken.CanBeCanceled)
+                    {
+                        byToken = cancellationToken.UnsafeRegister(static s => ((CallReply)s!).TryReply(CallReply.Cancelled), sink);
+                    }
+                    if (caller is not null)
+                    {
+                        byExit = caller.CancellationToken.UnsafeRegister(static s => ((CallReply)s!).TryReply(CallReply.Cancelled), sink);
+                    }
+                    await sink.WaitAsync().ConfigureAwait(false);
                 }
                 finally
                 {
-                    linked?.Dispose();
+                    timer?.Dispose();
+                    byToken.Dispose();
+                    byExit.Dispose();
                 }
             }
-            result = task.Result;
+            result = sink.Result;
         }
         finally
         {
             target.RemoveMonitor(sink.MonitorRef);
+        }
+        if (ReferenceEquals(result, CallReply.TimedOut)) throw fail(CallException.Timeout, state);
+        if (ReferenceEquals(result, CallReply.Cancelled))
+        {
+            if (caller is { IsAlive: false }) throw new ProcessExitedException();
+            throw new OperationCanceledException(cancellationToken);
         }
         if (ReferenceEquals(result, CallReply.Down)) throw fail(sink.Failure!, state);
         return result;

@@ -17,19 +17,13 @@ namespace Otp.Net.Processes;
 /// The waiter is the mailbox itself: a completed wait hands the mailbox (a thread-pool work item) to the
 /// <see cref="Scheduler"/>, so waking a process allocates nothing. The continuation never runs on the writer's stack.
 /// </remarks>
-internal sealed class Mailbox : Channel<object>, IValueTaskSource<bool>, IThreadPoolWorkItem
+internal sealed class Mailbox : Channel<object>, IValueTaskSource<bool>, IRunnable
 {
-    private static readonly Action<object?> Signalled = static _ => { };
-
     private Cell _head;
     private Cell _tail;
     private int _parked;
-    private int _ticket;
     private short _version;
-    private Action<object?>? _continuation;
-    private object? _continuationState;
-    private ExecutionContext? _executionContext;
-    private object? _schedulingContext;
+    private HandOffCore _core;
 
     public Mailbox()
     {
@@ -86,10 +80,7 @@ internal sealed class Mailbox : Channel<object>, IValueTaskSource<bool>, IThread
     public ValueTask<bool> WaitAsync()
     {
         _version++;
-        _continuation = null;
-        _continuationState = null;
-        _executionContext = null;
-        _schedulingContext = null;
+        _core.Reset();
         Interlocked.Exchange(ref _parked, 1);
         if (HasMessages || IsClosed)
         {
@@ -103,37 +94,12 @@ internal sealed class Mailbox : Channel<object>, IValueTaskSource<bool>, IThread
     public void Wake()
     {
         if (Interlocked.CompareExchange(ref _parked, 0, 1) != 1) return;
-        // Whoever comes second (this signal or the reader's registration) dispatches the continuation. Completion
-        // is this one exchange, so the reader cannot see it and move on before the signal has landed.
-        if (Interlocked.CompareExchange(ref _continuation, Signalled, null) is not null) Dispatch();
+        _core.Signal(this);
     }
 
-    private void Dispatch()
-    {
-        if (_schedulingContext is not null)
-        {
-            var continuation = _continuation!;
-            var state = _continuationState;
-            if (_schedulingContext is SynchronizationContext sc) sc.Post(static s => { var (c, st) = ((Action<object?>, object?))s!; c(st); }, (continuation, state));
-            else Task.Factory.StartNew(continuation, state, CancellationToken.None, TaskCreationOptions.DenyChildAttach, (TaskScheduler)_schedulingContext);
-            return;
-        }
-        Volatile.Write(ref _ticket, 1);
-        Scheduler.Ready(this);
-    }
+    public bool TryClaim() => _core.TryClaim();
 
-    /// <summary>Takes the right to run the pending continuation; false if another thread took it.</summary>
-    internal bool TryClaim() => Interlocked.Exchange(ref _ticket, 0) == 1;
-
-    /// <summary>Runs the reader's continuation (after a successful <see cref="TryClaim"/>).</summary>
-    internal void RunContinuation()
-    {
-        var continuation = _continuation!;
-        var state = _continuationState;
-        var ec = _executionContext;
-        if (ec is null) continuation(state);
-        else ExecutionContext.Run(ec, static s => { var (c, st) = ((Action<object?>, object?))s!; c(st); }, (continuation, state));
-    }
+    public void RunContinuation() => _core.Run();
 
     void IThreadPoolWorkItem.Execute()
     {
@@ -162,23 +128,13 @@ internal sealed class Mailbox : Channel<object>, IValueTaskSource<bool>, IThread
     ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token)
     {
         if (token != _version) throw new InvalidOperationException("The mailbox wait was already consumed.");
-        return ReferenceEquals(Volatile.Read(ref _continuation), Signalled) ? ValueTaskSourceStatus.Succeeded : ValueTaskSourceStatus.Pending;
+        return _core.Status;
     }
 
     void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
     {
         if (token != _version) throw new InvalidOperationException("The mailbox wait was already consumed.");
-        if ((flags & ValueTaskSourceOnCompletedFlags.FlowExecutionContext) != 0) _executionContext = ExecutionContext.Capture();
-        if ((flags & ValueTaskSourceOnCompletedFlags.UseSchedulingContext) != 0)
-        {
-            if (SynchronizationContext.Current is { } sc && sc.GetType() != typeof(SynchronizationContext)) _schedulingContext = sc;
-            else if (TaskScheduler.Current != TaskScheduler.Default) _schedulingContext = TaskScheduler.Current;
-        }
-        _continuationState = state;
-        if (Interlocked.CompareExchange(ref _continuation, continuation, null) is null) return;
-        // Already signalled: dispatch now (never inline on the awaiting stack).
-        _continuation = continuation;
-        Dispatch();
+        _core.OnCompleted(this, continuation, state, flags);
     }
 
     private sealed class Cell(object? value)

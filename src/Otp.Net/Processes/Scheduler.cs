@@ -27,17 +27,17 @@ internal static class Scheduler
     [ThreadStatic]
     private static Slot? t_slot;
 
-    /// <summary>A mailbox's reader became runnable: hand it to the current turn, or queue it.</summary>
-    public static void Ready(Mailbox mailbox)
+    /// <summary>A waiting process became runnable: hand it to the current turn, or queue it.</summary>
+    public static void Ready(IRunnable work)
     {
         if (t_slot is { InTurn: true } slot)
         {
             slot.Deferrals++;
-            var previous = Interlocked.Exchange(ref slot.Next, mailbox);
+            var previous = Interlocked.Exchange(ref slot.Next, work);
             if (previous is null) return;
-            mailbox = previous;
+            work = previous;
         }
-        ThreadPool.UnsafeQueueUserWorkItem(mailbox, preferLocal: false);
+        ThreadPool.UnsafeQueueUserWorkItem(work, preferLocal: false);
     }
 
     /// <summary>The current turn sends a message: a process handed off earlier goes to the pool now.</summary>
@@ -50,7 +50,7 @@ internal static class Scheduler
     }
 
     /// <summary>Runs <paramref name="first"/>'s continuation, then whatever it handed off, up to the budget.</summary>
-    public static void RunTurn(Mailbox first) => RunTurn(static m => ((Mailbox)m!).RunContinuation(), first);
+    public static void RunTurn(IRunnable first) => RunTurn(static m => ((IRunnable)m!).RunContinuation(), first);
 
     /// <summary>Runs <paramref name="step"/> as a turn, then whatever it handed off, up to the budget.</summary>
     public static void RunTurn(Action<object?> step, object? state)
@@ -128,7 +128,7 @@ internal static class Scheduler
     private sealed class Slot(Thread owner)
     {
         public readonly Thread Owner = owner;
-        public Mailbox? Next;
+        public IRunnable? Next;
         public bool InTurn;
         public int Deferrals;
         public int SeenDeferrals;

@@ -1,0 +1,99 @@
+using System.Threading.Tasks.Sources;
+
+namespace Otp.Net.Processes;
+
+/// <summary>Something the <see cref="Scheduler"/> can run: a completed wait whose continuation is ready.</summary>
+internal interface IRunnable : IThreadPoolWorkItem
+{
+    /// <summary>Takes the right to run the pending continuation; false if another thread took it.</summary>
+    bool TryClaim();
+
+    /// <summary>Runs the continuation (after a successful <see cref="TryClaim"/>).</summary>
+    void RunContinuation();
+}
+
+/// <summary>
+/// The continuation half of a value-task source whose completion goes through the <see cref="Scheduler"/>: the
+/// continuation never runs on the completing thread's stack, and a completion made by a running process is handed
+/// to that process's thread. Used as a field of its owner (never copied).
+/// </summary>
+internal struct HandOffCore
+{
+    private static readonly Action<object?> Signalled = static _ => { };
+
+    private Action<object?>? _continuation;
+    private object? _state;
+    private ExecutionContext? _executionContext;
+    private object? _schedulingContext;
+    private int _ticket;
+
+    /// <summary>Prepares for a new wait (the waiter only, before publishing it).</summary>
+    public void Reset()
+    {
+        _continuation = null;
+        _state = null;
+        _executionContext = null;
+        _schedulingContext = null;
+    }
+
+    /// <summary>Whether the wait has completed (before a continuation was registered).</summary>
+    public readonly ValueTaskSourceStatus Status =>
+        ReferenceEquals(Volatile.Read(in _continuation), Signalled) ? ValueTaskSourceStatus.Succeeded : ValueTaskSourceStatus.Pending;
+
+    /// <summary>
+    /// Completes the wait. Completion is this one exchange, so the waiter cannot see it before it has landed.
+    /// Whoever comes second (completion or registration) dispatches the continuation.
+    /// </summary>
+    public void Signal(IRunnable owner)
+    {
+        if (Interlocked.CompareExchange(ref _continuation, Signalled, null) is not null) Dispatch(owner);
+    }
+
+    /// <summary>Registers the waiter's continuation (<see cref="IValueTaskSource.OnCompleted"/>).</summary>
+    public void OnCompleted(IRunnable owner, Action<object?> continuation, object? state, ValueTaskSourceOnCompletedFlags flags)
+    {
+        if ((flags & ValueTaskSourceOnCompletedFlags.FlowExecutionContext) != 0) _executionContext = ExecutionContext.Capture();
+        if ((flags & ValueTaskSourceOnCompletedFlags.UseSchedulingContext) != 0)
+        {
+            if (SynchronizationContext.Current is { } sc && sc.GetType() != typeof(SynchronizationContext)) _schedulingContext = sc;
+            else if (TaskScheduler.Current != TaskScheduler.Default) _schedulingContext = TaskScheduler.Current;
+        }
+        _state = state;
+        if (Interlocked.CompareExchange(ref _continuation, continuation, null) is null) return;
+        // Already completed: dispatch now (never inline on the awaiting stack).
+        _continuation = continuation;
+        Dispatch(owner);
+    }
+
+    private void Dispatch(IRunnable owner)
+    {
+        if (_schedulingContext is not null)
+        {
+            var work = (_continuation!, _state);
+            if (_schedulingContext is SynchronizationContext sc) sc.Post(static s => Invoke(s), work);
+            else Task.Factory.StartNew(Invoke, work, CancellationToken.None, TaskCreationOptions.DenyChildAttach, (TaskScheduler)_schedulingContext);
+            return;
+        }
+        Volatile.Write(ref _ticket, 1);
+        Scheduler.Ready(owner);
+    }
+
+    /// <summary>Takes the right to run the pending continuation; false if another thread took it.</summary>
+    public bool TryClaim() => Interlocked.Exchange(ref _ticket, 0) == 1;
+
+    /// <summary>Runs the continuation (after a successful <see cref="TryClaim"/>).</summary>
+    public readonly void Run()
+    {
+        var continuation = _continuation!;
+        var state = _state;
+        var ec = _executionContext;
+        if (ec is null) continuation(state);
+        else ExecutionContext.Run(ec, static s => Invoke(s), (continuation, state));
+    }
+
+    private static void Invoke(object? work)
+    {
+        var (continuation, state) = ((Action<object?>, object?))work!;
+        continuation(state);
+    }
+}
