@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Otp.Net.Code;
 using Otp.Net.Processes;
@@ -119,6 +120,7 @@ internal sealed class GenServerProcess
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<object> NextMessageAsync(ServerAction action)
     {
         var match = _suspended ? _suspendedFilter : null;
