@@ -9,25 +9,32 @@ namespace Otp.Net.Processes;
 /// owning process), no preallocated segment and no waiter allocated while idle.
 /// </summary>
 /// <remarks>
-/// The queue is an intrusive multi-producer/single-consumer linked list (Vyukov): a writer swaps the tail with
-/// one interlocked exchange and then links the previous tail to its cell. The reader owns <see cref="_head"/>.
-/// A writer that links a cell while the reader is parked completes the reader's waiter; the reader publishes
-/// "parked" with a full fence before re-checking the queue, and the writer links with a full fence before
-/// checking "parked", so one of the two always sees the other (no lost wake-up).
+/// The queue is a multi-producer/single-consumer list of array segments, allocated on the first message (an idle
+/// process that never got one holds none). A writer reserves a slot with one interlocked increment and then fills
+/// it; a full segment gets a successor, small while the reader keeps up and doubling (to
+/// <see cref="MaxSegment"/>) while it lags. The reader owns the head and nulls the slots it takes; slots are never
+/// reused, so there is no ABA. A reserved slot that is not yet filled counts as a message: the reader waits the few
+/// instructions until it is. A writer reads "parked" after its reservation (a full fence); the reader publishes
+/// "parked" with a full fence before looking at the reservations, so one of the two always sees the other (no lost
+/// wake-up).
 /// The waiter is the mailbox itself: a completed wait hands the mailbox (a thread-pool work item) to the
 /// <see cref="Scheduler"/>, so waking a process allocates nothing. The continuation never runs on the writer's stack.
 /// </remarks>
 internal sealed class Mailbox : Channel<object>, IValueTaskSource<bool>, IRunnable
 {
-    private Cell _head;
-    private Cell _tail;
+    private const int FirstSegment = 8;
+    private const int SmallSegment = 32;
+    private const int MaxSegment = 1024;
+
+    private Segment? _head;
+    private int _readIndex;
+    private Segment? _tail;
     private int _parked;
     private short _version;
     private HandOffCore _core;
 
     public Mailbox()
     {
-        _head = _tail = new Cell(null);
         Reader = new MailboxReader(this);
         Writer = new MailboxWriter(this);
     }
@@ -41,36 +48,101 @@ internal sealed class Mailbox : Channel<object>, IValueTaskSource<bool>, IRunnab
     /// <summary>Appends a message. Safe from any thread.</summary>
     public void Enqueue(object message)
     {
-        var cell = new Cell(message);
-        var prev = Interlocked.Exchange(ref _tail, cell);
-        Interlocked.Exchange(ref prev.Next, cell);
+        var segment = Volatile.Read(ref _tail) ?? FirstSegmentOf();
+        while (true)
+        {
+            var index = Interlocked.Increment(ref segment.Reserved) - 1;
+            if (index < segment.Items.Length)
+            {
+                Volatile.Write(ref segment.Items[index], message);
+                break;
+            }
+            var next = Volatile.Read(ref segment.Next);
+            if (next is null)
+            {
+                var size = Volatile.Read(ref _head) == segment ? SmallSegment : Math.Min(segment.Items.Length * 2, MaxSegment);
+                var fresh = new Segment(size);
+                next = Interlocked.CompareExchange(ref segment.Next, fresh, null) ?? fresh;
+            }
+            Interlocked.CompareExchange(ref _tail, next, segment);
+            segment = next;
+        }
         if (Volatile.Read(ref _parked) == 1) Wake();
+    }
+
+    private Segment FirstSegmentOf()
+    {
+        // The head is installed first, so the reader never starts from a later segment.
+        var fresh = new Segment(FirstSegment);
+        var first = Interlocked.CompareExchange(ref _head, fresh, null) ?? fresh;
+        Interlocked.CompareExchange(ref _tail, first, null);
+        return first;
     }
 
     /// <summary>Takes the oldest message. Reader only.</summary>
     public bool TryDequeue([NotNullWhen(true)] out object? message)
     {
-        var next = Volatile.Read(ref _head.Next);
-        if (next is null)
+        var segment = Volatile.Read(ref _head);
+        if (segment is null)
         {
             message = null;
             return false;
         }
-        _head = next;
-        message = next.Value!;
-        next.Value = null;
-        return true;
+        while (true)
+        {
+            var index = _readIndex;
+            if (index < segment.Items.Length)
+            {
+                if (index >= Volatile.Read(ref segment.Reserved))
+                {
+                    message = null;
+                    return false;
+                }
+                message = Volatile.Read(ref segment.Items[index]);
+                if (message is null)
+                {
+                    // Reserved, not yet filled: the writer is between its two steps.
+                    var spinner = default(SpinWait);
+                    while ((message = Volatile.Read(ref segment.Items[index])) is null) spinner.SpinOnce();
+                }
+                segment.Items[index] = null;
+                _readIndex = index + 1;
+                return true;
+            }
+            var next = Volatile.Read(ref segment.Next);
+            if (next is null)
+            {
+                message = null;
+                return false;
+            }
+            _head = segment = next;
+            _readIndex = 0;
+        }
     }
 
-    /// <summary>Whether a message is waiting in the queue (reader only; may miss a write in progress).</summary>
-    public bool HasMessages => Volatile.Read(ref _head.Next) is not null;
+    /// <summary>Whether a message is waiting in the queue, or reserved and about to be (reader only).</summary>
+    public bool HasMessages
+    {
+        get
+        {
+            var segment = Volatile.Read(ref _head);
+            if (segment is null) return false;
+            var index = _readIndex;
+            if (index < segment.Items.Length) return index < Volatile.Read(ref segment.Reserved);
+            return Volatile.Read(ref segment.Next) is { } next && Volatile.Read(ref next.Reserved) > 0;
+        }
+    }
 
-    /// <summary>Counts queued messages by walking the list (diagnostics only; racy but safe from any thread).</summary>
+    /// <summary>Counts queued messages (diagnostics only; racy but safe from any thread).</summary>
     public int CountApprox()
     {
-        var n = 0;
-        for (var c = Volatile.Read(ref _head).Next; c is not null && n < int.MaxValue; c = Volatile.Read(ref c.Next)) n++;
-        return n;
+        var segment = Volatile.Read(ref _head);
+        var n = -Volatile.Read(ref _readIndex);
+        for (; segment is not null; segment = Volatile.Read(ref segment.Next))
+        {
+            n += Math.Min(Volatile.Read(ref segment.Reserved), segment.Items.Length);
+        }
+        return Math.Max(n, 0);
     }
 
     /// <summary>
@@ -137,10 +209,11 @@ internal sealed class Mailbox : Channel<object>, IValueTaskSource<bool>, IRunnab
         _core.OnCompleted(this, continuation, state, flags);
     }
 
-    private sealed class Cell(object? value)
+    private sealed class Segment(int size)
     {
-        public object? Value = value;
-        public Cell? Next;
+        public readonly object?[] Items = new object?[size];
+        public int Reserved;
+        public Segment? Next;
     }
 
     private sealed class MailboxReader(Mailbox mailbox) : ChannelReader<object>

@@ -43,6 +43,35 @@ public sealed class MessagingTests : IDisposable
         received.Should().BeInAscendingOrder().And.HaveCount(10_000);
     }
 
+    [Fact] // P6.2: order per sender holds with many concurrent senders, across the mailbox's segment boundaries
+    public async Task ConcurrentSenders_EachKeepTheirOrder_NothingLost()
+    {
+        const int senders = 4;
+        const int each = 50_000;
+        var result = await _node.RunAsync(async ctx =>
+        {
+            var self = ctx.Self;
+            for (var s = 0; s < senders; s++)
+            {
+                var sender = s;
+                ctx.Spawn(c =>
+                {
+                    for (var i = 0; i < each; i++) c.Send(self, (sender, i));
+                    return Task.CompletedTask;
+                });
+            }
+            var next = new int[senders];
+            for (var n = 0; n < senders * each; n++)
+            {
+                var (sender, i) = ((int, int))await ctx.ReceiveAsync();
+                if (i != next[sender]) return $"sender {sender}: got {i}, expected {next[sender]}";
+                next[sender]++;
+            }
+            return "ok";
+        });
+        result.Should().Be("ok");
+    }
+
     [Fact] // P6.2: an exit signal to a trapping process is ordered behind earlier messages from the same sender
     public async Task TrappedExit_IsQueuedBehindEarlierMessagesFromSameSender()
     {
