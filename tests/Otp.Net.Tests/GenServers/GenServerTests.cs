@@ -204,7 +204,7 @@ public sealed class GenServerTests : IDisposable
             var t = false;
             try
             {
-                await GenServer.CallAsync(pid, ("sleep", 100), TimeSpan.FromMilliseconds(10));
+                await GenServer.CallAsync(pid, ("sleep", 600), TimeSpan.FromMilliseconds(10));
             }
             catch (CallException ex) when (ex.CallReason == CallException.Timeout)
             {
