@@ -34,9 +34,6 @@ internal sealed class CallReply : IDownWatcher, IValueTaskSource<object?>, IRunn
     /// <summary>The result that means "the server ended before replying"; see <see cref="Failure"/>.</summary>
     public static readonly object Down = new();
 
-    /// <summary>The result that means "the caller gave up".</summary>
-    public static readonly object Abandoned = new();
-
     /// <summary>The result that means "the call timed out".</summary>
     public static readonly object TimedOut = new();
 
@@ -54,10 +51,8 @@ internal sealed class CallReply : IDownWatcher, IValueTaskSource<object?>, IRunn
     /// <summary>The reply, or one of the markers; completes once.</summary>
     public ValueTask<object?> WaitAsync() => new(this, 0);
 
+    /// <summary>Completes the token with a reply, or with <see cref="TimedOut"/> or <see cref="Cancelled"/> when the caller stops waiting; only the first completion counts.</summary>
     public bool TryReply(object? value) => TryComplete(value);
-
-    /// <summary>The caller stopped waiting: later replies are dropped.</summary>
-    public void Abandon() => TryComplete(Abandoned);
 
     public void OnDown(Ref monitorRef, Pid pid, ExitReason reason)
     {
