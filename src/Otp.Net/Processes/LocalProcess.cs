@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Threading.Tasks.Sources;
 using Otp.Net.Terms;
 using Otp.Net.Timers;
 
@@ -8,7 +9,7 @@ namespace Otp.Net.Processes;
 /// A process: its mailbox, links, monitors and exit path. Signal state (links, monitors, trap_exit, liveness)
 /// is guarded by the process object's own lock; messages go through the lock-free mailbox.
 /// </summary>
-internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownWatcher
+internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownWatcher, IValueTaskSource<object>
 {
     private readonly Node _node;
     private readonly Mailbox _mailbox;
@@ -22,6 +23,8 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     private List<object>? _save;
     private CancellationTokenSource? _cts;
     private ExitReason? _exitReason;
+    private ManualResetValueTaskSourceCore<object> _receive;
+    private Func<object, bool>? _receiveMatch;
     private volatile bool _exitSignalled;
 
     public LocalProcess(Node node, long id, Func<ProcessContext, Task> body, Pid parent, bool trapExit)
@@ -140,28 +143,73 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     public override ValueTask<object> ReceiveAsync()
     {
         if (TryTakeNext(null, out var m)) return new ValueTask<object>(m);
-        return ReceiveSlowAsync(null);
+        return ReceiveSlow(null);
     }
 
     public override ValueTask<object> ReceiveAsync(Func<object, bool> match)
     {
         ArgumentNullException.ThrowIfNull(match);
         if (TryTakeNext(match, out var m)) return new ValueTask<object>(m);
-        return ReceiveSlowAsync(match);
+        return ReceiveSlow(match);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<object> ReceiveSlowAsync(Func<object, bool>? match)
+    /// <summary>
+    /// A receive that has to wait. The process itself is the awaited source: the mailbox's wake-up runs
+    /// <see cref="OnMailboxReady"/>, which takes the message and resumes the receiver on the same thread, with no
+    /// async method or task in between.
+    /// </summary>
+    private ValueTask<object> ReceiveSlow(Func<object, bool>? match)
     {
         while (true)
         {
             ThrowIfExited();
-            if (TryTakeNext(match, out var m)) return m;
+            if (TryTakeNext(match, out var m)) return new ValueTask<object>(m);
             Status = ProcessStatus.Waiting;
-            await _mailbox.WaitAsync().ConfigureAwait(false);
+            if (_mailbox.Park())
+            {
+                _receiveMatch = match;
+                _receive.Reset();
+                // A selective receive's predicate is the user's code: it runs in the process's context.
+                _mailbox.OnReady(static s => ((LocalProcess)s!).OnMailboxReady(), this, flowContext: match is not null);
+                return new ValueTask<object>(this, _receive.Version);
+            }
             Status = ProcessStatus.Running;
         }
     }
+
+    private void OnMailboxReady()
+    {
+        while (true)
+        {
+            Status = ProcessStatus.Running;
+            if (_dead)
+            {
+                _receiveMatch = null;
+                _receive.SetException(new ProcessExitedException());
+                return;
+            }
+            if (TryTakeNext(_receiveMatch, out var m))
+            {
+                _receiveMatch = null;
+                _receive.SetResult(m);
+                return;
+            }
+            // Woken without a matching message: wait again.
+            Status = ProcessStatus.Waiting;
+            if (_mailbox.Park())
+            {
+                _mailbox.OnReady(static s => ((LocalProcess)s!).OnMailboxReady(), this, flowContext: _receiveMatch is not null);
+                return;
+            }
+        }
+    }
+
+    object IValueTaskSource<object>.GetResult(short token) => _receive.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<object>.GetStatus(short token) => _receive.GetStatus(token);
+
+    void IValueTaskSource<object>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _receive.OnCompleted(continuation, state, token, flags);
 
     public override async ValueTask<object?> ReceiveAsync(Func<object, bool>? match, TimeSpan timeout)
     {

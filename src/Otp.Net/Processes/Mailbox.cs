@@ -149,18 +149,31 @@ internal sealed class Mailbox : Channel<object>, IValueTaskSource<bool>, IRunnab
     /// Parks the reader until a message arrives or <see cref="Wake"/> is called. Completes at once when a
     /// message is already queued. Reader only; one wait at a time.
     /// </summary>
-    public ValueTask<bool> WaitAsync()
+    public ValueTask<bool> WaitAsync() => Park() ? new ValueTask<bool>(this, _version) : new ValueTask<bool>(true);
+
+    /// <summary>
+    /// Starts a wait: true if the reader is now parked (complete it with <see cref="OnReady"/> or through the
+    /// <see cref="WaitAsync"/> task), false if a message is already there or the mailbox is closed. Reader only.
+    /// </summary>
+    public bool Park()
     {
         _version++;
         _core.Reset();
         Interlocked.Exchange(ref _parked, 1);
         if (HasMessages || IsClosed)
         {
-            if (Interlocked.CompareExchange(ref _parked, 0, 1) == 1) return new ValueTask<bool>(true);
+            if (Interlocked.CompareExchange(ref _parked, 0, 1) == 1) return false;
             // A writer took the wake-up; it completes the waiter.
         }
-        return new ValueTask<bool>(this, _version);
+        return true;
     }
+
+    /// <summary>Registers what runs when the wait started by <see cref="Park"/> completes (the reader's own receive).</summary>
+    /// <param name="continuation">What runs.</param>
+    /// <param name="state">Its argument.</param>
+    /// <param name="flowContext">Run it in the reader's execution context (when it calls code the user gave).</param>
+    public void OnReady(Action<object?> continuation, object? state, bool flowContext) =>
+        _core.OnCompleted(this, continuation, state, flowContext ? ValueTaskSourceOnCompletedFlags.FlowExecutionContext : ValueTaskSourceOnCompletedFlags.None);
 
     /// <summary>Wakes a parked reader (new message, timeout, exit). Safe from any thread; a no-op if not parked.</summary>
     public void Wake()
