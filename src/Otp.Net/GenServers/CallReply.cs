@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Sources;
 using Otp.Net.Processes;
 using Otp.Net.Terms;
@@ -61,6 +62,7 @@ internal sealed class CallReply : IDownWatcher, IValueTaskSource<object?>, IRunn
         TryComplete(Down);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryComplete(object? value)
     {
         if (Interlocked.CompareExchange(ref _completed, 1, 0) != 0) return false;
@@ -73,6 +75,7 @@ internal sealed class CallReply : IDownWatcher, IValueTaskSource<object?>, IRunn
 
     public void RunContinuation() => _core.Run();
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void IThreadPoolWorkItem.Execute()
     {
         if (TryClaim()) Scheduler.RunTurn(this);

@@ -95,6 +95,7 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     /// <summary>Runs the body on the thread pool.</summary>
     public void Start() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void IThreadPoolWorkItem.Execute() => Scheduler.RunTurn(static s => ((LocalProcess)s!).RunBody(), this);
 
     private void RunBody()
@@ -133,6 +134,7 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     // ---------------------------------------------------------------- messages
 
     /// <summary>Delivers a message (dropped if the process has exited).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Deliver(object message)
     {
         if (_dead) return;
@@ -177,6 +179,7 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void OnMailboxReady()
     {
         while (true)
@@ -244,6 +247,7 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     internal void SetWaiting(bool waiting) => Status = waiting ? ProcessStatus.Waiting : ProcessStatus.Running;
 
     /// <summary>Takes the oldest message (matching <paramref name="match"/> when given); unmatched ones go to the save queue.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal bool TryTakeNext(Func<object, bool>? match, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out object? message)
     {
         var save = _save;

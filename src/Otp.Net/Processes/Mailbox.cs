@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using System.Threading.Tasks.Sources;
 
@@ -46,6 +47,7 @@ internal sealed class Mailbox : Channel<object>, IValueTaskSource<bool>, IRunnab
     public LocalProcess? Owner { get; set; }
 
     /// <summary>Appends a message. Safe from any thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Enqueue(object message)
     {
         var segment = Volatile.Read(ref _tail) ?? FirstSegmentOf();
@@ -80,6 +82,7 @@ internal sealed class Mailbox : Channel<object>, IValueTaskSource<bool>, IRunnab
     }
 
     /// <summary>Takes the oldest message. Reader only.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryDequeue([NotNullWhen(true)] out object? message)
     {
         var segment = Volatile.Read(ref _head);
@@ -155,6 +158,7 @@ internal sealed class Mailbox : Channel<object>, IValueTaskSource<bool>, IRunnab
     /// Starts a wait: true if the reader is now parked (complete it with <see cref="OnReady"/> or through the
     /// <see cref="WaitAsync"/> task), false if a message is already there or the mailbox is closed. Reader only.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Park()
     {
         _version++;
@@ -176,6 +180,7 @@ internal sealed class Mailbox : Channel<object>, IValueTaskSource<bool>, IRunnab
         _core.OnCompleted(this, continuation, state, flowContext ? ValueTaskSourceOnCompletedFlags.FlowExecutionContext : ValueTaskSourceOnCompletedFlags.None);
 
     /// <summary>Wakes a parked reader (new message, timeout, exit). Safe from any thread; a no-op if not parked.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Wake()
     {
         if (Interlocked.CompareExchange(ref _parked, 0, 1) != 1) return;
@@ -186,6 +191,7 @@ internal sealed class Mailbox : Channel<object>, IValueTaskSource<bool>, IRunnab
 
     public void RunContinuation() => _core.Run();
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void IThreadPoolWorkItem.Execute()
     {
         if (TryClaim()) Scheduler.RunTurn(this);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Otp.Net.Processes;
 
 /// <summary>
@@ -17,6 +19,10 @@ namespace Otp.Net.Processes;
 /// computes for long or blocks its thread delays the process it woke by 1–2 ms, or about 11 ms after a quiet
 /// spell.</item>
 /// </list>
+/// The hot methods of the message path (here, in <see cref="Mailbox"/>, <see cref="LocalProcess"/> and the reply
+/// token) are compiled fully optimized from their first call. Left to tiered compilation, a busy program ran them as
+/// unoptimized code for its first second or more (call counting waits for a quiet spell that eight busy clients on
+/// two cores never give), and eight clients calling one server made about a quarter fewer calls in that time.
 /// </remarks>
 internal static class Scheduler
 {
@@ -30,6 +36,7 @@ internal static class Scheduler
     private static Slot? t_slot;
 
     /// <summary>A waiting process became runnable: hand it to the current turn, or queue it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Ready(IRunnable work)
     {
         if (t_slot is { InTurn: true } slot)
@@ -43,6 +50,7 @@ internal static class Scheduler
     }
 
     /// <summary>The current turn sends a message: a process handed off earlier goes to the pool now.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Flush()
     {
         if (t_slot is { Next: not null } slot && Interlocked.Exchange(ref slot.Next, null) is { } next)
@@ -55,6 +63,7 @@ internal static class Scheduler
     public static void RunTurn(IRunnable first) => RunTurn(static m => ((IRunnable)m!).RunContinuation(), first);
 
     /// <summary>Runs <paramref name="step"/> as a turn, then whatever it handed off, up to the budget.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RunTurn(Action<object?> step, object? state)
     {
         var slot = t_slot ?? CreateSlot();
