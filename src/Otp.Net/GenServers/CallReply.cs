@@ -14,7 +14,7 @@ namespace Otp.Net.GenServers;
 /// The caller awaits the token itself. Its completion goes through the <see cref="Scheduler"/>, so a server that
 /// replies and then waits for its next message hands its thread to the caller.
 /// </remarks>
-internal sealed class CallReply : IDownWatcher, IValueTaskSource<object?>, IRunnable
+internal sealed class CallReply : ReplyWatch, IValueTaskSource<object?>, IRunnable
 {
     private HandOffCore _core;
     private object? _result;
@@ -30,8 +30,6 @@ internal sealed class CallReply : IDownWatcher, IValueTaskSource<object?>, IRunn
 
     public Pid Caller { get; }
 
-    public Ref MonitorRef { get; } = new();
-
     /// <summary>The result that means "the server ended before replying"; see <see cref="Failure"/>.</summary>
     public static readonly object Down = new();
 
@@ -46,8 +44,8 @@ internal sealed class CallReply : IDownWatcher, IValueTaskSource<object?>, IRunn
 
     public bool IsCompleted => Volatile.Read(ref _completed) == 1;
 
-    /// <summary>The result, once completed.</summary>
-    public object? Result => _result;
+    /// <inheritdoc />
+    public override bool IsDone => IsCompleted;
 
     /// <summary>The reply, or one of the markers; completes once.</summary>
     public ValueTask<object?> WaitAsync() => new(this, 0);
@@ -55,11 +53,20 @@ internal sealed class CallReply : IDownWatcher, IValueTaskSource<object?>, IRunn
     /// <summary>Completes the token with a reply, or with <see cref="TimedOut"/> or <see cref="Cancelled"/> when the caller stops waiting; only the first completion counts.</summary>
     public bool TryReply(object? value) => TryComplete(value);
 
-    public void OnDown(Ref monitorRef, Pid pid, ExitReason reason)
+    /// <inheritdoc />
+    public override void OnProcessDown(ExitReason reason)
     {
         if (IsCompleted) return;
         Failure = reason;
         TryComplete(Down);
+    }
+
+    /// <summary>The result, once completed; the token lets go of it, as it may stay on the server's watch list for a while.</summary>
+    public object? TakeResult()
+    {
+        var result = _result;
+        _result = null;
+        return result;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -25,45 +25,37 @@ internal static class Requests
         var caller = ProcessContext.CurrentProcess;
         if (target is null) throw fail(ExitReason.NoProc, state);
         if (target == caller) throw fail(CallException.CallingSelf, state);
-        if (!target.AddMonitor(sink.MonitorRef, sink)) throw fail(ExitReason.NoProc, state);
+        if (!target.AddReplyWatch(sink)) throw fail(ExitReason.NoProc, state);
         target.Deliver(envelope);
-        object? result;
-        try
+        if (!sink.IsCompleted)
         {
-            if (!sink.IsCompleted)
+            ITimer? timer = null;
+            CancellationTokenRegistration byToken = default;
+            CancellationTokenRegistration byExit = default;
+            try
             {
-                ITimer? timer = null;
-                CancellationTokenRegistration byToken = default;
-                CancellationTokenRegistration byExit = default;
-                try
+                if (timeout != Timeout.InfiniteTimeSpan)
                 {
-                    if (timeout != Timeout.InfiniteTimeSpan)
-                    {
-                        timer = TimeProvider.System.CreateTimer(static s => ((CallReply)s!).TryReply(CallReply.TimedOut), sink, timeout, Timeout.InfiniteTimeSpan);
-                    }
-                    if (cancellationToken.CanBeCanceled)
-                    {
-                        byToken = cancellationToken.UnsafeRegister(static s => ((CallReply)s!).TryReply(CallReply.Cancelled), sink);
-                    }
-                    if (caller is not null)
-                    {
-                        byExit = caller.CancellationToken.UnsafeRegister(static s => ((CallReply)s!).TryReply(CallReply.Cancelled), sink);
-                    }
-                    await sink.WaitAsync().ConfigureAwait(false);
+                    timer = TimeProvider.System.CreateTimer(static s => ((CallReply)s!).TryReply(CallReply.TimedOut), sink, timeout, Timeout.InfiniteTimeSpan);
                 }
-                finally
+                if (cancellationToken.CanBeCanceled)
                 {
-                    timer?.Dispose();
-                    byToken.Dispose();
-                    byExit.Dispose();
+                    byToken = cancellationToken.UnsafeRegister(static s => ((CallReply)s!).TryReply(CallReply.Cancelled), sink);
                 }
+                if (caller is not null)
+                {
+                    byExit = caller.CancellationToken.UnsafeRegister(static s => ((CallReply)s!).TryReply(CallReply.Cancelled), sink);
+                }
+                await sink.WaitAsync().ConfigureAwait(false);
             }
-            result = sink.Result;
+            finally
+            {
+                timer?.Dispose();
+                byToken.Dispose();
+                byExit.Dispose();
+            }
         }
-        finally
-        {
-            target.RemoveMonitor(sink.MonitorRef);
-        }
+        var result = sink.TakeResult();
         if (ReferenceEquals(result, CallReply.TimedOut)) throw fail(CallException.Timeout, state);
         if (ReferenceEquals(result, CallReply.Cancelled))
         {

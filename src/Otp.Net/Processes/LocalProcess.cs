@@ -18,6 +18,7 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     private bool _trapExit;
     private HashSet<LocalProcess>? _links;
     private Dictionary<Ref, IDownWatcher>? _monitoredBy;
+    private ReplyWatchList? _replyWatches;
     private Dictionary<Ref, LocalProcess>? _monitoring;
     private HashSet<TimerEntry>? _timers;
     private List<object>? _save;
@@ -404,6 +405,21 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
         }
     }
 
+    /// <summary>
+    /// Watches this process for a caller waiting on a reply (call or sys request): told if this process dies first.
+    /// Takes no lock; false if this process has exited.
+    /// </summary>
+    internal bool AddReplyWatch(ReplyWatch watch)
+    {
+        var list = Volatile.Read(ref _replyWatches);
+        if (list is null)
+        {
+            var created = new ReplyWatchList();
+            list = Interlocked.CompareExchange(ref _replyWatches, created, null) ?? created;
+        }
+        return list.TryAdd(watch, this);
+    }
+
     internal void RemoveMonitor(Ref monitorRef)
     {
         lock (this) _monitoredBy?.Remove(monitorRef);
@@ -514,6 +530,7 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
         {
             foreach (var (r, watcher) in monitoredBy) watcher.OnDown(r, self, reason);
         }
+        Interlocked.CompareExchange(ref _replyWatches, ReplyWatchList.ClosedList, null)?.Close(reason);
         _exitSignalled = true;
         _mailbox.Close();
         _mailbox.Drain(null);
@@ -534,7 +551,7 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
                 _mailbox.CountApprox() + (_save?.Count ?? 0),
                 _links?.Select(l => l.Self).ToArray() ?? [],
                 _monitoring?.Select(kv => (kv.Key, kv.Value.Self)).ToArray() ?? [],
-                _monitoredBy?.Count ?? 0,
+                (_monitoredBy?.Count ?? 0) + (Volatile.Read(ref _replyWatches)?.CountPending() ?? 0),
                 RegisteredName,
                 _trapExit,
                 CurrentModule,
