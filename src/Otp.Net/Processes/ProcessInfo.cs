@@ -8,7 +8,7 @@ namespace Otp.Net.Processes;
 /// <param name="MessageQueueLength">Messages waiting in its mailbox.</param>
 /// <param name="Links">Processes linked to it.</param>
 /// <param name="Monitors">Monitors it holds: reference and monitored process.</param>
-/// <param name="MonitoredBy">How many monitors are held on it.</param>
+/// <param name="MonitoredBy">How many monitors are held on it, counting callers still waiting for its reply (OTP monitors the server for each call).</param>
 /// <param name="RegisteredName">Its registered name, if any.</param>
 /// <param name="TrapExit">Whether it traps exits.</param>
 /// <param name="CurrentModule">The behaviour module it runs, if any (e.g. a GenServer's type and version).</param>
