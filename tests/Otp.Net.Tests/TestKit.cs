@@ -1,4 +1,5 @@
 using Otp.Net.Processes;
+using Otp.Net.Terms;
 
 namespace Otp.Net.Tests;
 
@@ -7,6 +8,9 @@ internal static class TestKit
 {
     /// <summary>A safety net for awaits that should complete promptly; never a sleep.</summary>
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    /// <summary>An exit reason that is an atom, e.g. <c>R("boom")</c>.</summary>
+    public static ExitReason R(string atom) => ExitReason.Of(Atom.Of(atom));
 
     /// <summary>Runs <paramref name="body"/> as a process and completes with what it returns (or throws).</summary>
     public static async Task<T> RunAsync<T>(this Node node, Func<ProcessContext, Task<T>> body, SpawnOptions? options = null)

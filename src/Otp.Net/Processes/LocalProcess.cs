@@ -130,6 +130,9 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
         else if (task.Exception?.InnerException is { } ex) reason = ex is ProcessExitedException ? ExitReason.Killed : ExitReason.FromException(ex);
         else reason = ExitReason.FromException(new TaskCanceledException());
         Terminate(reason);
+        // The body will not read again: drop what is left so the messages can be collected.
+        _mailbox.Drain(null);
+        _save = null;
     }
 
     // ---------------------------------------------------------------- messages
@@ -532,9 +535,9 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
         }
         Interlocked.CompareExchange(ref _replyWatches, ReplyWatchList.ClosedList, null)?.Close(reason);
         _exitSignalled = true;
+        // The queue is emptied by the body's own thread once the body has finished (OnBodyCompleted): the mailbox
+        // has one reader, and a process killed from outside may still be running.
         _mailbox.Close();
-        _mailbox.Drain(null);
-        _save = null;
         _node.OnProcessExited(this);
     }
 

@@ -197,14 +197,14 @@ internal sealed class Mailbox : Channel<object>, IValueTaskSource<bool>, IRunnab
         if (TryClaim()) Scheduler.RunTurn(this);
     }
 
-    /// <summary>Closes the mailbox, drops every queued message and wakes the reader.</summary>
+    /// <summary>Closes the mailbox and wakes the reader.</summary>
     public void Close()
     {
         IsClosed = true;
         Wake();
     }
 
-    /// <summary>Drops queued messages (after exit) so they can be collected.</summary>
+    /// <summary>Drops queued messages (after exit) so they can be collected. Reader only, like every dequeue.</summary>
     public void Drain(Action<object>? each)
     {
         while (TryDequeue(out var m)) each?.Invoke(m);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Otp.Net.GenServers;
 using Otp.Net.Processes;
 using Otp.Net.Terms;
+using static Otp.Net.Tests.TestKit;
 
 namespace Otp.Net.Tests.GenServers;
 
@@ -10,8 +11,6 @@ public sealed class GenServerTests : IDisposable
     private readonly Node _node = new();
 
     public void Dispose() => _node.Dispose();
-
-    private static ExitReason R(string atom) => ExitReason.Of(Atom.Of(atom));
 
     private async Task<Pid> StartAsync(TestArgs? args = null, string? name = null) =>
         (await GenServer.StartAsync(_node, new TestServer(), args, new GenServerOptions { Name = name })).GetPidOrThrow();

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Otp.Net.GenServers;
 using Otp.Net.Processes;
 using Otp.Net.Terms;
+using static Otp.Net.Tests.TestKit;
 
 namespace Otp.Net.Tests.GenServers;
 
@@ -15,8 +16,6 @@ public sealed class ReplyWatchTests : IDisposable
     private readonly Node _node = new();
 
     public void Dispose() => _node.Dispose();
-
-    private static ExitReason R(string atom) => ExitReason.Of(Atom.Of(atom));
 
     /// <summary>Holds the callers of "hold" without replying; answers "count"; "crash" stops it.</summary>
     private sealed class Holder : GenServer<List<From>>
