@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Builds the solution and runs every test project (unit tests and the OTP conformance suite).
-# Prints "N passed, N failed" as its last line, with the real totals of the run.
+# Prints "N passed, N failed" as its last line, with the real totals of the run. A test host that makes no
+# progress for 5 minutes is stopped, and the test it was running is named, instead of hanging the run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 config="${CONFIGURATION:-Release}"
 log="$(mktemp)"
-dotnet test Otp.Net.sln -c "$config" "$@" 2>&1 | tee "$log"
+dotnet test Otp.Net.sln -c "$config" --blame-hang-timeout 5m --blame-hang-dump-type none "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 passed=0
 failed=0
