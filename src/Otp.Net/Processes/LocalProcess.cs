@@ -250,10 +250,12 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
 
     internal void SetWaiting(bool waiting) => Status = waiting ? ProcessStatus.Waiting : ProcessStatus.Running;
 
-    /// <summary>Takes the oldest message (matching <paramref name="match"/> when given); unmatched ones go to the save queue.</summary>
+    /// <summary>Takes the oldest message (matching <paramref name="match"/> when given); unmatched ones go to the save queue. Throws <see cref="ProcessExitedException"/> once the process has exited.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal bool TryTakeNext(Func<object, bool>? match, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out object? message)
     {
+        // A process killed while its code ran stops at its next receive: it takes no message that is still queued.
+        ThrowIfExited();
         var save = _save;
         if (save is { Count: > 0 })
         {
