@@ -207,17 +207,15 @@ public sealed class Node : IAsyncDisposable, IDisposable
 
     internal void OnProcessExiting(LocalProcess process, ExitReason reason)
     {
+        // Gone from the process table before anyone is told of the exit, as in OTP: whoever gets the DOWN or
+        // EXIT no longer finds the process listed.
+        _processes.TryRemove(process.Id, out _);
+        Metrics.ProcessExited(process.MessagesReceived);
         if (process.RegisteredName is { } name)
         {
             _names.TryRemove(new KeyValuePair<string, LocalProcess>(name, process));
         }
         Tracer?.OnExit(process.Self, reason);
-    }
-
-    internal void OnProcessExited(LocalProcess process)
-    {
-        _processes.TryRemove(process.Id, out _);
-        Metrics.ProcessExited(process.MessagesReceived);
     }
 
     /// <summary>Kills every process left (<c>kill</c>) and cancels every timer.</summary>

@@ -45,3 +45,11 @@ internal static class TestKit
 
     public static Task Within(this Task task) => task.WaitAsync(Patience);
 }
+
+/// <summary>Tests that load the machine on purpose (floods, races): they run alone, not beside other tests.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class StressCollection
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "Stress";
+}

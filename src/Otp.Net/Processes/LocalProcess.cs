@@ -168,7 +168,6 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     {
         while (true)
         {
-            ThrowIfExited();
             if (TryTakeNext(match, out var m)) return new ValueTask<object>(m);
             Status = ProcessStatus.Waiting;
             if (_mailbox.Park())
@@ -232,7 +231,6 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
         using var timer = _node.TimeProvider.CreateTimer(static s => ((WakeFlag)s!).Fire(), flag, timeout, Timeout.InfiniteTimeSpan);
         while (true)
         {
-            ThrowIfExited();
             if (TryTakeNext(match, out var m)) return m;
             if (flag.Fired) return null;
             Status = ProcessStatus.Waiting;
@@ -540,7 +538,6 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
         // The queue is emptied by the body's own thread once the body has finished (OnBodyCompleted): the mailbox
         // has one reader, and a process killed from outside may still be running.
         _mailbox.Close();
-        _node.OnProcessExited(this);
     }
 
     // ---------------------------------------------------------------- info

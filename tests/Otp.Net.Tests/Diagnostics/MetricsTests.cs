@@ -36,8 +36,9 @@ public sealed class MetricsTests : IDisposable
             await ctx.ReceiveAsync();
             await gate.Task;
             await ctx.ReceiveAsync();
-            got.SetResult();
             await ctx.ReceiveAsync();
+            got.SetResult();
+            await ctx.ReceiveAsync(m => m is "stop"); // the fourth message stays queued, not received
         });
         for (var i = 0; i < 4; i++) _node.Send(pid, i);
         while (_node.GetProcessInfo(pid)!.MessageQueueLength != 3) await Task.Yield(); // the first message is taken

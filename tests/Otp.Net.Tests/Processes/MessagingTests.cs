@@ -246,36 +246,6 @@ public sealed class MessagingTests : IDisposable
         _node.GetProcessInfo(server)!.MonitoredBy.Should().Be(0);
     }
 
-    [Fact] // P1: an exit signal takes effect at once, even while the process is busy taking messages
-    public async Task Exit_WhileTheProcessIsReceiving_ReturnsAndTheProcessDies()
-    {
-        for (var round = 0; round < 200; round++)
-        {
-            var received = 0;
-            var busy = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var pid = _node.Spawn(async ctx =>
-            {
-                while (true)
-                {
-                    await ctx.ReceiveAsync();
-                    if (++received == 100) busy.TrySetResult();
-                }
-            });
-            using var stop = new CancellationTokenSource();
-            var flood = Task.Run(() =>
-            {
-                while (!stop.IsCancellationRequested) _node.Send(pid, "m");
-            });
-            await busy.Task.Within();
-            var exit = _node.WaitForExitAsync(pid);
-            // Exit runs on another thread so that a hang fails the test instead of blocking it.
-            await Task.Run(() => _node.Exit(pid, ExitReason.Kill)).Within();
-            (await exit.Within()).Should().Be(ExitReason.Killed);
-            await stop.CancelAsync();
-            await flood.Within();
-        }
-    }
-
     [Fact] // P1, and the documented deviation: a killed process stops at its next receive, taking no queued message
     public async Task Killed_WhileRunning_TakesNoFurtherMessage()
     {
@@ -310,6 +280,29 @@ public sealed class MessagingTests : IDisposable
         (await exit.Within()).Should().Be(ExitReason.Killed);
         gate.SetResult();
         (await ended.Task.Within()).Should().Be(1);
+    }
+
+    [Fact] // P4, P7: whoever gets the DOWN finds the process gone: not listed, its name free
+    public async Task Down_ArrivesAfterTheProcessIsGone()
+    {
+        for (var round = 0; round < 100; round++)
+        {
+            var target = _node.SpawnIdle(new SpawnOptions { Name = "target" });
+            var monitored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var watcher = _node.RunAsync(async ctx =>
+            {
+                var r = ctx.Monitor(target);
+                monitored.SetResult();
+                await ctx.ReceiveAsync(m => m is DownMessage d && d.Ref == r);
+                return (Listed: _node.Processes.Contains(target), Named: _node.WhereIs("target"));
+            });
+            await monitored.Task.Within();
+            // Killed from another thread, so the watcher can run while the exit path is still going.
+            _node.Exit(target, ExitReason.Kill);
+            var seen = await watcher;
+            seen.Listed.Should().BeFalse();
+            seen.Named.Should().BeNull();
+        }
     }
 }
 
