@@ -18,11 +18,14 @@ public sealed class Node : IAsyncDisposable, IDisposable
     private readonly ConcurrentDictionary<string, LocalProcess> _names = new(StringComparer.Ordinal);
     private long _nextId;
     private int _disposed;
+    private ILogger? _logger;
+    private readonly SafeLoggerFactory _loggerFactory;
 
     /// <summary>Creates a node.</summary>
     public Node(NodeOptions? options = null)
     {
         Options = options ?? new NodeOptions();
+        _loggerFactory = new SafeLoggerFactory(Options.LoggerFactory);
         Timers = new TimerService(this);
         Code = new Code.CodeServer(this);
         Applications = new Applications.ApplicationController(this);
@@ -35,8 +38,11 @@ public sealed class Node : IAsyncDisposable, IDisposable
     /// <summary>The node's clock.</summary>
     public TimeProvider TimeProvider => Options.TimeProvider;
 
-    /// <summary>The node's logger factory.</summary>
-    public ILoggerFactory LoggerFactory => Options.LoggerFactory;
+    /// <summary>
+    /// The node's logger factory: the one in <see cref="NodeOptions.LoggerFactory"/>, guarded so that a provider that
+    /// throws never breaks the runtime (the failure is reported once per category, EventId 5001).
+    /// </summary>
+    public ILoggerFactory LoggerFactory => _loggerFactory;
 
     /// <summary>Number of live processes.</summary>
     public int ProcessCount => _processes.Count;
@@ -55,6 +61,8 @@ public sealed class Node : IAsyncDisposable, IDisposable
 
     internal IProcessTracer? Tracer => Options.Tracer;
 
+    private ILogger Logger => _logger ??= LoggerFactory.CreateLogger(NodeLog.Category);
+
     // ---------------------------------------------------------------- spawning
 
     /// <summary>
@@ -68,6 +76,8 @@ public sealed class Node : IAsyncDisposable, IDisposable
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         options ??= SpawnOptions.Default;
         var caller = ProcessContext.CurrentProcess;
+        // Code left running after its process died cannot start processes.
+        if (caller is { IsAlive: false }) throw new ProcessExitedException();
         var linkTo = options.Link ? caller : null;
         var parent = options.Parent ?? (linkTo is not null ? linkTo.Self : default);
         var process = new LocalProcess(this, Interlocked.Increment(ref _nextId), body, parent, options.TrapExit);
@@ -78,7 +88,23 @@ public sealed class Node : IAsyncDisposable, IDisposable
         }
         _processes[process.Id] = process;
         if (linkTo is not null) LocalProcess.LinkPair(linkTo, process);
-        Tracer?.OnSpawn(process.Self, parent);
+        if (Tracer is { } tracer)
+        {
+            try
+            {
+                tracer.OnSpawn(process.Self, parent);
+            }
+            catch (Exception ex)
+            {
+                NodeLog.TracerFailed(Logger, "spawn", process.Self.ToString(), ex);
+            }
+        }
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            // Disposal raced this spawn (and may have missed it in the table): the new process dies before it runs.
+            process.ReceiveExitSignal(default, ExitReason.Kill, viaLink: false);
+            throw new ObjectDisposedException(nameof(Node));
+        }
         if (!options.StartSuspended) process.Start();
         return process.Self;
     }
@@ -88,11 +114,14 @@ public sealed class Node : IAsyncDisposable, IDisposable
 
     // ---------------------------------------------------------------- messages and signals
 
-    /// <summary><c>Pid ! Message</c>: never fails; a message to a dead process is dropped (OTP P6.1).</summary>
+    /// <summary>
+    /// <c>Pid ! Message</c>: never fails; a message to a dead process is dropped (OTP P6.1). A message sent by code
+    /// left running after its own process died is dropped too: nothing from a process arrives after its death.
+    /// </summary>
     public void Send(Pid to, object message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        to.Process?.Deliver(message);
+        to.Process?.DeliverFromCaller(message);
     }
 
     /// <summary>Sends to a registered name; throws <see cref="BadArgumentException"/> if it is not registered (OTP P6.1).</summary>
@@ -100,7 +129,7 @@ public sealed class Node : IAsyncDisposable, IDisposable
     {
         ArgumentNullException.ThrowIfNull(message);
         if (!_names.TryGetValue(name, out var p)) throw new BadArgumentException($"no process is registered as '{name}'");
-        p.Deliver(message);
+        p.DeliverFromCaller(message);
     }
 
     /// <summary>
@@ -111,6 +140,8 @@ public sealed class Node : IAsyncDisposable, IDisposable
     internal void Exit(Pid from, Pid pid, ExitReason reason)
     {
         ArgumentNullException.ThrowIfNull(reason);
+        // Code left running after its process died sends no exit signal.
+        if (ProcessContext.CurrentProcess is { IsAlive: false }) return;
         pid.Process?.ReceiveExitSignal(from, reason, viaLink: false);
     }
 
@@ -215,10 +246,20 @@ public sealed class Node : IAsyncDisposable, IDisposable
         {
             _names.TryRemove(new KeyValuePair<string, LocalProcess>(name, process));
         }
-        Tracer?.OnExit(process.Self, reason);
+        if (Tracer is { } tracer)
+        {
+            try
+            {
+                tracer.OnExit(process.Self, reason);
+            }
+            catch (Exception ex)
+            {
+                NodeLog.TracerFailed(Logger, "exit", process.Self.ToString(), ex);
+            }
+        }
     }
 
-    /// <summary>Kills every process left (<c>kill</c>) and cancels every timer.</summary>
+    /// <summary>Kills every process left (<c>kill</c>) and cancels every timer. Applications are not stopped: use <see cref="DisposeAsync"/> for a graceful end.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
@@ -227,10 +268,22 @@ public sealed class Node : IAsyncDisposable, IDisposable
         Metrics.Dispose();
     }
 
-    /// <inheritdoc />
-    public ValueTask DisposeAsync()
+    /// <summary>
+    /// Ends the node gracefully: stops the running applications in reverse start order (each supervision tree shuts
+    /// down its children as its child specs say), within <see cref="NodeOptions.ShutdownTimeout"/>, then kills every
+    /// process left and cancels every timer, as <see cref="Dispose"/> does.
+    /// </summary>
+    public async ValueTask DisposeAsync()
     {
+        if (Volatile.Read(ref _disposed) != 0) return;
+        try
+        {
+            await Applications.StopAllAsync().WaitAsync(Options.ShutdownTimeout, TimeProvider).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // What did not stop in time is killed below.
+        }
         Dispose();
-        return ValueTask.CompletedTask;
     }
 }

@@ -19,6 +19,12 @@ public sealed record NodeOptions
     /// </summary>
     public IServiceProvider? Services { get; init; }
 
+    /// <summary>
+    /// How long <see cref="Node.DisposeAsync"/> lets the running applications stop before it kills what is left
+    /// (default 30 s, as <c>HostOptions.ShutdownTimeout</c>).
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Receives process lifecycle events synchronously (see <see cref="IProcessTracer"/>).</summary>
     public IProcessTracer? Tracer { get; init; }
 }

@@ -264,10 +264,14 @@ public sealed class ApplicationController
         var fatal = type == ApplicationType.Permanent || (type == ApplicationType.Transient && !reason.IsNormal);
         if (!fatal) return;
         ApplicationLog.NodeShutdown(Logger, name, reason.ToString());
-        _ = Task.Run(async () =>
+        // Runs outside the dying master's process context: the node's shutdown is not that process's code.
+        using (ExecutionContext.SuppressFlow())
         {
-            await StopAllAsync().ConfigureAwait(false);
-            _terminated.TrySetResult(ExitReason.Of(TermTuple.Of(Atom.Of("application_terminated"), Atom.Of(name), reason)));
-        });
+            _ = Task.Run(async () =>
+            {
+                await StopAllAsync().ConfigureAwait(false);
+                _terminated.TrySetResult(ExitReason.Of(TermTuple.Of(Atom.Of("application_terminated"), Atom.Of(name), reason)));
+            });
+        }
     }
 }

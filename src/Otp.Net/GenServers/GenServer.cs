@@ -60,6 +60,12 @@ public static class GenServer
             node.Exit(pid, ExitReason.Kill);
             return StartResult.Failed(CallException.Timeout);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller gave up: no server it does not know of is left running (or registered under its name).
+            node.Exit(pid, ExitReason.Kill);
+            throw;
+        }
     }
 
     /// <summary>
@@ -90,7 +96,7 @@ public static class GenServer
         ArgumentNullException.ThrowIfNull(request);
         try
         {
-            server.Resolve()?.Deliver(new CastRequest(request));
+            server.Resolve()?.DeliverFromCaller(new CastRequest(request));
         }
         catch (InvalidOperationException)
         {

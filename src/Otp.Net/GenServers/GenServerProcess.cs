@@ -82,8 +82,10 @@ internal sealed class GenServerProcess
                     return;
             }
         }
-        catch (Exception ex) when (ex is not ProcessExitedException)
+        catch (Exception ex) when (process.IsAlive)
         {
+            // A process killed during init (its token cancelled, G15) is not a crash: the exception unwinds the
+            // abandoned code and the starter learns the real exit reason from the exit.
             var reason = ExitReason.FromException(ex);
             started.Record(StartResult.Failed(reason));
             process.Terminate(reason);
@@ -225,11 +227,15 @@ internal sealed class GenServerProcess
         {
             result = await Invoke(callback, payload, caller).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not ProcessExitedException)
+        catch (Exception ex) when (_process.IsAlive)
         {
             await StopAsync(ExitReason.FromException(ex)).ConfigureAwait(false);
             return default;
         }
+        // Killed or ended by an exit signal while the callback ran (G15): whatever it returned is discarded, it
+        // replies to no one and terminate does not run. An exception thrown after the death (the token's
+        // cancellation) is not a crash either: it leaves the filter above and ends the abandoned loop.
+        if (!_process.IsAlive) throw new ProcessExitedException();
         switch (result?.Kind)
         {
             case ServerResultKind.Reply when allowReply:
@@ -265,14 +271,18 @@ internal sealed class GenServerProcess
     private async ValueTask StopAsync(ExitReason reason)
     {
         _stopped = true;
+        // G15: terminate never runs for a process that is already dead (killed, or a non-trapping server ended by
+        // an exit signal), and no crash report is written for it.
+        if (!_process.IsAlive) throw new ProcessExitedException();
         try
         {
             await Module.TerminateCore(reason, _state, Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not ProcessExitedException)
+        catch (Exception ex) when (_process.IsAlive)
         {
             reason = ExitReason.FromException(ex);
         }
+        if (!_process.IsAlive) throw new ProcessExitedException();
         var logger = Logger;
         if (!reason.IsNormalOrShutdown && logger.IsEnabled(LogLevel.Error))
         {

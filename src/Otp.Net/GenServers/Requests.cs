@@ -23,10 +23,28 @@ internal static class Requests
         CancellationToken cancellationToken)
     {
         var caller = ProcessContext.CurrentProcess;
+        // Code left running after its process died makes no call.
+        if (caller is { IsAlive: false }) throw new ProcessExitedException();
         if (target is null) throw fail(ExitReason.NoProc, state);
         if (target == caller) throw fail(CallException.CallingSelf, state);
         if (!target.AddReplyWatch(sink)) throw fail(ExitReason.NoProc, state);
-        target.Deliver(envelope);
+        if (caller is null) target.Deliver(envelope);
+        else if (caller.BeginSend())
+        {
+            try
+            {
+                target.Deliver(envelope);
+            }
+            finally
+            {
+                caller.EndSend();
+            }
+        }
+        else
+        {
+            sink.TryReply(CallReply.Cancelled);
+            throw new ProcessExitedException();
+        }
         if (!sink.IsCompleted)
         {
             ITimer? timer = null;

@@ -27,6 +27,7 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     private ManualResetValueTaskSourceCore<object> _receive;
     private Func<object, bool>? _receiveMatch;
     private volatile bool _exitSignalled;
+    private int _sending;
 
     public LocalProcess(Node node, long id, Func<ProcessContext, Task> body, Pid parent, bool trapExit)
     {
@@ -72,13 +73,20 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     {
         get
         {
-            if (_cts is null)
+            var existing = Volatile.Read(ref _cts);
+            if (existing is null)
             {
                 var cts = new CancellationTokenSource();
-                if (Interlocked.CompareExchange(ref _cts, cts, null) is not null) cts.Dispose();
-                else if (_dead) cts.Cancel();
+                existing = Interlocked.CompareExchange(ref _cts, cts, null);
+                if (existing is not null) cts.Dispose();
+                else
+                {
+                    existing = cts;
+                    // The exchange is a full fence: either the exit path sees this source, or this sees the death.
+                    if (_dead) cts.Cancel();
+                }
             }
-            return _cts!.Token;
+            return existing.Token;
         }
     }
 
@@ -144,6 +152,50 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
         if (_dead) return;
         Scheduler.Flush();
         _mailbox.Enqueue(message);
+    }
+
+    /// <summary>
+    /// Delivers a message sent by the calling code. When that code belongs to a process that has exited (code left
+    /// running after a kill), the message is dropped: nothing from a process arrives after its death is signalled
+    /// (P6.2). The exit path waits for sends already under way before it signals links and monitors.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void DeliverFromCaller(object message)
+    {
+        var sender = CurrentProcess;
+        if (sender is null)
+        {
+            Deliver(message);
+            return;
+        }
+        if (!sender.BeginSend()) return;
+        try
+        {
+            Deliver(message);
+        }
+        finally
+        {
+            sender.EndSend();
+        }
+    }
+
+    /// <summary>Opens a send made by this process's code; false (nothing to close) once the process has exited.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool BeginSend()
+    {
+        Interlocked.Increment(ref _sending);
+        if (!_dead) return true;
+        Interlocked.Decrement(ref _sending);
+        return false;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void EndSend() => Interlocked.Decrement(ref _sending);
+
+    /// <summary>Throws <see cref="ProcessExitedException"/> when called from the code of a process that has exited.</summary>
+    internal static void ThrowIfCallerExited()
+    {
+        if (CurrentProcess is { _dead: true }) throw new ProcessExitedException();
     }
 
     public override ValueTask<object> ReceiveAsync()
@@ -298,6 +350,7 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
 
     public override bool Link(Pid pid)
     {
+        ThrowIfExited();
         var other = pid.Process;
         if (other == this) return true;
         if (other is null || !LinkPair(this, other))
@@ -357,16 +410,24 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     /// <summary>Monitors <paramref name="pid"/> under a reference chosen by the caller (tasks tag replies with it).</summary>
     internal Ref MonitorWithRef(Pid pid, Ref r)
     {
+        ThrowIfExited();
         var target = pid.Process;
-        if (target is null || !target.AddMonitor(r, this))
+        if (target is null)
         {
             Deliver(new DownMessage(r, pid, ExitReason.NoProc));
             return r;
         }
+        // The entry goes in first: a DOWN that races the registration then finds and removes it, so no entry for a
+        // dead target is left behind. No lock is held while the target's lock is taken (links lock in id order).
         lock (this)
         {
-            if (_dead) target.RemoveMonitor(r);
-            else (_monitoring ??= [])[r] = target;
+            if (_dead) throw new ProcessExitedException();
+            (_monitoring ??= [])[r] = target;
+        }
+        if (!target.AddMonitor(r, this))
+        {
+            lock (this) _monitoring?.Remove(r);
+            Deliver(new DownMessage(r, pid, ExitReason.NoProc));
         }
         return r;
     }
@@ -374,6 +435,7 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     public override Ref Monitor(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
+        ThrowIfExited();
         var pid = _node.WhereIs(name);
         if (pid is null)
         {
@@ -381,7 +443,31 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
             Deliver(new DownMessage(r, default, ExitReason.NoProc, name));
             return r;
         }
-        return Monitor(pid.Value);
+        // P4.2: a monitor taken by name reports the name ({Name, Node}) in its DOWN, whatever the reason.
+        var target = pid.Value.Process!;
+        var named = new NamedDownWatcher(this, name);
+        var monitorRef = new Ref();
+        lock (this)
+        {
+            if (_dead) throw new ProcessExitedException();
+            (_monitoring ??= [])[monitorRef] = target;
+        }
+        if (!target.AddMonitor(monitorRef, named))
+        {
+            lock (this) _monitoring?.Remove(monitorRef);
+            Deliver(new DownMessage(monitorRef, default, ExitReason.NoProc, name));
+        }
+        return monitorRef;
+    }
+
+    /// <summary>Delivers the DOWN of a monitor taken by name, carrying the name instead of the pid.</summary>
+    private sealed class NamedDownWatcher(LocalProcess owner, string name) : IDownWatcher
+    {
+        public void OnDown(Ref monitorRef, Pid pid, ExitReason reason)
+        {
+            lock (owner) owner._monitoring?.Remove(monitorRef);
+            owner.Deliver(new DownMessage(monitorRef, pid, reason, name));
+        }
     }
 
     public override bool Demonitor(Ref monitorRef, bool flush = false)
@@ -478,10 +564,15 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     }
 
     /// <summary>
-    /// The exit path: marks the process dead, frees its name, cancels its timers and token, tells the tracer, then
-    /// signals links and monitors. Runs once; later calls are no-ops. Whatever the process's code does afterwards
-    /// is discarded.
+    /// The exit path: marks the process dead, waits for sends its code already has under way, frees its name,
+    /// cancels its timers, tells the tracer, signals links, monitors and waiting callers, and only then cancels the
+    /// process's token. Runs once; later calls are no-ops. Whatever the process's code does afterwards is discarded.
     /// </summary>
+    /// <remarks>
+    /// The token is cancelled last, and never on another process's thread: code registered on it (the victim's own
+    /// continuations) runs on a pool thread when the exit comes from outside, so a kill returns at once and nothing
+    /// of the victim runs before its death is signalled.
+    /// </remarks>
     internal void Terminate(ExitReason reason)
     {
         HashSet<LocalProcess>? links;
@@ -503,6 +594,10 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
             _monitoring = null;
             _timers = null;
         }
+        // A full fence between the death and the look at sends under way (BeginSend does the mirror image): a send
+        // either sees the death and drops its message, or is waited for here, so it lands before any DOWN or EXIT.
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _sending) != 0) WaitForSends();
         _node.OnProcessExiting(this, reason);
         if (timers is not null)
         {
@@ -511,14 +606,6 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
         if (monitoring is not null)
         {
             foreach (var (r, target) in monitoring) target.RemoveMonitor(r);
-        }
-        try
-        {
-            _cts?.Cancel();
-        }
-        catch (AggregateException)
-        {
-            // A callback registered on the token threw; the process is gone regardless.
         }
         var self = Self;
         if (links is not null)
@@ -538,6 +625,40 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
         // The queue is emptied by the body's own thread once the body has finished (OnBodyCompleted): the mailbox
         // has one reader, and a process killed from outside may still be running.
         _mailbox.Close();
+        CancelToken();
+    }
+
+    private void WaitForSends()
+    {
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _sending) != 0) spin.SpinOnce();
+    }
+
+    private void CancelToken()
+    {
+        if (Volatile.Read(ref _cts) is not { } cts) return;
+        if (CurrentProcess == this)
+        {
+            // The process ends itself: its own continuations may run here, after its death was signalled.
+            Cancel(cts);
+            return;
+        }
+        ThreadPool.UnsafeQueueUserWorkItem(static c => Cancel(c), cts, preferLocal: false);
+    }
+
+    private static void Cancel(CancellationTokenSource cts)
+    {
+        try
+        {
+            cts.Cancel();
+        }
+        catch (AggregateException)
+        {
+            // Code registered on the token threw; the process is gone regardless.
+        }
+        catch (ObjectDisposedException)
+        {
+        }
     }
 
     // ---------------------------------------------------------------- info
