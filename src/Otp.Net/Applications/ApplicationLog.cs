@@ -15,4 +15,8 @@ internal static partial class ApplicationLog
 
     [LoggerMessage(EventId = 4002, EventName = "NodeShutdown", Level = LogLevel.Critical, Message = "Application {Application} terminated with {Reason}: shutting the node down")]
     public static partial void NodeShutdown(ILogger logger, string application, string reason);
+
+    [LoggerMessage(EventId = 4003, EventName = "ApplicationCallbackFailed", Level = LogLevel.Error,
+        Message = "Application {Application}: {Callback} threw; the sequence went on")]
+    public static partial void CallbackFailed(ILogger logger, string application, string callback, Exception exception);
 }

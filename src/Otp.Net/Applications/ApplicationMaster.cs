@@ -36,7 +36,38 @@ internal sealed class ApplicationMaster
     {
         var started = new TaskCompletionSource<ApplicationResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         Pid = node.Spawn(ctx => RunAsync(ctx, started), new SpawnOptions { TrapExit = true });
-        return await started.Task.ConfigureAwait(false);
+        // The master may die before it answers (killed during the start callback): the start fails with its reason
+        // instead of waiting forever.
+        using var watch = Node.WatchExit(Pid);
+        var first = await Task.WhenAny(started.Task, watch.Task).ConfigureAwait(false);
+        if (first == started.Task || started.Task.IsCompleted) return await started.Task.ConfigureAwait(false);
+        return ApplicationResult.Error(TermTuple.Of(await watch.Task.ConfigureAwait(false), StartMfa));
+    }
+
+    private static Microsoft.Extensions.Logging.ILogger Logger(ProcessContext ctx) => ctx.Node.LoggerFactory.CreateLogger(ApplicationLog.Category);
+
+    private async Task PrepStopAsync(ProcessContext ctx)
+    {
+        try
+        {
+            _state = await _module!.PrepStopAsync(_state, ctx.CancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ctx.Node.IsAlive(ctx.Self))
+        {
+            ApplicationLog.CallbackFailed(Logger(ctx), _spec.Name, "prep_stop", ex);
+        }
+    }
+
+    private async Task StopCallbackAsync(ProcessContext ctx)
+    {
+        try
+        {
+            await _module!.StopAsync(_state, ctx.CancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ctx.Node.IsAlive(ctx.Self))
+        {
+            ApplicationLog.CallbackFailed(Logger(ctx), _spec.Name, "stop", ex);
+        }
     }
 
     private object StartMfa => TermTuple.Of(Atom.Of(_spec.Name), Atom.Of("start"), new TermList(Atom.Of("normal"), _spec.Args));
@@ -75,16 +106,17 @@ internal sealed class ApplicationMaster
             {
                 case ExitMessage exit when exit.From == top:
                     // A4: the tree died on its own; prep_stop and stop still run, with the tree gone.
-                    _state = await _module.PrepStopAsync(_state, ctx.CancellationToken).ConfigureAwait(false);
-                    await _module.StopAsync(_state, ctx.CancellationToken).ConfigureAwait(false);
+                    await PrepStopAsync(ctx).ConfigureAwait(false);
+                    await StopCallbackAsync(ctx).ConfigureAwait(false);
                     _controller.OnTerminatedOnItsOwn(_spec.Name, _type, exit.Reason);
                     return;
                 case StopCommand stop:
-                    // A4: prep_stop while the tree lives, then shutdown (no timeout), then stop.
-                    _state = await _module.PrepStopAsync(_state, ctx.CancellationToken).ConfigureAwait(false);
+                    // A4: prep_stop while the tree lives, then shutdown (no timeout), then stop. A callback that
+                    // throws is reported and the sequence goes on: the tree is still shut down in order.
+                    await PrepStopAsync(ctx).ConfigureAwait(false);
                     ctx.Exit(top, ExitReason.Shutdown);
                     await ctx.ReceiveAsync(m => m is ExitMessage e && e.From == top).ConfigureAwait(false);
-                    await _module.StopAsync(_state, ctx.CancellationToken).ConfigureAwait(false);
+                    await StopCallbackAsync(ctx).ConfigureAwait(false);
                     stop.Done.SetResult();
                     return;
                 case ConfigChangeCommand change:
@@ -93,8 +125,9 @@ internal sealed class ApplicationMaster
                         await change.Change(_module).ConfigureAwait(false);
                         change.Done.SetResult();
                     }
-                    catch (Exception ex)
+                    catch (Exception ex) when (ctx.Node.IsAlive(ctx.Self))
                     {
+                        ApplicationLog.CallbackFailed(Logger(ctx), _spec.Name, "config_change", ex);
                         change.Done.SetException(ex);
                     }
                     break;
