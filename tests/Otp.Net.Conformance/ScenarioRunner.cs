@@ -373,7 +373,8 @@ internal sealed class ScenarioRunner : IProcessTracer
 
     private sealed record ProcCommand(Func<ProcessContext, object?> Action, TaskCompletionSource<object?> Done);
 
-    private sealed record SyncCommand(TaskCompletionSource Done);
+    /// <summary>The settling barrier of a proc; completes with whether messages were already waiting behind it.</summary>
+    private sealed record SyncCommand(TaskCompletionSource<bool> Done);
 
     private sealed record MonitorCommand(Pid Target, bool Add);
 
@@ -452,7 +453,7 @@ internal sealed class ScenarioRunner : IProcessTracer
             // delivered a little after the dead process's other signals. Messages are handled in arrival order meanwhile.
             if (pendingSync is not null && !monitors.Values.Any(p => !_node.IsAlive(p)))
             {
-                pendingSync.Done.TrySetResult();
+                pendingSync.Done.TrySetResult(HasWork(ctx.Self));
                 pendingSync = null;
             }
         }
@@ -481,8 +482,7 @@ internal sealed class ScenarioRunner : IProcessTracer
             foreach (var pid in order)
             {
                 if (!_node.IsAlive(pid)) continue; // dead before or during this round: the closing barrier waits for it
-                await SyncAsync(pid);
-                if (_node.GetProcessInfo(pid) is { MessageQueueLength: > 0, Status: not ProcessStatus.Suspended }) quiet = false;
+                if (await SyncAsync(pid)) quiet = false;
             }
             if (await AwaitDeathsAsync()) quiet = false;
             int after;
@@ -519,28 +519,43 @@ internal sealed class ScenarioRunner : IProcessTracer
         return died;
     }
 
-    /// <summary>Returns once <paramref name="pid"/> has handled everything already in its mailbox (or has died).</summary>
-    private async Task SyncAsync(Pid pid)
+    /// <summary>
+    /// Returns once <paramref name="pid"/> has handled everything already in its mailbox (or has died), with whether it
+    /// is still busy: when it answered, messages were already waiting behind the request (e.g. a supervisor's retry of
+    /// a failed restart, which it sends itself). A gen_server answers a system message, even while suspended; a
+    /// suspended process is never busy.
+    /// </summary>
+    private async Task<bool> SyncAsync(Pid pid)
     {
         bool isProc;
         lock (_gate) isProc = _procs.Contains(pid);
         if (isProc)
         {
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
             using var unwatch = new CancellationTokenSource();
             var exit = _node.WaitForExitAsync(pid, unwatch.Token);
             _node.Send(pid, new SyncCommand(done));
             await Task.WhenAny(done.Task, exit);
             await unwatch.CancelAsync(); // removes the monitor
-            return;
+            return done.Task.IsCompletedSuccessfully && done.Task.Result;
         }
+        var busy = false;
         try
         {
-            await SysOps.GetStateAsync(pid, Timeout.InfiniteTimeSpan);
+            // sys:replace_state with the identity: the function runs inside the server, between two messages.
+            await SysOps.ReplaceStateAsync(pid, state =>
+            {
+                busy = HasWork(pid);
+                return state;
+            }, Timeout.InfiniteTimeSpan);
         }
         catch (CallException)
         {
             // It died meanwhile: the round's closing barrier waits for its death.
         }
+        return busy;
     }
+
+    /// <summary>Called by the process itself between two messages: whether it has messages to handle next.</summary>
+    private bool HasWork(Pid pid) => _node.GetProcessInfo(pid) is { MessageQueueLength: > 0, Status: not ProcessStatus.Suspended };
 }
