@@ -4,8 +4,9 @@
 #
 # Usage: build/conformance.sh [-n N] [-f FILTER] [-l K] [-x] [-p] [-d DIR] [-k]
 #   -n N       run every scenario N times (default 1); each run is a fresh runner process
-#   -p         run the repetitions inside one runner process per call (Otp.Net.Conformance --check), a fresh node
-#              per run: much faster than a process per run (no start-up), the JIT is warm after the first run
+#   -p         run the repetitions inside one runner process (Otp.Net.Conformance --check), a fresh node per run:
+#              much faster, but warm (JIT, thread pool), so it rarely exposes ordering races that a fresh process
+#              per run shows within a few hundred runs; use it for quick checks, not for flakiness hunting
 #   -f FILTER  only scenarios whose name contains FILTER (may be given several times)
 #   -l K       load the machine with K CPU burners (`yes > /dev/null`) while running; they are stopped on exit
 #   -x         stop at the first difference
@@ -42,7 +43,7 @@ while getopts "n:f:l:xpd:kh" opt; do
         d) dir=$OPTARG ;;
         k) rebuild=0 ;;
         p) in_process=1 ;;
-        *) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+        *) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
     esac
 done
 if [ ! -d "$dir/scenarios" ]; then
@@ -67,7 +68,8 @@ pids=()
 cleanup() {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 for ((i = 0; i < burners; i++)); do
     yes > /dev/null &
     pids+=($!)
