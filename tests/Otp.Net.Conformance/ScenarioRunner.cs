@@ -22,6 +22,7 @@ internal sealed class ScenarioRunner : IProcessTracer
     private readonly Dictionary<string, List<Pid>> _incarnations = new(StringComparer.Ordinal);
     private readonly List<Pid> _startOrder = [];
     private readonly HashSet<Pid> _procs = [];
+    private readonly HashSet<Pid> _buried = []; // dead processes whose exit signals are known to be delivered (runner only)
     private Node _node = null!;
     private Pid _runner;
     private int _lines;
@@ -258,6 +259,7 @@ internal sealed class ScenarioRunner : IProcessTracer
                 var reason = ExitReason.Of(TermParser.Parse(Arg(2)));
                 if (Options(a, 3).TryGetValue("from", out var from))
                 {
+                    // The proc may kill itself this way (§4.3): the command then has no result and the scenario goes on.
                     await ProcCommandAsync(Ref(from), ctx =>
                     {
                         ctx.Exit(target, reason);
@@ -371,19 +373,24 @@ internal sealed class ScenarioRunner : IProcessTracer
 
     private sealed record ProcCommand(Func<ProcessContext, object?> Action, TaskCompletionSource<object?> Done);
 
-    private sealed record SyncCommand(TaskCompletionSource Done);
+    /// <summary>The settling barrier of a proc; completes with whether messages were already waiting behind it.</summary>
+    private sealed record SyncCommand(TaskCompletionSource<bool> Done);
 
     private sealed record MonitorCommand(Pid Target, bool Add);
 
+    /// <summary>
+    /// Has the proc perform a command and returns its result; a proc that is dead, or dies before answering (e.g. its
+    /// own command killed it), gives <c>exit noproc</c>, as a call to a dead process does.
+    /// </summary>
     private async Task<object?> ProcCommandAsync(Pid proc, Func<ProcessContext, object?> action)
     {
         var done = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _node.Send(proc, new ProcCommand(action, done));
         using var unwatch = new CancellationTokenSource();
         var exit = _node.WaitForExitAsync(proc, unwatch.Token);
+        _node.Send(proc, new ProcCommand(action, done));
         var first = await Task.WhenAny(done.Task, exit);
         await unwatch.CancelAsync(); // removes the monitor
-        if (first != done.Task && !done.Task.IsCompleted) throw new ScenarioException("the proc died before performing the command");
+        if (first != done.Task && !done.Task.IsCompleted) return new Raised("exit", Atom.Of("noproc"));
         return await done.Task;
     }
 
@@ -391,7 +398,8 @@ internal sealed class ScenarioRunner : IProcessTracer
     {
         var label = Label(ctx.Self);
         Print($"init {label}");
-        var monitors = new Dictionary<Pid, List<Terms.Ref>>();
+        var monitors = new Dictionary<Terms.Ref, Pid>(); // until its DOWN has been received
+        SyncCommand? pendingSync = null;
         while (true)
         {
             var message = await ctx.ReceiveAsync();
@@ -418,15 +426,15 @@ internal sealed class ScenarioRunner : IProcessTracer
                         if (m.Add)
                         {
                             var r = ctx.Monitor(m.Target);
-                            if (!monitors.TryGetValue(m.Target, out var list)) monitors[m.Target] = list = [];
-                            list.Add(r);
+                            monitors[r] = m.Target;
                             result = r;
                         }
                         else
                         {
-                            if (monitors.Remove(m.Target, out var list))
+                            foreach (var r in monitors.Where(kv => kv.Value == m.Target).Select(kv => kv.Key).ToArray())
                             {
-                                foreach (var r in list) ctx.Demonitor(r);
+                                ctx.Demonitor(r);
+                                monitors.Remove(r);
                             }
                             result = true;
                         }
@@ -434,11 +442,19 @@ internal sealed class ScenarioRunner : IProcessTracer
                     command.Done.TrySetResult(result);
                     break;
                 case SyncCommand sync:
-                    sync.Done.TrySetResult();
+                    pendingSync = sync;
                     break;
                 default:
                     Print($"recv {label} {Format(message)}");
+                    if (message is DownMessage down) monitors.Remove(down.Ref);
                     break;
+            }
+            // The sync barrier also waits for the DOWN of every monitor whose target is already dead: a DOWN may be
+            // delivered a little after the dead process's other signals. Messages are handled in arrival order meanwhile.
+            if (pendingSync is not null && !monitors.Values.Any(p => !_node.IsAlive(p)))
+            {
+                pendingSync.Done.TrySetResult(HasWork(ctx.Self));
+                pendingSync = null;
             }
         }
     }
@@ -446,50 +462,32 @@ internal sealed class ScenarioRunner : IProcessTracer
     // ------------------------------------------------------------ settling
 
     /// <summary>
-    /// Waits until the system is quiescent (§7.5): rounds in which every live process, in start order, answers a
-    /// request only after handling what is already in its mailbox; stops after a round that printed nothing. Then
-    /// prints what reached the runner's own mailbox.
+    /// Waits until the system is quiescent (§7.5), in rounds: (a) every process known to be dead has finished dying (its
+    /// exit signals are delivered), then (b) every live process, in start order, answers a request only after handling
+    /// what is already in its mailbox; then (a) again. A round is quiet when it printed nothing, no process died during
+    /// it, and no synchronised process was left with messages to handle (e.g. a supervisor retrying a failed restart
+    /// through its own mailbox; a suspended process is quiescent whatever it has queued). After a quiet round, what
+    /// reached the runner's own mailbox is printed; if anything was, settling goes on.
     /// </summary>
     private async Task SettleAsync(ProcessContext self)
     {
-        while (true)
+        for (var round = 1; ; round++)
         {
+            if (round > MaxSettleRounds) throw new ScenarioException("the system does not settle");
             int before;
             lock (_gate) before = _lines;
+            var quiet = !await AwaitDeathsAsync();
             Pid[] order;
             lock (_gate) order = _startOrder.ToArray();
             foreach (var pid in order)
             {
-                if (!_node.IsAlive(pid))
-                {
-                    await _node.WaitForExitAsync(pid); // (a): it has finished dying, its exit signals are delivered
-                    continue;
-                }
-                bool isProc;
-                lock (_gate) isProc = _procs.Contains(pid);
-                if (isProc)
-                {
-                    var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    _node.Send(pid, new SyncCommand(done));
-                    using var unwatch = new CancellationTokenSource();
-                    await Task.WhenAny(done.Task, _node.WaitForExitAsync(pid, unwatch.Token));
-                    await unwatch.CancelAsync(); // removes the monitor
-                }
-                else
-                {
-                    try
-                    {
-                        await SysOps.GetStateAsync(pid, Timeout.InfiniteTimeSpan);
-                    }
-                    catch (CallException)
-                    {
-                        // It died meanwhile: its death is part of this round.
-                    }
-                }
+                if (!_node.IsAlive(pid)) continue; // dead before or during this round: the closing barrier waits for it
+                if (await SyncAsync(pid)) quiet = false;
             }
+            if (await AwaitDeathsAsync()) quiet = false;
             int after;
             lock (_gate) after = _lines;
-            if (after != before) continue;
+            if (!quiet || after != before) continue;
             var printed = false;
             while (await self.ReceiveAsync(null, TimeSpan.Zero) is { } message)
             {
@@ -499,4 +497,65 @@ internal sealed class ScenarioRunner : IProcessTracer
             if (!printed) return;
         }
     }
+
+    private const int MaxSettleRounds = 10_000;
+
+    /// <summary>
+    /// The barrier of a settling round: waits until every dead process not yet seen dead has finished dying, in start
+    /// order. Returns whether there was any (a round in which a process died is not quiet).
+    /// </summary>
+    private async Task<bool> AwaitDeathsAsync()
+    {
+        Pid[] order;
+        lock (_gate) order = _startOrder.ToArray();
+        var died = false;
+        foreach (var pid in order)
+        {
+            if (_buried.Contains(pid) || _node.IsAlive(pid)) continue;
+            await _node.WaitForExitAsync(pid); // completes once its links and monitors have been signalled
+            _buried.Add(pid);
+            died = true;
+        }
+        return died;
+    }
+
+    /// <summary>
+    /// Returns once <paramref name="pid"/> has handled everything already in its mailbox (or has died), with whether it
+    /// is still busy: when it answered, messages were already waiting behind the request (e.g. a supervisor's retry of
+    /// a failed restart, which it sends itself). A gen_server answers a system message, even while suspended; a
+    /// suspended process is never busy.
+    /// </summary>
+    private async Task<bool> SyncAsync(Pid pid)
+    {
+        bool isProc;
+        lock (_gate) isProc = _procs.Contains(pid);
+        if (isProc)
+        {
+            var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var unwatch = new CancellationTokenSource();
+            var exit = _node.WaitForExitAsync(pid, unwatch.Token);
+            _node.Send(pid, new SyncCommand(done));
+            await Task.WhenAny(done.Task, exit);
+            await unwatch.CancelAsync(); // removes the monitor
+            return done.Task.IsCompletedSuccessfully && done.Task.Result;
+        }
+        var busy = false;
+        try
+        {
+            // sys:replace_state with the identity: the function runs inside the server, between two messages.
+            await SysOps.ReplaceStateAsync(pid, state =>
+            {
+                busy = HasWork(pid);
+                return state;
+            }, Timeout.InfiniteTimeSpan);
+        }
+        catch (CallException)
+        {
+            // It died meanwhile: the round's closing barrier waits for its death.
+        }
+        return busy;
+    }
+
+    /// <summary>Called by the process itself between two messages: whether it has messages to handle next.</summary>
+    private bool HasWork(Pid pid) => _node.GetProcessInfo(pid) is { MessageQueueLength: > 0, Status: not ProcessStatus.Suspended };
 }
