@@ -16,9 +16,13 @@ namespace Otp.Net.GenServers;
 /// </remarks>
 internal sealed class CallReply : ReplyWatch, IValueTaskSource<object?>, IRunnable
 {
+    private const int Pending = 0;
+    private const int Claimed = 1;
+    private const int Published = 2;
+
     private HandOffCore _core;
     private object? _result;
-    private int _completed;
+    private int _phase;
 
     public CallReply(Pid caller) => Caller = caller;
 
@@ -42,24 +46,20 @@ internal sealed class CallReply : ReplyWatch, IValueTaskSource<object?>, IRunnab
     /// <summary>The server's exit reason, when the result is <see cref="Down"/>.</summary>
     public ExitReason? Failure { get; private set; }
 
-    public bool IsCompleted => Volatile.Read(ref _completed) == 1;
+    /// <summary>True once the result (and <see cref="Failure"/>) can be read: it is published before this turns true.</summary>
+    public bool IsCompleted => Volatile.Read(ref _phase) == Published;
 
     /// <inheritdoc />
-    public override bool IsDone => IsCompleted;
+    public override bool IsDone => Volatile.Read(ref _phase) != Pending;
 
     /// <summary>The reply, or one of the markers; completes once.</summary>
     public ValueTask<object?> WaitAsync() => new(this, 0);
 
     /// <summary>Completes the token with a reply, or with <see cref="TimedOut"/> or <see cref="Cancelled"/> when the caller stops waiting; only the first completion counts.</summary>
-    public bool TryReply(object? value) => TryComplete(value);
+    public bool TryReply(object? value) => TryComplete(value, null);
 
     /// <inheritdoc />
-    public override void OnProcessDown(ExitReason reason)
-    {
-        if (IsCompleted) return;
-        Failure = reason;
-        TryComplete(Down);
-    }
+    public override void OnProcessDown(ExitReason reason) => TryComplete(Down, reason);
 
     /// <summary>The result, once completed; the token lets go of it, as it may stay on the server's watch list for a while.</summary>
     public object? TakeResult()
@@ -69,11 +69,17 @@ internal sealed class CallReply : ReplyWatch, IValueTaskSource<object?>, IRunnab
         return result;
     }
 
+    /// <summary>
+    /// The first completion claims the token, writes the result, then publishes it: a reader that sees
+    /// <see cref="IsCompleted"/> (or the awaited completion) reads this result, never a default.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private bool TryComplete(object? value)
+    private bool TryComplete(object? value, ExitReason? failure)
     {
-        if (Interlocked.CompareExchange(ref _completed, 1, 0) != 0) return false;
+        if (Interlocked.CompareExchange(ref _phase, Claimed, Pending) != Pending) return false;
+        Failure = failure;
         _result = value;
+        Volatile.Write(ref _phase, Published);
         _core.Signal(this);
         return true;
     }

@@ -67,11 +67,13 @@ internal struct HandOffCore
 
     private void Dispatch(IRunnable owner)
     {
-        if (_schedulingContext is not null)
+        if (_schedulingContext is { } context)
         {
-            var work = (_continuation!, _state);
-            if (_schedulingContext is SynchronizationContext sc) sc.Post(static s => Invoke(s), work);
-            else Task.Factory.StartNew(Invoke, work, CancellationToken.None, TaskCreationOptions.DenyChildAttach, (TaskScheduler)_schedulingContext);
+            // The continuation leaves the core here: nothing of the waiter stays reachable from it.
+            var work = new Work(_continuation!, _state, _executionContext);
+            Clear();
+            if (context is SynchronizationContext sc) sc.Post(static w => ((Work)w!).Run(), work);
+            else Task.Factory.StartNew(static w => ((Work)w!).Run(), work, CancellationToken.None, TaskCreationOptions.DenyChildAttach, (TaskScheduler)context);
             return;
         }
         Volatile.Write(ref _ticket, 1);
@@ -81,19 +83,43 @@ internal struct HandOffCore
     /// <summary>Takes the right to run the pending continuation; false if another thread took it.</summary>
     public bool TryClaim() => Interlocked.Exchange(ref _ticket, 0) == 1;
 
-    /// <summary>Runs the continuation (after a successful <see cref="TryClaim"/>).</summary>
-    public readonly void Run()
+    /// <summary>
+    /// Runs the continuation (after a successful <see cref="TryClaim"/>). The core lets go of the continuation, its
+    /// state and its execution context first: a finished wait keeps nothing of its waiter alive (the reply a caller
+    /// awaited, an old module version's code), and the continuation may start the next wait.
+    /// </summary>
+    public void Run()
     {
         var continuation = _continuation!;
         var state = _state;
         var ec = _executionContext;
+        Clear();
         if (ec is null) continuation(state);
         else ExecutionContext.Run(ec, static s => Invoke(s), (continuation, state));
+    }
+
+    /// <summary>Forgets the dispatched continuation; the wait stays completed until the next <see cref="Reset"/>.</summary>
+    private void Clear()
+    {
+        _state = null;
+        _executionContext = null;
+        _schedulingContext = null;
+        Volatile.Write(ref _continuation, Signalled);
     }
 
     private static void Invoke(object? work)
     {
         var (continuation, state) = ((Action<object?>, object?))work!;
         continuation(state);
+    }
+
+    /// <summary>A continuation posted to the waiter's scheduling context, run in the waiter's execution context.</summary>
+    private sealed class Work(Action<object?> continuation, object? state, ExecutionContext? executionContext)
+    {
+        public void Run()
+        {
+            if (executionContext is null) continuation(state);
+            else ExecutionContext.Run(executionContext, static s => Invoke(s), (continuation, state));
+        }
     }
 }

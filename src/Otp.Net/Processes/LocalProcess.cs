@@ -262,7 +262,20 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
         }
     }
 
-    object IValueTaskSource<object>.GetResult(short token) => _receive.GetResult(token);
+    object IValueTaskSource<object>.GetResult(short token)
+    {
+        if (token != _receive.Version) return _receive.GetResult(token); // throws: a stale or reused receive
+        try
+        {
+            return _receive.GetResult(token);
+        }
+        finally
+        {
+            // The receive is consumed: its continuation, execution context and message are dropped at once, so a
+            // dead process (reachable through any Pid) keeps neither its body's state nor its last message.
+            _receive.Reset();
+        }
+    }
 
     ValueTaskSourceStatus IValueTaskSource<object>.GetStatus(short token) => _receive.GetStatus(token);
 

@@ -86,9 +86,11 @@ internal sealed class ReplyWatchList
             for (var w = list; w is not null;)
             {
                 var next = w.NextWatch;
+                // A dropped watch lets go of the rest of the list: whoever still holds it (its caller) keeps no other
+                // caller's watch alive.
+                w.NextWatch = null;
                 if (!w.IsDone)
                 {
-                    w.NextWatch = null;
                     if (keptTail is null) keptHead = w;
                     else keptTail.NextWatch = w;
                     keptTail = w;
@@ -124,6 +126,7 @@ internal sealed class ReplyWatchList
         for (var w = list; w is not null;)
         {
             var next = w.NextWatch;
+            w.NextWatch = null;
             if (!w.IsDone) w.OnProcessDown(reason);
             w = next;
         }
