@@ -51,12 +51,12 @@ internal sealed class GenServerProcess
     {
         var process = (LocalProcess)context;
         var engine = new GenServerProcess(process, module, behaviour, binding);
+        engine.AttachAtStart();
         process.CurrentModule = engine.ModuleLabel;
-        binding?.Attach(process, engine);
         ServerAction action;
         try
         {
-            var init = await module.InitCore(args, process.CancellationToken).ConfigureAwait(false);
+            var init = await engine.Module.InitCore(args, process.CancellationToken).ConfigureAwait(false);
             switch (init?.Kind)
             {
                 case InitResultKind.Ok:
@@ -96,6 +96,25 @@ internal sealed class GenServerProcess
         binding = null;
         args = null;
         await engine.LoopAsync(action).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Binds a starting server to its version, or to the module's current version if a newer one was loaded since the
+    /// start was asked (no state exists yet: init runs the current code, as a fully-qualified call would). The fence
+    /// pairs with the code server's after a load: either this process sees the new version as current, or an upgrade
+    /// in progress finds it in the old version's table and changes it with the others.
+    /// </summary>
+    private void AttachAtStart()
+    {
+        while (Binding is { } binding)
+        {
+            binding.Attach(_process, this);
+            Interlocked.MemoryBarrier();
+            if (binding.Entry.Current is not { } current || current == binding || current.Instance is not GenServerBase newer) return;
+            binding.Detach(_process);
+            Binding = current;
+            Module = newer;
+        }
     }
 
     private static ExitReason BadReturn(object? value) =>
@@ -153,7 +172,7 @@ internal sealed class GenServerProcess
     /// <summary>S8: between callbacks, a process bound to an old version moves to the current one if it accepts the state.</summary>
     private void MaybeRebind()
     {
-        if (Binding is { } b && b.Entry.Current is { } current && current != b && current.Accepts(_state) && current.Instance is GenServerBase module)
+        if (Binding is { } b && b.Entry.Current is { } current && current != b && current.Accepts(_state, b) && current.Instance is GenServerBase module)
         {
             BindTo(current, module);
         }
@@ -185,12 +204,16 @@ internal sealed class GenServerProcess
         _lastMessage = message;
         if (_stats is { } st) _stats = st with { MessagesIn = st.MessagesIn + 1 };
         if (_trace) TraceEvent("got", message);
-        return message switch
+        var next = message switch
         {
             CallRequest call => await RunCallbackAsync(Callback.Call, call.Request, call.Sink).ConfigureAwait(false),
             CastRequest cast => await RunCallbackAsync(Callback.Cast, cast.Request, null).ConfigureAwait(false),
             _ => await RunCallbackAsync(Callback.Info, message, null).ConfigureAwait(false),
         };
+        // The last message is kept only for a crash report of its own callback: an idle server holds none (it could be
+        // an object of a version that is being unloaded).
+        _lastMessage = null;
+        return next;
     }
 
     private enum Callback
@@ -424,31 +447,60 @@ internal sealed class GenServerProcess
         {
             codeModule = Module;
         }
+        var leaving = Binding;
         var crossing = bindAfter is not null && bindAfter != Binding && codeModule != Module;
-        var stateIn = crossing && _state is not null && StateTerms.IsModuleType(_state.GetType()) ? StateTerms.Neutralize(_state) : _state;
+        var stateIn = _state;
+        if (crossing && leaving?.Context is { } oldContext && _state is not null && ObjectGraph.Reaches(_state, oldContext, out _) != ObjectGraph.Found.None)
+        {
+            // The state holds objects of the version it leaves (whatever its declared type): the new code gets them as
+            // neutral terms. A cycle, or an object that cannot be copied, fails the change with a typed reason.
+            try
+            {
+                stateIn = StateTerms.Neutralize(_state, oldContext);
+            }
+            catch (StateMigrationException ex)
+            {
+                return Outcome(TermTuple.Of(ErrorAtom, ex.ToTerm()), previous);
+            }
+        }
         ICodeChangeResult? result;
         try
         {
             result = await codeModule.CodeChangeCore(oldVersion, stateIn, extra, Token).ConfigureAwait(false);
         }
+        catch (StateMigrationException ex)
+        {
+            return Outcome(TermTuple.Of(ErrorAtom, ex.ToTerm()), previous);
+        }
         catch (Exception ex) when (ex is not ProcessExitedException)
         {
             return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("EXIT"), ExitReason.FromException(ex))), previous);
         }
+        stateIn = null;
         if (result is null) return Outcome(TermTuple.Of(ErrorAtom, null), previous);
         if (!result.IsOk) return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(ErrorAtom, result.Error)), previous);
         var newState = result.BoxedState;
         if (bindAfter is not null)
         {
-            if (!bindAfter.Accepts(newState))
+            if (!bindAfter.Accepts(newState, leaving))
             {
                 try
                 {
-                    newState = StateTerms.ConvertTo(StateTerms.Neutralize(newState), bindAfter.StateType!);
+                    var neutral = leaving?.Context is { } leavingContext ? StateTerms.Neutralize(newState, leavingContext) : newState;
+                    newState = StateTerms.ConvertTo(neutral, bindAfter.StateType!, StateMapping.Strict, "", 0);
                 }
-                catch (Exception ex) when (ex is InvalidCastException or FormatException or ArgumentException or MissingMethodException)
+                catch (StateMigrationException ex)
+                {
+                    return Outcome(TermTuple.Of(ErrorAtom, ex.ToTerm()), previous);
+                }
+                catch (Exception ex) when (ex is InvalidCastException or FormatException or ArgumentException or MissingMethodException or System.Reflection.TargetInvocationException)
                 {
                     return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("bad_state"), ex.Message)), previous);
+                }
+                if (!bindAfter.Accepts(newState, leaving))
+                {
+                    return Outcome(TermTuple.Of(ErrorAtom, new StateMigrationException(StateMigrationError.OldVersionObject, "",
+                        $"the new state still holds objects of {leaving}").ToTerm()), previous);
                 }
             }
             _state = newState;
@@ -463,5 +515,7 @@ internal sealed class GenServerProcess
         return Outcome(OkAtom, previous);
     }
 
-    private static ChangeCodeOutcome Outcome(object term, object? previous) => new(new SysResult(term), previous);
+    // The result may carry terms of either version (a CodeChange's error term): it is neutralized, so that whoever keeps
+    // it (a caller, an UpgradeFailedException) does not keep a version loaded.
+    private static ChangeCodeOutcome Outcome(object term, object? previous) => new(new SysResult(StateTerms.NeutralizeForReport(term)!), previous);
 }

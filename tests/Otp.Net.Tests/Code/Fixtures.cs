@@ -13,6 +13,8 @@ internal static class Fixtures
 
     public static string CodePurge(int version) => PathOf($"CodePurge.V{version}", "CodePurge");
 
+    public static string Recorder(int version) => PathOf($"Recorder.V{version}", "Recorder");
+
     private static string PathOf(string project, string assembly)
     {
         var path = Path.Combine(Root, "tests", "fixtures", project, "bin", Configuration, "net10.0", assembly + ".dll");
