@@ -472,11 +472,11 @@ public sealed class CodeServer
         // any starting from now on sees the new version as current and binds to it.
         suspended.AddRange(await SuspendAllAsync(ServersOn(from, except: suspended)).ConfigureAwait(false));
         var loadTime = clock.Elapsed - suspendTime;
-        var changed = new List<(LocalProcess Process, object? OldState)>();
+        var changed = new List<LocalProcess>();
         foreach (var p in suspended)
         {
             if (!from.Processes.ContainsKey(p)) continue; // moved to the new version on its own (S8) before it was suspended
-            ChangeCodeOutcome outcome;
+            SysResult outcome;
             try
             {
                 outcome = await ChangeCodeAsync(p, from.Vsn, extra).ConfigureAwait(false);
@@ -485,18 +485,17 @@ public sealed class CodeServer
             {
                 continue; // it died meanwhile: nothing to migrate
             }
-            if (!outcome.Result.IsOk)
+            if (!outcome.IsOk)
             {
                 await RollBackAsync(entry, from, to, changed).ConfigureAwait(false);
                 await ResumeAllAsync(suspended).ConfigureAwait(false);
-                throw new UpgradeFailedException(module, p.Self, outcome.Result.Term);
+                throw new UpgradeFailedException(module, p.Self, outcome.Term);
             }
-            changed.Add((p, outcome.PreviousState));
+            changed.Add(p);
         }
         var changeTime = clock.Elapsed - suspendTime - loadTime;
         await ResumeAllAsync(suspended).ConfigureAwait(false);
         var resumeTime = clock.Elapsed - suspendTime - loadTime - changeTime;
-        changed.Clear(); // old states are no longer needed: let them (and their types) go
         var purged = false;
         if (purge)
         {
@@ -519,7 +518,7 @@ public sealed class CodeServer
         return version.Processes.Where(kv => kv.Value is not null && (skip is null || !skip.Contains(kv.Key))).Select(kv => kv.Key).OrderBy(p => p.Id).ToArray();
     }
 
-    private async Task RollBackAsync(ModuleEntry entry, ModuleVersion from, ModuleVersion to, List<(LocalProcess Process, object? OldState)> changed)
+    private async Task RollBackAsync(ModuleEntry entry, ModuleVersion from, ModuleVersion to, List<LocalProcess> changed)
     {
         lock (_gate)
         {
@@ -527,11 +526,12 @@ public sealed class CodeServer
             entry.Old = null;
         }
         Interlocked.MemoryBarrier(); // from here on, a starting process binds to the restored version
-        foreach (var (process, oldState) in changed)
+        foreach (var process in changed)
         {
             try
             {
-                await SystemCallAsync(process, SystemOp.SetCode, Timeout.InfiniteTimeSpan, from, oldState).ConfigureAwait(false);
+                // Each changed process still holds its state and code from before the change (until it resumes).
+                await SystemCallAsync(process, SystemOp.RevertCode, Timeout.InfiniteTimeSpan).ConfigureAwait(false);
             }
             catch (CallException)
             {
@@ -548,8 +548,8 @@ public sealed class CodeServer
         CodeLog.RolledBack(_node.LoggerFactory.CreateLogger(CodeLog.Category), entry.Name, to.Vsn, from.Vsn);
     }
 
-    private static async Task<ChangeCodeOutcome> ChangeCodeAsync(LocalProcess process, object? oldVsn, object? extra) =>
-        (ChangeCodeOutcome)(await SystemCallAsync(process, SystemOp.ChangeCode, Timeout.InfiniteTimeSpan, null, oldVsn, extra).ConfigureAwait(false))!;
+    private static async Task<SysResult> ChangeCodeAsync(LocalProcess process, object? oldVsn, object? extra) =>
+        (SysResult)(await SystemCallAsync(process, SystemOp.ChangeCode, Timeout.InfiniteTimeSpan, null, oldVsn, extra).ConfigureAwait(false))!;
 
     private static Task<object?> SystemCallAsync(LocalProcess process, SystemOp op, TimeSpan timeout, object? arg = null, object? arg2 = null, object? arg3 = null)
     {

@@ -26,6 +26,7 @@ internal sealed class GenServerProcess
     private bool _trace;
     private ServerStatistics? _stats;
     private object? _lastMessage;
+    private (object? State, GenServerBase Module, ModuleVersion? Binding)? _beforeChange;
     private bool _stopped;
 
     private GenServerProcess(LocalProcess process, GenServerBase module, string behaviour, ModuleVersion? binding)
@@ -354,6 +355,7 @@ internal sealed class GenServerProcess
                 sink.TryReply(OkAtom);
                 break;
             case SystemOp.Resume:
+                _beforeChange = null; // a change of code is final once the process runs again
                 _suspended = false;
                 _process.Suspended = false;
                 sink.TryReply(OkAtom);
@@ -381,10 +383,17 @@ internal sealed class GenServerProcess
                 MaybeRebind();
                 sink.TryReply(Binding is null || Binding == Binding.Entry.Current);
                 break;
-            case SystemOp.SetCode:
-                var restore = (ModuleVersion)request.Arg!;
-                _state = request.Arg2;
-                if (restore.Instance is GenServerBase restored) BindTo(restore, restored);
+            case SystemOp.RevertCode:
+                // An upgrade rolls back: the state and code from before this suspension's change_code come back. They
+                // were kept here, not sent to the code server, so that no reply carries a module's state.
+                if (_beforeChange is { } before)
+                {
+                    _state = before.State;
+                    if (before.Binding is { Instance: GenServerBase restored } version) BindTo(version, restored);
+                    else Module = before.Module;
+                    _process.CurrentModule = ModuleLabel;
+                    _beforeChange = null;
+                }
                 sink.TryReply(OkAtom);
                 break;
             case SystemOp.Terminate:
@@ -412,7 +421,7 @@ internal sealed class GenServerProcess
     /// is rebound to it; its old state reaches the new code as a <see cref="StateTerm"/> when its type belongs to the old
     /// version. With <c>{down, Vsn}</c> (S6) the current (newer) code converts the state and the process binds back to Vsn.
     /// </summary>
-    private async ValueTask<ChangeCodeOutcome> ChangeCodeAsync(SystemRequest request)
+    private async ValueTask<SysResult> ChangeCodeAsync(SystemRequest request)
     {
         var explicitModule = request.Arg as GenServerBase;
         var oldVersion = request.Arg2;
@@ -421,7 +430,7 @@ internal sealed class GenServerProcess
         if (!_suspended)
         {
             return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("unknown_system_msg"),
-                TermTuple.Of(Atom.Of("change_code"), Atom.Of((explicitModule ?? Module).ModuleName), oldVersion, extra))), previous);
+                TermTuple.Of(Atom.Of("change_code"), Atom.Of((explicitModule ?? Module).ModuleName), oldVersion, extra))));
         }
         GenServerBase codeModule;
         ModuleVersion? bindAfter = null;
@@ -435,7 +444,7 @@ internal sealed class GenServerProcess
             {
                 codeModule = Module; // the newer code converts the state (S6)
                 bindAfter = binding.Entry.Find(TermFormatter.Format(down[1]).Trim('"'));
-                if (bindAfter is null) return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("no_such_version"), down[1])), previous);
+                if (bindAfter is null) return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("no_such_version"), down[1])));
             }
             else
             {
@@ -460,7 +469,7 @@ internal sealed class GenServerProcess
             }
             catch (StateMigrationException ex)
             {
-                return Outcome(TermTuple.Of(ErrorAtom, ex.ToTerm()), previous);
+                return Outcome(TermTuple.Of(ErrorAtom, ex.ToTerm()));
             }
         }
         ICodeChangeResult? result;
@@ -470,15 +479,15 @@ internal sealed class GenServerProcess
         }
         catch (StateMigrationException ex)
         {
-            return Outcome(TermTuple.Of(ErrorAtom, ex.ToTerm()), previous);
+            return Outcome(TermTuple.Of(ErrorAtom, ex.ToTerm()));
         }
         catch (Exception ex) when (ex is not ProcessExitedException)
         {
-            return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("EXIT"), ExitReason.FromException(ex))), previous);
+            return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("EXIT"), ExitReason.FromException(ex))));
         }
         stateIn = null;
-        if (result is null) return Outcome(TermTuple.Of(ErrorAtom, null), previous);
-        if (!result.IsOk) return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(ErrorAtom, result.Error)), previous);
+        if (result is null) return Outcome(TermTuple.Of(ErrorAtom, null));
+        if (!result.IsOk) return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(ErrorAtom, result.Error)));
         var newState = result.BoxedState;
         if (bindAfter is not null)
         {
@@ -491,31 +500,33 @@ internal sealed class GenServerProcess
                 }
                 catch (StateMigrationException ex)
                 {
-                    return Outcome(TermTuple.Of(ErrorAtom, ex.ToTerm()), previous);
+                    return Outcome(TermTuple.Of(ErrorAtom, ex.ToTerm()));
                 }
                 catch (Exception ex) when (ex is InvalidCastException or FormatException or ArgumentException or MissingMethodException or System.Reflection.TargetInvocationException)
                 {
-                    return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("bad_state"), ex.Message)), previous);
+                    return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("bad_state"), ex.Message)));
                 }
                 if (!bindAfter.Accepts(newState, leaving))
                 {
                     return Outcome(TermTuple.Of(ErrorAtom, new StateMigrationException(StateMigrationError.OldVersionObject, "",
-                        $"the new state still holds objects of {leaving}").ToTerm()), previous);
+                        $"the new state still holds objects of {leaving}").ToTerm()));
                 }
             }
+            _beforeChange ??= (previous, Module, Binding);
             _state = newState;
             if (bindAfter.Instance is GenServerBase target) BindTo(bindAfter, target);
         }
         else
         {
+            _beforeChange ??= (previous, Module, Binding);
             _state = newState;
             Module = codeModule;
             _process.CurrentModule = ModuleLabel;
         }
-        return Outcome(OkAtom, previous);
+        return Outcome(OkAtom);
     }
 
     // The result may carry terms of either version (a CodeChange's error term): it is neutralized, so that whoever keeps
     // it (a caller, an UpgradeFailedException) does not keep a version loaded.
-    private static ChangeCodeOutcome Outcome(object term, object? previous) => new(new SysResult(StateTerms.NeutralizeForReport(term)!), previous);
+    private static SysResult Outcome(object term) => new(StateTerms.NeutralizeForReport(term)!);
 }
