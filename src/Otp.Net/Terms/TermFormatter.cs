@@ -159,7 +159,7 @@ public static class TermFormatter
                     break;
                 case IDictionary map:
                     Write("#{");
-                    Elements(map.Cast<DictionaryEntry>(), depth, (e, d) =>
+                    Elements(Entries(map), depth, (e, d) =>
                     {
                         Append(e.Key, d);
                         Write("=>");
@@ -192,6 +192,12 @@ public static class TermFormatter
                 if (count++ > 0) Write(',');
                 append(item, depth + 1);
             }
+        }
+
+        private static IEnumerable<DictionaryEntry> Entries(IDictionary map)
+        {
+            var entries = map.GetEnumerator();
+            while (entries.MoveNext()) yield return entries.Entry;
         }
 
         private void WriteAtom(string name)

@@ -15,6 +15,8 @@ internal static class Fixtures
 
     public static string Recorder(int version) => PathOf($"Recorder.V{version}", "Recorder");
 
+    public static string Broken() => PathOf("Broken", "Broken");
+
     private static string PathOf(string project, string assembly)
     {
         var path = Path.Combine(Root, "tests", "fixtures", project, "bin", Configuration, "net10.0", assembly + ".dll");
