@@ -6,7 +6,7 @@ using Otp.Net.Sys;
 var modules = Path.Combine(AppContext.BaseDirectory, "modules");
 await using var node = new Node();
 
-node.Code.Load(Path.Combine(modules, "Counter.V1", "Counter.dll"));
+await node.Code.LoadAsync(Path.Combine(modules, "Counter.V1", "Counter.dll"));
 var pid = (await node.Code.StartGenServerAsync("counter", ("tick", 1))).GetPidOrThrow();
 Console.WriteLine($"CountServer {pid} started at 1, version 1: +1 every 100 ms");
 for (var i = 0; i < 5; i++)
@@ -25,7 +25,7 @@ while (true)
     await SysOps.ResumeAsync(pid);
     await Task.Delay(40);
 }
-node.Code.Load(Path.Combine(modules, "Counter.V2", "Counter.dll"));
+await node.Code.LoadAsync(Path.Combine(modules, "Counter.V2", "Counter.dll"));
 Console.WriteLine($"change_code -> {await SysOps.ChangeCodeAsync(pid, null, "1", null)}");
 var after = await SysOps.GetStateAsync(pid);
 Console.WriteLine($"state before: {before} ({(before % 2 == 1 ? "odd" : "even")}), after code_change: {after}");

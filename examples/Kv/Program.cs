@@ -10,7 +10,7 @@ await using var node = new Node(new NodeOptions { LoggerFactory = logging });
 var kv = ServerRef.Named(node, "KV");
 
 Console.WriteLine("== load KV version 0 and start it as KV");
-node.Code.Load(Path.Combine(modules, "Kv.V0", "Kv.dll"));
+await node.Code.LoadAsync(Path.Combine(modules, "Kv.V0", "Kv.dll"));
 await node.Code.StartGenServerAsync("kv", options: new GenServerOptions { Name = "KV" });
 Console.WriteLine($"KV.get(a)      -> {await GenServer.CallAsync(kv, ("get", "a")) ?? "nil"}");
 Console.WriteLine($"KV.put(a, 42)  -> {await GenServer.CallAsync(kv, ("put", "a", (object)42))}");

@@ -15,4 +15,7 @@ internal static partial class CodeLog
 
     [LoggerMessage(EventId = 3002, EventName = "UpgradeRolledBack", Level = LogLevel.Warning, Message = "Upgrade of {Module} to {ToVersion} rolled back to {FromVersion}")]
     public static partial void RolledBack(ILogger logger, string module, string toVersion, string fromVersion);
+
+    [LoggerMessage(EventId = 3003, EventName = "OldCodeNotPurged", Level = LogLevel.Warning, Message = "After the upgrade of {Module} to {ToVersion}, {FromVersion} was not purged: {Count} processes still run it ({Pids})")]
+    public static partial void OldCodeNotPurged(ILogger logger, string module, string fromVersion, string toVersion, int count, string pids);
 }

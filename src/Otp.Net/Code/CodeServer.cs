@@ -14,12 +14,18 @@ namespace Otp.Net.Code;
 /// load context; a module has at most a current and an old version (C1). Processes started from a module are bound
 /// to a version and move to a newer one at an upgrade point (<c>change_code</c>), or at their next callback when the
 /// newer code accepts their state (S8). Purging kills what still runs the old version and unloads it.
+/// Requests that change the registry (load, upgrade, purge, delete) are served one at a time, in order, as by
+/// OTP's code server and release handler (each one process); the garbage collections that unloading needs run on
+/// the thread pool, never on the caller's thread and never under a lock.
 /// </summary>
+#pragma warning disable CA1001 // the gate's semaphore never allocates a wait handle (only WaitAsync is used): nothing to dispose
 public sealed class CodeServer
+#pragma warning restore CA1001
 {
     private readonly Node _node;
     private readonly ConcurrentDictionary<string, ModuleEntry> _modules = new(StringComparer.Ordinal);
     private readonly object _gate = new();
+    private readonly SemaphoreSlim _serial = new(1, 1);
 
     internal CodeServer(Node node) => _node = node;
 
@@ -28,23 +34,90 @@ public sealed class CodeServer
     /// <summary>
     /// <c>code:load_file</c>: loads the module <paramref name="module"/> (or the only module) of the assembly at
     /// <paramref name="path"/> as the current version; the previous current version becomes old (C1). Fails with a
-    /// <see cref="CodeLoadException"/> (nofile, badfile, no module, not a behaviour, not_purged, same version), changing nothing.
+    /// <see cref="CodeLoadException"/> (nofile, badfile, no module, not a behaviour, not_purged, same version, a purged
+    /// version still pending unload), changing nothing. Waits for any other code server request to finish first.
     /// </summary>
-    public ModuleVersionInfo Load(string path, string? module = null)
+    public async Task<ModuleVersionInfo> LoadAsync(string path, string? module = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new CodeLoadException(CodeErrorKind.NoFile, module ?? path, $"nofile: {path}");
-        return LoadCore(File.ReadAllBytes(path), Path.GetDirectoryName(Path.GetFullPath(path)), module, rebind: true).Info(ModuleStatus.Current);
+        var image = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        await _serial.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return (await LoadCoreAsync(image, directory, module, rebind: true).ConfigureAwait(false)).Info(ModuleStatus.Current);
+        }
+        finally
+        {
+            _serial.Release();
+        }
     }
 
-    /// <summary>As <see cref="Load(string, string?)"/>, from an assembly image in a stream.</summary>
-    public ModuleVersionInfo Load(Stream assembly, string? module = null)
+    /// <summary>
+    /// As <see cref="LoadAsync(string, string?, CancellationToken)"/>, from an assembly image in a stream. With no
+    /// directory, the module's own dependencies cannot be found: only shared (host) assemblies resolve.
+    /// </summary>
+    public async Task<ModuleVersionInfo> LoadAsync(Stream assembly, string? module = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(assembly);
         using var buffer = new MemoryStream();
-        assembly.CopyTo(buffer);
-        return LoadCore(buffer.ToArray(), null, module, rebind: true).Info(ModuleStatus.Current);
+        await assembly.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        await _serial.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return (await LoadCoreAsync(buffer.ToArray(), null, module, rebind: true).ConfigureAwait(false)).Info(ModuleStatus.Current);
+        }
+        finally
+        {
+            _serial.Release();
+        }
     }
+
+    /// <summary>
+    /// The blocking form of <see cref="LoadAsync(string, string?, CancellationToken)"/> for host code that is not
+    /// asynchronous. It blocks the calling thread (for a garbage collection if a purged version is pending unload):
+    /// inside a process use <see cref="LoadAsync(string, string?, CancellationToken)"/>.
+    /// </summary>
+    public ModuleVersionInfo Load(string path, string? module = null) => LoadAsync(path, module).GetAwaiter().GetResult();
+
+    /// <summary>The blocking form of <see cref="LoadAsync(Stream, string?, CancellationToken)"/>.</summary>
+    public ModuleVersionInfo Load(Stream assembly, string? module = null) => LoadAsync(assembly, module).GetAwaiter().GetResult();
+
+    /// <summary>Loads a version; the caller holds <see cref="_serial"/>.</summary>
+    private async Task<ModuleVersion> LoadCoreAsync(byte[] image, string? directory, string? module, bool rebind)
+    {
+        // Purged versions of this module must be gone before another loads over them: collect outside every lock,
+        // on the thread pool (a collection can take hundreds of milliseconds with many processes alive).
+        try
+        {
+            return LoadCore(image, directory, module, rebind);
+        }
+        catch (CodeLoadException ex) when (ex.Kind == CodeErrorKind.PendingUnload && Entry(ex.Module) is { } entry)
+        {
+            await CollectAsync(() => !HasPendingUnload(entry), attempts: 3).ConfigureAwait(false);
+            return LoadCore(image, directory, module, rebind);
+        }
+    }
+
+    private bool HasPendingUnload(ModuleEntry entry)
+    {
+        lock (_gate)
+        {
+            entry.Purged.RemoveAll(v => v.IsCollected);
+            return entry.Purged.Count > 0;
+        }
+    }
+
+    /// <summary>Runs up to <paramref name="attempts"/> full collections on the thread pool, stopping once <paramref name="done"/>.</summary>
+    private static Task CollectAsync(Func<bool> done, int attempts) => Task.Run(() =>
+    {
+        for (var i = 0; i < attempts && !done(); i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+    });
 
     private ModuleVersion LoadCore(byte[] image, string? directory, string? module, bool rebind)
     {
@@ -61,7 +134,18 @@ public sealed class CodeServer
             {
                 throw new CodeLoadException(CodeErrorKind.BadFile, module ?? "?", $"badfile: not a loadable assembly ({ex.Message})", ex);
             }
-            var candidates = assembly.GetTypes()
+            Type[] types;
+            try
+            {
+                types = assembly.GetTypes();
+            }
+            catch (ReflectionTypeLoadException ex)
+            {
+                var missing = string.Join("; ", ex.LoaderExceptions.Where(e => e is not null).Select(e => e!.Message).Distinct().Take(5));
+                throw new CodeLoadException(CodeErrorKind.BadFile, module ?? assembly.GetName().Name ?? "?",
+                    $"badfile: the types of {assembly.GetName().Name} cannot be loaded (a dependency is missing or of another version): {missing}", ex);
+            }
+            var candidates = types
                 .Select(t => (Type: t, Attr: t.GetCustomAttribute<OtpModuleAttribute>()))
                 .Where(x => x.Attr is not null && (module is null || x.Attr.Name == module))
                 .ToArray();
@@ -97,7 +181,6 @@ public sealed class CodeServer
                 if (entry.Old is not null) throw new CodeLoadException(CodeErrorKind.NotPurged, name, $"not_purged: {name} {entry.Old.Vsn} is still loaded as old code");
                 if (entry.Current?.Vsn == version.Vsn) throw new CodeLoadException(CodeErrorKind.SameVersion, name, $"{name} {version.Vsn} is already the current version");
                 entry.Purged.RemoveAll(v => v.IsCollected);
-                if (entry.Purged.Count > 0) CollectPurged(entry);
                 if (entry.Purged.Count > 0) throw new CodeLoadException(CodeErrorKind.PendingUnload, name, $"{name} {entry.Purged[0].Vsn} was purged but is not unloaded yet (a callback still holds it)");
                 entry.Old = entry.Current;
                 entry.Current = version;
@@ -108,21 +191,13 @@ public sealed class CodeServer
             context.Unload();
             throw;
         }
+        // Pairs with the fence a starting process takes between binding itself and reading the current version: a
+        // process either sees this version as current, or is in the old version's table when an upgrade reads it.
+        Interlocked.MemoryBarrier();
         CodeLog.Loaded(_node.LoggerFactory.CreateLogger(CodeLog.Category), version.Entry.Name, version.Vsn);
         _node.Metrics.Loaded();
         if (rebind && version.Entry.Old is { } old) PostRebind(old);
         return version;
-    }
-
-    /// <summary>Gives purged contexts a chance to be collected (unloading completes only after garbage collection).</summary>
-    private static void CollectPurged(ModuleEntry entry)
-    {
-        for (var i = 0; i < 3 && entry.Purged.Count > 0; i++)
-        {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            entry.Purged.RemoveAll(v => v.IsCollected);
-        }
     }
 
     /// <summary>Asks every GenServer on <paramref name="old"/> to move to the current version if it accepts their state (S8).</summary>
@@ -159,6 +234,19 @@ public sealed class CodeServer
     /// </summary>
     public async Task<bool> PurgeAsync(string module)
     {
+        await _serial.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return await PurgeCoreAsync(module).ConfigureAwait(false);
+        }
+        finally
+        {
+            _serial.Release();
+        }
+    }
+
+    private async Task<bool> PurgeCoreAsync(string module)
+    {
         var entry = Entry(module);
         var old = entry?.Old;
         if (entry is null || old is null) return false;
@@ -173,6 +261,19 @@ public sealed class CodeServer
 
     /// <summary><c>code:soft_purge</c> (C6): false, changing nothing, if any process runs the old version; otherwise unloads it (if any) and returns true.</summary>
     public async Task<bool> SoftPurgeAsync(string module)
+    {
+        await _serial.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return await SoftPurgeCoreAsync(module).ConfigureAwait(false);
+        }
+        finally
+        {
+            _serial.Release();
+        }
+    }
+
+    private async Task<bool> SoftPurgeCoreAsync(string module)
     {
         var entry = Entry(module);
         var old = entry?.Old;
@@ -196,18 +297,29 @@ public sealed class CodeServer
     }
 
     /// <summary><c>code:delete</c> (C7): the current version becomes old (no current left); false if an old version exists.</summary>
-    public bool Delete(string module)
+    public async Task<bool> DeleteAsync(string module, CancellationToken cancellationToken = default)
     {
-        var entry = Entry(module);
-        if (entry?.Current is null) return false;
-        lock (_gate)
+        await _serial.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            if (entry.Old is not null) return false;
-            entry.Old = entry.Current;
-            entry.Current = null;
-            return true;
+            var entry = Entry(module);
+            if (entry?.Current is null) return false;
+            lock (_gate)
+            {
+                if (entry.Old is not null) return false;
+                entry.Old = entry.Current;
+                entry.Current = null;
+                return true;
+            }
+        }
+        finally
+        {
+            _serial.Release();
         }
     }
+
+    /// <summary>The blocking form of <see cref="DeleteAsync"/> (it waits for any other code server request to finish).</summary>
+    public bool Delete(string module) => DeleteAsync(module).GetAwaiter().GetResult();
 
     /// <summary><c>erlang:check_old_code</c> (C8): whether an old version exists.</summary>
     public bool HasOldCode(string module) => Entry(module)?.Old is not null;
@@ -223,7 +335,7 @@ public sealed class CodeServer
     {
         var entry = Entry(module);
         if (entry?.Old is not { } old || pid.Process is not { IsAlive: true } p || !old.Processes.TryGetValue(p, out var engine)) return false;
-        return engine is null || entry.Current is not { } current || !current.Accepts(engine.State);
+        return engine is null || entry.Current is not { } current || !current.Accepts(engine.State, old);
     }
 
     /// <summary>The versions of <paramref name="module"/>: current, old, and purged ones (pending unload or unloaded).</summary>
@@ -261,9 +373,9 @@ public sealed class CodeServer
             if (done) return true;
             if (watch.Elapsed > timeout) return false;
             // A collectible context goes in two collections with a finalizer pass between; later attempts leave
-            // time for code still unwinding on other threads.
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
+            // time for code still unwinding on other threads. The collections run on the thread pool, not on the
+            // caller's thread (which may be a process's turn).
+            await CollectAsync(static () => false, attempts: 1).ConfigureAwait(false);
             if (attempt >= 2) await Task.Delay(10).ConfigureAwait(false);
         }
     }
@@ -315,12 +427,27 @@ public sealed class CodeServer
     /// run each one's <c>CodeChange(oldVsn, state, extra)</c>, resume them all, and (optionally) soft-purge the old version.
     /// If a <c>CodeChange</c> fails, every process is put back on the old version with its old state and resumed, the new
     /// version is unloaded, and an <see cref="UpgradeFailedException"/> names the process and the failure. Messages sent
-    /// meanwhile wait in the mailboxes and are served afterwards, in order.
+    /// meanwhile wait in the mailboxes and are served afterwards, in order (a caller's own call timeout still runs).
+    /// Processes started from the module while the upgrade runs are upgraded too: those bound to the old version before
+    /// the load are suspended and changed like the others, later ones start on the new version. If the upgrade rolls
+    /// back, a process that started on the new version meanwhile is killed, as a purge would (its supervisor restarts it
+    /// on the old version). Side effects of a <c>CodeChange</c> that rolled back (timers, names, spawns) are not undone.
+    /// A soft purge that is refused at the end is logged (<c>OldCodeNotPurged</c>) and reported in
+    /// <see cref="UpgradeReport.OldVersionPurged"/>. Waits for any other code server request to finish first.
     /// </summary>
-    public Task<UpgradeReport> UpgradeAsync(string module, string path, object? extra = null, bool purge = true)
+    public async Task<UpgradeReport> UpgradeAsync(string module, string path, object? extra = null, bool purge = true)
     {
         if (!File.Exists(path)) throw new CodeLoadException(CodeErrorKind.NoFile, module, $"nofile: {path}");
-        return UpgradeCoreAsync(module, File.ReadAllBytes(path), Path.GetDirectoryName(Path.GetFullPath(path)), extra, purge);
+        var image = await File.ReadAllBytesAsync(path).ConfigureAwait(false);
+        await _serial.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return await UpgradeCoreAsync(module, image, Path.GetDirectoryName(Path.GetFullPath(path)), extra, purge).ConfigureAwait(false);
+        }
+        finally
+        {
+            _serial.Release();
+        }
     }
 
     private async Task<UpgradeReport> UpgradeCoreAsync(string module, byte[] image, string? directory, object? extra, bool purge)
@@ -329,23 +456,27 @@ public sealed class CodeServer
         var entry = from.Entry;
         if (entry.Old is { } stale) throw new CodeLoadException(CodeErrorKind.NotPurged, module, $"not_purged: {module} {stale.Vsn} is still loaded as old code");
         var clock = Stopwatch.StartNew();
-        var suspended = await SuspendAllAsync(from.Processes.Where(kv => kv.Value is not null).Select(kv => kv.Key).OrderBy(p => p.Id).ToArray()).ConfigureAwait(false);
+        var suspended = await SuspendAllAsync(ServersOn(from, except: null)).ConfigureAwait(false);
         var suspendTime = clock.Elapsed;
         ModuleVersion to;
         try
         {
-            to = LoadCore(image, directory, module, rebind: false);
+            to = await LoadCoreAsync(image, directory, module, rebind: false).ConfigureAwait(false);
         }
         catch
         {
             await ResumeAllAsync(suspended).ConfigureAwait(false);
             throw;
         }
+        // Servers that bound themselves to the old version after the first look (started meanwhile) are changed too;
+        // any starting from now on sees the new version as current and binds to it.
+        suspended.AddRange(await SuspendAllAsync(ServersOn(from, except: suspended)).ConfigureAwait(false));
         var loadTime = clock.Elapsed - suspendTime;
-        var changed = new List<(LocalProcess Process, object? OldState)>();
+        var changed = new List<LocalProcess>();
         foreach (var p in suspended)
         {
-            ChangeCodeOutcome outcome;
+            if (!from.Processes.ContainsKey(p)) continue; // moved to the new version on its own (S8) before it was suspended
+            SysResult outcome;
             try
             {
                 outcome = await ChangeCodeAsync(p, from.Vsn, extra).ConfigureAwait(false);
@@ -354,49 +485,71 @@ public sealed class CodeServer
             {
                 continue; // it died meanwhile: nothing to migrate
             }
-            if (!outcome.Result.IsOk)
+            if (!outcome.IsOk)
             {
                 await RollBackAsync(entry, from, to, changed).ConfigureAwait(false);
                 await ResumeAllAsync(suspended).ConfigureAwait(false);
-                throw new UpgradeFailedException(module, p.Self, outcome.Result.Term);
+                throw new UpgradeFailedException(module, p.Self, outcome.Term);
             }
-            changed.Add((p, outcome.PreviousState));
+            changed.Add(p);
         }
         var changeTime = clock.Elapsed - suspendTime - loadTime;
         await ResumeAllAsync(suspended).ConfigureAwait(false);
         var resumeTime = clock.Elapsed - suspendTime - loadTime - changeTime;
-        changed.Clear(); // old states are no longer needed: let them (and their types) go
-        if (purge) await SoftPurgeAsync(module).ConfigureAwait(false);
+        var purged = false;
+        if (purge)
+        {
+            purged = await SoftPurgeCoreAsync(module).ConfigureAwait(false);
+            if (!purged)
+            {
+                var left = from.LiveProcesses.Select(p => p.Self.ToString()).Take(20).ToArray();
+                CodeLog.OldCodeNotPurged(_node.LoggerFactory.CreateLogger(CodeLog.Category), module, from.Vsn, to.Vsn, left.Length, string.Join(",", left));
+            }
+        }
         var purgeTime = clock.Elapsed - suspendTime - loadTime - changeTime - resumeTime;
         _node.Metrics.Upgraded();
-        return new UpgradeReport(module, from.Vsn, to.Vsn, suspended.Count, suspendTime, loadTime, changeTime, resumeTime, purgeTime);
+        return new UpgradeReport(module, from.Vsn, to.Vsn, suspended.Count, suspendTime, loadTime, changeTime, resumeTime, purgeTime, purged);
     }
 
-    private async Task RollBackAsync(ModuleEntry entry, ModuleVersion from, ModuleVersion to, List<(LocalProcess Process, object? OldState)> changed)
+    /// <summary>The GenServers bound to <paramref name="version"/>, in start order, leaving out <paramref name="except"/>.</summary>
+    private static LocalProcess[] ServersOn(ModuleVersion version, List<LocalProcess>? except)
     {
-        foreach (var (process, oldState) in changed)
+        var skip = except is null ? null : new HashSet<LocalProcess>(except);
+        return version.Processes.Where(kv => kv.Value is not null && (skip is null || !skip.Contains(kv.Key))).Select(kv => kv.Key).OrderBy(p => p.Id).ToArray();
+    }
+
+    private async Task RollBackAsync(ModuleEntry entry, ModuleVersion from, ModuleVersion to, List<LocalProcess> changed)
+    {
+        lock (_gate)
+        {
+            entry.Current = from;
+            entry.Old = null;
+        }
+        Interlocked.MemoryBarrier(); // from here on, a starting process binds to the restored version
+        foreach (var process in changed)
         {
             try
             {
-                await SystemCallAsync(process, SystemOp.SetCode, Timeout.InfiniteTimeSpan, from, oldState).ConfigureAwait(false);
+                // Each changed process still holds its state and code from before the change (until it resumes).
+                await SystemCallAsync(process, SystemOp.RevertCode, Timeout.InfiniteTimeSpan).ConfigureAwait(false);
             }
             catch (CallException)
             {
                 // died meanwhile
             }
         }
-        lock (_gate)
-        {
-            entry.Current = from;
-            entry.Old = null;
-            entry.Purged.Add(to);
-        }
+        // What runs the new version now started on it during the upgrade: it cannot go back, and purging kills it.
+        var strays = to.LiveProcesses.ToArray();
+        var exits = strays.Select(p => _node.WaitForExitAsync(p.Self)).ToArray();
+        foreach (var p in strays) p.ReceiveExitSignal(default, ExitReason.Kill, viaLink: false);
+        await Task.WhenAll(exits).ConfigureAwait(false);
+        lock (_gate) entry.Purged.Add(to);
         to.Unload();
         CodeLog.RolledBack(_node.LoggerFactory.CreateLogger(CodeLog.Category), entry.Name, to.Vsn, from.Vsn);
     }
 
-    private static async Task<ChangeCodeOutcome> ChangeCodeAsync(LocalProcess process, object? oldVsn, object? extra) =>
-        (ChangeCodeOutcome)(await SystemCallAsync(process, SystemOp.ChangeCode, Timeout.InfiniteTimeSpan, null, oldVsn, extra).ConfigureAwait(false))!;
+    private static async Task<SysResult> ChangeCodeAsync(LocalProcess process, object? oldVsn, object? extra) =>
+        (SysResult)(await SystemCallAsync(process, SystemOp.ChangeCode, Timeout.InfiniteTimeSpan, null, oldVsn, extra).ConfigureAwait(false))!;
 
     private static Task<object?> SystemCallAsync(LocalProcess process, SystemOp op, TimeSpan timeout, object? arg = null, object? arg2 = null, object? arg3 = null)
     {

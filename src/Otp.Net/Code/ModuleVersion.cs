@@ -47,9 +47,22 @@ internal sealed class ModuleVersion
 
     public IEnumerable<LocalProcess> LiveProcesses => Processes.Keys.Where(p => p.IsAlive);
 
-    /// <summary>Whether this version's code can take <paramref name="state"/> as it is (S8).</summary>
-    public bool Accepts(object? state) =>
-        StateType is { } t && (state is null ? !t.IsValueType || Nullable.GetUnderlyingType(t) is not null : t.IsInstanceOfType(state));
+    /// <summary>
+    /// Whether this version's code can take <paramref name="state"/>, coming from <paramref name="leaving"/>, as it is
+    /// (S8): the state must be of this version's state type, and must not reach any object, type or delegate of the
+    /// version it leaves (a state typed <c>object</c>, an interface or a shared container may still hold old objects;
+    /// moving it would run new code on them and keep the old version loaded). A state too large to check is not taken.
+    /// </summary>
+    public bool Accepts(object? state, ModuleVersion? leaving)
+    {
+        if (StateType is not { } t) return false;
+        if (state is null) return !t.IsValueType || Nullable.GetUnderlyingType(t) is not null;
+        if (!t.IsInstanceOfType(state)) return false;
+        return leaving is null || leaving == this || leaving.Context is not { } old || ObjectGraph.Reaches(state, old, out _) == ObjectGraph.Found.None;
+    }
+
+    /// <summary>The version's load context (null once purged).</summary>
+    public System.Runtime.Loader.AssemblyLoadContext? Context => _context;
 
     public void Attach(LocalProcess process, GenServerProcess? engine)
     {

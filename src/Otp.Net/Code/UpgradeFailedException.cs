@@ -15,7 +15,7 @@ public sealed class UpgradeFailedException : Exception
     {
         Module = module;
         Process = process;
-        Failure = failure;
+        Failure = StateTerms.NeutralizeForReport(failure)!; // never an object that keeps a module version loaded
     }
 
     /// <summary>The module.</summary>
@@ -24,6 +24,6 @@ public sealed class UpgradeFailedException : Exception
     /// <summary>The process whose code change failed.</summary>
     public Pid Process { get; }
 
-    /// <summary>The failure, as change_code reported it (S5).</summary>
+    /// <summary>The failure, as change_code reported it (S5); objects of module versions in it are neutral <see cref="StateTerm"/>s.</summary>
     public object Failure { get; }
 }

@@ -10,5 +10,10 @@ namespace Otp.Net.Code;
 /// <param name="ChangeCode">Time to run every <c>CodeChange</c>.</param>
 /// <param name="Resume">Time to resume them all.</param>
 /// <param name="Purge">Time to purge the old version (zero when not asked).</param>
+/// <param name="OldVersionPurged">
+/// Whether the old version was soft-purged at the end. False when no purge was asked, or when it was refused because a
+/// process still runs the old version (logged as <c>OldCodeNotPurged</c>; the next upgrade then fails with
+/// <c>not_purged</c> until <see cref="CodeServer.PurgeAsync"/> or <see cref="CodeServer.SoftPurgeAsync"/> succeeds).
+/// </param>
 public sealed record UpgradeReport(string Module, string FromVersion, string ToVersion, int Processes,
-    TimeSpan Suspend, TimeSpan Load, TimeSpan ChangeCode, TimeSpan Resume, TimeSpan Purge);
+    TimeSpan Suspend, TimeSpan Load, TimeSpan ChangeCode, TimeSpan Resume, TimeSpan Purge, bool OldVersionPurged);

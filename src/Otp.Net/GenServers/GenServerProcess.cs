@@ -26,6 +26,7 @@ internal sealed class GenServerProcess
     private bool _trace;
     private ServerStatistics? _stats;
     private object? _lastMessage;
+    private (object? State, GenServerBase Module, ModuleVersion? Binding)? _beforeChange;
     private bool _stopped;
 
     private GenServerProcess(LocalProcess process, GenServerBase module, string behaviour, ModuleVersion? binding)
@@ -51,12 +52,12 @@ internal sealed class GenServerProcess
     {
         var process = (LocalProcess)context;
         var engine = new GenServerProcess(process, module, behaviour, binding);
+        engine.AttachAtStart();
         process.CurrentModule = engine.ModuleLabel;
-        binding?.Attach(process, engine);
         ServerAction action;
         try
         {
-            var init = await module.InitCore(args, process.CancellationToken).ConfigureAwait(false);
+            var init = await engine.Module.InitCore(args, process.CancellationToken).ConfigureAwait(false);
             switch (init?.Kind)
             {
                 case InitResultKind.Ok:
@@ -98,6 +99,25 @@ internal sealed class GenServerProcess
         binding = null;
         args = null;
         await engine.LoopAsync(action).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Binds a starting server to its version, or to the module's current version if a newer one was loaded since the
+    /// start was asked (no state exists yet: init runs the current code, as a fully-qualified call would). The fence
+    /// pairs with the code server's after a load: either this process sees the new version as current, or an upgrade
+    /// in progress finds it in the old version's table and changes it with the others.
+    /// </summary>
+    private void AttachAtStart()
+    {
+        while (Binding is { } binding)
+        {
+            binding.Attach(_process, this);
+            Interlocked.MemoryBarrier();
+            if (binding.Entry.Current is not { } current || current == binding || current.Instance is not GenServerBase newer) return;
+            binding.Detach(_process);
+            Binding = current;
+            Module = newer;
+        }
     }
 
     private static ExitReason BadReturn(object? value) =>
@@ -155,7 +175,7 @@ internal sealed class GenServerProcess
     /// <summary>S8: between callbacks, a process bound to an old version moves to the current one if it accepts the state.</summary>
     private void MaybeRebind()
     {
-        if (Binding is { } b && b.Entry.Current is { } current && current != b && current.Accepts(_state) && current.Instance is GenServerBase module)
+        if (Binding is { } b && b.Entry.Current is { } current && current != b && current.Accepts(_state, b) && current.Instance is GenServerBase module)
         {
             BindTo(current, module);
         }
@@ -187,12 +207,16 @@ internal sealed class GenServerProcess
         _lastMessage = message;
         if (_stats is { } st) _stats = st with { MessagesIn = st.MessagesIn + 1 };
         if (_trace) TraceEvent("got", message);
-        return message switch
+        var next = message switch
         {
             CallRequest call => await RunCallbackAsync(Callback.Call, call.Request, call.Sink).ConfigureAwait(false),
             CastRequest cast => await RunCallbackAsync(Callback.Cast, cast.Request, null).ConfigureAwait(false),
             _ => await RunCallbackAsync(Callback.Info, message, null).ConfigureAwait(false),
         };
+        // The last message is kept only for a crash report of its own callback: an idle server holds none (it could be
+        // an object of a version that is being unloaded).
+        _lastMessage = null;
+        return next;
     }
 
     private enum Callback
@@ -341,6 +365,7 @@ internal sealed class GenServerProcess
                 sink.TryReply(OkAtom);
                 break;
             case SystemOp.Resume:
+                _beforeChange = null; // a change of code is final once the process runs again
                 _suspended = false;
                 _process.Suspended = false;
                 sink.TryReply(OkAtom);
@@ -368,10 +393,17 @@ internal sealed class GenServerProcess
                 MaybeRebind();
                 sink.TryReply(Binding is null || Binding == Binding.Entry.Current);
                 break;
-            case SystemOp.SetCode:
-                var restore = (ModuleVersion)request.Arg!;
-                _state = request.Arg2;
-                if (restore.Instance is GenServerBase restored) BindTo(restore, restored);
+            case SystemOp.RevertCode:
+                // An upgrade rolls back: the state and code from before this suspension's change_code come back. They
+                // were kept here, not sent to the code server, so that no reply carries a module's state.
+                if (_beforeChange is { } before)
+                {
+                    _state = before.State;
+                    if (before.Binding is { Instance: GenServerBase restored } version) BindTo(version, restored);
+                    else Module = before.Module;
+                    _process.CurrentModule = ModuleLabel;
+                    _beforeChange = null;
+                }
                 sink.TryReply(OkAtom);
                 break;
             case SystemOp.Terminate:
@@ -399,7 +431,7 @@ internal sealed class GenServerProcess
     /// is rebound to it; its old state reaches the new code as a <see cref="StateTerm"/> when its type belongs to the old
     /// version. With <c>{down, Vsn}</c> (S6) the current (newer) code converts the state and the process binds back to Vsn.
     /// </summary>
-    private async ValueTask<ChangeCodeOutcome> ChangeCodeAsync(SystemRequest request)
+    private async ValueTask<SysResult> ChangeCodeAsync(SystemRequest request)
     {
         var explicitModule = request.Arg as GenServerBase;
         var oldVersion = request.Arg2;
@@ -408,7 +440,7 @@ internal sealed class GenServerProcess
         if (!_suspended)
         {
             return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("unknown_system_msg"),
-                TermTuple.Of(Atom.Of("change_code"), Atom.Of((explicitModule ?? Module).ModuleName), oldVersion, extra))), previous);
+                TermTuple.Of(Atom.Of("change_code"), Atom.Of((explicitModule ?? Module).ModuleName), oldVersion, extra))));
         }
         GenServerBase codeModule;
         ModuleVersion? bindAfter = null;
@@ -422,7 +454,7 @@ internal sealed class GenServerProcess
             {
                 codeModule = Module; // the newer code converts the state (S6)
                 bindAfter = binding.Entry.Find(TermFormatter.Format(down[1]).Trim('"'));
-                if (bindAfter is null) return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("no_such_version"), down[1])), previous);
+                if (bindAfter is null) return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("no_such_version"), down[1])));
             }
             else
             {
@@ -434,44 +466,77 @@ internal sealed class GenServerProcess
         {
             codeModule = Module;
         }
+        var leaving = Binding;
         var crossing = bindAfter is not null && bindAfter != Binding && codeModule != Module;
-        var stateIn = crossing && _state is not null && StateTerms.IsModuleType(_state.GetType()) ? StateTerms.Neutralize(_state) : _state;
+        var stateIn = _state;
+        if (crossing && leaving?.Context is { } oldContext && _state is not null && ObjectGraph.Reaches(_state, oldContext, out _) != ObjectGraph.Found.None)
+        {
+            // The state holds objects of the version it leaves (whatever its declared type): the new code gets them as
+            // neutral terms. A cycle, or an object that cannot be copied, fails the change with a typed reason.
+            try
+            {
+                stateIn = StateTerms.Neutralize(_state, oldContext);
+            }
+            catch (StateMigrationException ex)
+            {
+                return Outcome(TermTuple.Of(ErrorAtom, ex.ToTerm()));
+            }
+        }
         ICodeChangeResult? result;
         try
         {
             result = await codeModule.CodeChangeCore(oldVersion, stateIn, extra, Token).ConfigureAwait(false);
         }
+        catch (StateMigrationException ex)
+        {
+            return Outcome(TermTuple.Of(ErrorAtom, ex.ToTerm()));
+        }
         catch (Exception ex) when (ex is not ProcessExitedException)
         {
-            return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("EXIT"), ExitReason.FromException(ex))), previous);
+            return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("EXIT"), ExitReason.FromException(ex))));
         }
-        if (result is null) return Outcome(TermTuple.Of(ErrorAtom, null), previous);
-        if (!result.IsOk) return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(ErrorAtom, result.Error)), previous);
+        stateIn = null;
+        if (result is null) return Outcome(TermTuple.Of(ErrorAtom, null));
+        if (!result.IsOk) return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(ErrorAtom, result.Error)));
         var newState = result.BoxedState;
         if (bindAfter is not null)
         {
-            if (!bindAfter.Accepts(newState))
+            if (!bindAfter.Accepts(newState, leaving))
             {
                 try
                 {
-                    newState = StateTerms.ConvertTo(StateTerms.Neutralize(newState), bindAfter.StateType!);
+                    var neutral = leaving?.Context is { } leavingContext ? StateTerms.Neutralize(newState, leavingContext) : newState;
+                    newState = StateTerms.ConvertTo(neutral, bindAfter.StateType!, StateMapping.Strict, "", 0);
                 }
-                catch (Exception ex) when (ex is InvalidCastException or FormatException or ArgumentException or MissingMethodException)
+                catch (StateMigrationException ex)
                 {
-                    return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("bad_state"), ex.Message)), previous);
+                    return Outcome(TermTuple.Of(ErrorAtom, ex.ToTerm()));
+                }
+                catch (Exception ex) when (ex is InvalidCastException or FormatException or ArgumentException or MissingMethodException or System.Reflection.TargetInvocationException)
+                {
+                    return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("bad_state"), ex.Message)));
+                }
+                if (!bindAfter.Accepts(newState, leaving))
+                {
+                    return Outcome(TermTuple.Of(ErrorAtom, new StateMigrationException(StateMigrationError.OldVersionObject, "",
+                        $"the new state still holds objects of {leaving}").ToTerm()));
                 }
             }
+            _beforeChange ??= (previous, Module, Binding);
             _state = newState;
             if (bindAfter.Instance is GenServerBase target) BindTo(bindAfter, target);
         }
         else
         {
+            _beforeChange ??= (previous, Module, Binding);
             _state = newState;
             Module = codeModule;
             _process.CurrentModule = ModuleLabel;
         }
-        return Outcome(OkAtom, previous);
+        return Outcome(OkAtom);
     }
 
-    private static ChangeCodeOutcome Outcome(object term, object? previous) => new(new SysResult(term), previous);
+    // The result may carry terms of either version (a CodeChange's error term): it is neutralized, so that whoever keeps
+    // it (a caller, an UpgradeFailedException) does not keep a version loaded.
+    private static SysResult Outcome(object term) => new(StateTerms.NeutralizeForReport(term)!);
 }

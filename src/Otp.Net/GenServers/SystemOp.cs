@@ -13,5 +13,5 @@ internal enum SystemOp
     Trace,
     Terminate,
     Rebind,
-    SetCode,
+    RevertCode,
 }

@@ -59,7 +59,7 @@ public sealed class ExitReason : IEquatable<ExitReason>
     public bool IsNormalOrShutdown => Kind is ExitReasonKind.Normal or ExitReasonKind.Shutdown;
 
     /// <summary><c>{shutdown, <paramref name="term"/>}</c>.</summary>
-    public static ExitReason ShutdownWith(object? term) => new(ExitReasonKind.Shutdown, TermTuple.Of(ShutdownAtom, term), null);
+    public static ExitReason ShutdownWith(object? term) => new(ExitReasonKind.Shutdown, TermTuple.Of(ShutdownAtom, Code.StateTerms.NeutralizeForReport(term)), null);
 
     /// <summary>The reason of a process ended by <paramref name="exception"/>. Only its text is kept (see <see cref="ExceptionInfo"/>).</summary>
     public static ExitReason FromException(Exception exception)
@@ -72,7 +72,8 @@ public sealed class ExitReason : IEquatable<ExitReason>
 
     /// <summary>
     /// The reason for an arbitrary term; well-known atoms and <c>{shutdown, T}</c> map onto their kinds, so
-    /// <c>ExitReason.Of(Atom.Of("normal")) == ExitReason.Normal</c>.
+    /// <c>ExitReason.Of(Atom.Of("normal")) == ExitReason.Normal</c>. Objects of a module version's types in the term are
+    /// kept as neutral <see cref="Code.StateTerm"/>s (an exit reason never keeps a version loaded).
     /// </summary>
     public static ExitReason Of(object? term)
     {
@@ -88,11 +89,13 @@ public sealed class ExitReason : IEquatable<ExitReason>
                 if (a == NoProcAtom) return NoProc;
                 break;
             case TermTuple { Length: 2 } t when t[0] is Atom s && s == ShutdownAtom:
-                return new(ExitReasonKind.Shutdown, t, null);
+                return new(ExitReasonKind.Shutdown, Code.StateTerms.NeutralizeForReport(t), null);
             case Exception ex:
                 return FromException(ex);
         }
-        return new(ExitReasonKind.Custom, term, null);
+        // A reason outlives its process (in every Pid, monitor and CallException that holds it): objects of module
+        // versions in it become neutral terms, so that it never keeps a version loaded.
+        return new(ExitReasonKind.Custom, Code.StateTerms.NeutralizeForReport(term), null);
     }
 
     /// <summary>The reason as a term (the same as <see cref="Term"/>).</summary>

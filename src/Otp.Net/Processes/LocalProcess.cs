@@ -141,6 +141,9 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
         // The body will not read again: drop what is left so the messages can be collected.
         _mailbox.Drain(null);
         _save = null;
+        // The last receive's source still points at the body's state machine (its continuation): let it go, or a
+        // held Pid would keep the code that ran the body loaded.
+        _receive.Reset();
     }
 
     // ---------------------------------------------------------------- messages

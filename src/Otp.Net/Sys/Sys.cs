@@ -61,7 +61,7 @@ public static class SysOps
     {
         var result = await Request(server, "change_code", SystemOp.ChangeCode, timeout, module, oldVersion, extra,
             module is null ? null : (object)Atom.Of(module.ModuleName), oldVersion, extra).ConfigureAwait(false);
-        return result as SysResult ?? ((Code.ChangeCodeOutcome)result!).Result;
+        return (SysResult)result!;
     }
 
     /// <summary><c>sys:statistics(Name, true | false)</c>.</summary>

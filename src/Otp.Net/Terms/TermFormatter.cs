@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Globalization;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Otp.Net.Processes;
@@ -7,11 +8,25 @@ using Otp.Net.Processes;
 namespace Otp.Net.Terms;
 
 /// <summary>
-/// Prints values in Erlang term syntax with no blanks: atoms (quoted where needed), integers,
-/// tuples <c>{A,B}</c>, lists <c>[A,B]</c>, pids, references and exit reasons.
+/// Prints values in Erlang term syntax with no blanks: atoms (quoted where needed), integers, tuples <c>{A,B}</c>,
+/// lists <c>[A,B]</c>, maps <c>#{K=&gt;V}</c>, pids, references and exit reasons. Output is bounded like OTP's
+/// <c>~P</c>: past <see cref="MaxDepth"/> levels a subterm prints as <c>...</c>, past <see cref="MaxElements"/>
+/// elements a list ends in <c>|...]</c> (a tuple or map in <c>,...</c>), and past <see cref="MaxLength"/> characters
+/// the text stops with <c>...</c>. So any object graph, cyclic or huge, prints in bounded time and space.
 /// </summary>
 public static class TermFormatter
 {
+    /// <summary>The depth past which a subterm prints as <c>...</c>.</summary>
+    public const int MaxDepth = 40;
+
+    /// <summary>The number of elements of a list, tuple or map printed before the rest is cut.</summary>
+    public const int MaxElements = 1_000;
+
+    /// <summary>The length, in characters, past which the text is cut.</summary>
+    public const int MaxLength = 64 * 1024;
+
+    private const string Ellipsis = "...";
+
     private static readonly HashSet<string> Reserved = new(StringComparer.Ordinal)
     {
         "after", "and", "andalso", "band", "begin", "bnot", "bor", "bsl", "bsr", "bxor", "case", "catch",
@@ -19,11 +34,17 @@ public static class TermFormatter
     };
 
     /// <summary>Formats <paramref name="value"/>; <paramref name="pid"/> (optional) prints pids and <paramref name="reference"/> references.</summary>
-    public static string Format(object? value, Func<Pid, string>? pid = null, Func<Ref, string>? reference = null)
+    public static string Format(object? value, Func<Pid, string>? pid = null, Func<Ref, string>? reference = null) =>
+        Format(value, MaxDepth, MaxLength, pid, reference);
+
+    /// <summary>Formats <paramref name="value"/> within <paramref name="maxDepth"/> levels and about <paramref name="maxLength"/> characters.</summary>
+    public static string Format(object? value, int maxDepth, int maxLength, Func<Pid, string>? pid = null, Func<Ref, string>? reference = null)
     {
-        var sb = new StringBuilder();
-        Append(sb, value, pid, reference);
-        return sb.ToString();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxDepth);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxLength);
+        var writer = new Writer(new StringBuilder(), maxDepth, maxLength, pid, reference);
+        writer.Append(value, 0);
+        return writer.Text;
     }
 
     /// <summary>Whether <paramref name="name"/> prints as a bare atom (no quotes).</summary>
@@ -37,86 +58,178 @@ public static class TermFormatter
         return !Reserved.Contains(name);
     }
 
-    private static void Append(StringBuilder sb, object? value, Func<Pid, string>? pid, Func<Ref, string>? reference)
+    private sealed class Writer(StringBuilder sb, int maxDepth, int maxLength, Func<Pid, string>? pid, Func<Ref, string>? reference)
     {
-        switch (value)
-        {
-            case null:
-                sb.Append("undefined");
-                break;
-            case Atom a:
-                AppendAtom(sb, a.Name);
-                break;
-            case bool b:
-                sb.Append(b ? "true" : "false");
-                break;
-            case int or long or short or byte or sbyte or ushort or uint or ulong:
-                sb.Append(Convert.ToString(value, CultureInfo.InvariantCulture));
-                break;
-            case double d:
-                sb.Append(d.ToString("R", CultureInfo.InvariantCulture));
-                break;
-            case string s:
-                sb.Append('"').Append(s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)).Append('"');
-                break;
-            case Pid p:
-                sb.Append(pid is null ? p.ToString() : pid(p));
-                break;
-            case Ref r:
-                sb.Append(reference is null ? r.ToString() : reference(r));
-                break;
-            case ExitReason reason:
-                Append(sb, reason.ToTerm(), pid, reference);
-                break;
-            case ITermConvertible convertible:
-                Append(sb, convertible.ToTerm(), pid, reference);
-                break;
-            case Exception ex:
-                sb.Append('{');
-                AppendAtom(sb, ex.GetType().FullName ?? ex.GetType().Name);
-                sb.Append(',');
-                Append(sb, ex.Message, pid, reference);
-                sb.Append('}');
-                break;
-            case ITuple t:
-                sb.Append('{');
-                for (var i = 0; i < t.Length; i++)
-                {
-                    if (i > 0) sb.Append(',');
-                    Append(sb, t[i], pid, reference);
-                }
-                sb.Append('}');
-                break;
-            case IEnumerable e:
-                sb.Append('[');
-                var first = true;
-                foreach (var item in e)
-                {
-                    if (!first) sb.Append(',');
-                    first = false;
-                    Append(sb, item, pid, reference);
-                }
-                sb.Append(']');
-                break;
-            default:
-                sb.Append(value);
-                break;
-        }
-    }
+        private bool _full;
 
-    private static void AppendAtom(StringBuilder sb, string name)
-    {
-        if (IsBareAtom(name))
+        public string Text => sb.ToString();
+
+        /// <summary>Writes text, cutting it (and everything after it) once the length limit is reached.</summary>
+        private void Write(string text)
         {
-            sb.Append(name);
-            return;
+            if (_full) return;
+            var room = maxLength - sb.Length;
+            if (text.Length <= room)
+            {
+                sb.Append(text);
+                return;
+            }
+            sb.Append(text, 0, Math.Max(0, room)).Append(Ellipsis);
+            _full = true;
         }
-        sb.Append('\'');
-        foreach (var c in name)
+
+        private void Write(char c)
         {
-            if (c is '\'' or '\\') sb.Append('\\');
-            sb.Append(c);
+            if (_full) return;
+            if (sb.Length < maxLength)
+            {
+                sb.Append(c);
+                return;
+            }
+            sb.Append(Ellipsis);
+            _full = true;
         }
-        sb.Append('\'');
+
+        public void Append(object? value, int depth)
+        {
+            if (_full) return;
+            if (depth >= maxDepth && value is not (null or Atom or bool or string) && !value.GetType().IsPrimitive)
+            {
+                Write(Ellipsis);
+                return;
+            }
+            switch (value)
+            {
+                case null:
+                    Write("undefined");
+                    break;
+                case Atom a:
+                    WriteAtom(a.Name);
+                    break;
+                case bool b:
+                    Write(b ? "true" : "false");
+                    break;
+                case int or long or short or byte or sbyte or ushort or uint or ulong:
+                    Write(Convert.ToString(value, CultureInfo.InvariantCulture)!);
+                    break;
+                case double d:
+                    Write(d.ToString("R", CultureInfo.InvariantCulture));
+                    break;
+                case string s:
+                    Write('"');
+                    if (s.Length > maxLength) s = s[..maxLength];
+                    Write(s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal));
+                    Write('"');
+                    break;
+                case Pid p:
+                    Write(pid is null ? p.ToString() : pid(p));
+                    break;
+                case Ref r:
+                    Write(reference is null ? r.ToString() : reference(r));
+                    break;
+                case ExitReason reason:
+                    Append(reason.ToTerm(), depth);
+                    break;
+                case ITermConvertible convertible:
+                    Append(convertible.ToTerm(), depth + 1);
+                    break;
+                case Exception ex:
+                    Write('{');
+                    WriteAtom(ex.GetType().FullName ?? ex.GetType().Name);
+                    Write(',');
+                    Append(ex.Message, depth + 1);
+                    Write('}');
+                    break;
+                case Code.StateTerm term:
+                    Write('#');
+                    WriteAtom(term.TypeName);
+                    Write('{');
+                    Elements(term, depth, (kv, d) =>
+                    {
+                        WriteAtom(kv.Key);
+                        Write('=');
+                        Append(kv.Value, d);
+                    }, list: false);
+                    Write('}');
+                    break;
+                case ITuple t:
+                    Write('{');
+                    Elements(Enumerable.Range(0, t.Length).Select(i => t[i]), depth, Append, list: false);
+                    Write('}');
+                    break;
+                case IDictionary map:
+                    Write("#{");
+                    Elements(Entries(map), depth, (e, d) =>
+                    {
+                        Append(e.Key, d);
+                        Write("=>");
+                        Append(e.Value, d);
+                    }, list: false);
+                    Write('}');
+                    break;
+                case IEnumerable e:
+                    Write('[');
+                    Elements(e.Cast<object?>(), depth, Append, list: true);
+                    Write(']');
+                    break;
+                default:
+                    Write(SafeToString(value));
+                    break;
+            }
+        }
+
+        private void Elements<T>(IEnumerable<T> items, int depth, Action<T, int> append, bool list)
+        {
+            var count = 0;
+            foreach (var item in items)
+            {
+                if (_full) return;
+                if (count == MaxElements)
+                {
+                    Write(list ? "|..." : ",...");
+                    return;
+                }
+                if (count++ > 0) Write(',');
+                append(item, depth + 1);
+            }
+        }
+
+        private static IEnumerable<DictionaryEntry> Entries(IDictionary map)
+        {
+            var entries = map.GetEnumerator();
+            while (entries.MoveNext()) yield return entries.Entry;
+        }
+
+        private void WriteAtom(string name)
+        {
+            if (IsBareAtom(name))
+            {
+                Write(name);
+                return;
+            }
+            var quoted = new StringBuilder(name.Length + 2).Append('\'');
+            foreach (var c in name)
+            {
+                if (c is '\'' or '\\') quoted.Append('\\');
+                quoted.Append(c);
+            }
+            Write(quoted.Append('\'').ToString());
+        }
+
+        /// <summary>
+        /// An object's own text. A <c>ToString</c> that throws, or that recurses into a cycle (records stop with
+        /// <see cref="InsufficientExecutionStackException"/>), prints as the type's name.
+        /// </summary>
+        private static string SafeToString(object value)
+        {
+            try
+            {
+                return value.ToString() ?? "";
+            }
+            catch (Exception)
+            {
+                return $"<{value.GetType().FullName}>";
+            }
+        }
     }
 }

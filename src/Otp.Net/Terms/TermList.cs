@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Collections;
 
 namespace Otp.Net.Terms;
@@ -22,6 +23,7 @@ public sealed class TermList : IReadOnlyList<object?>, IEquatable<TermList>
     /// <inheritdoc />
     public bool Equals(TermList? other)
     {
+        RuntimeHelpers.EnsureSufficientExecutionStack(); // deeply nested terms fail with an exception, never a stack overflow
         if (other is null || other._items.Length != _items.Length) return false;
         for (var i = 0; i < _items.Length; i++)
         {
@@ -36,6 +38,7 @@ public sealed class TermList : IReadOnlyList<object?>, IEquatable<TermList>
     /// <inheritdoc />
     public override int GetHashCode()
     {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         var h = new HashCode();
         foreach (var item in _items) h.Add(TermEquality.Hash(item));
         return h.ToHashCode();

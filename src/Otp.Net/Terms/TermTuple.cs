@@ -29,6 +29,7 @@ public sealed class TermTuple : ITuple, IEquatable<TermTuple>, IReadOnlyList<obj
     /// <inheritdoc />
     public bool Equals(TermTuple? other)
     {
+        RuntimeHelpers.EnsureSufficientExecutionStack(); // deeply nested terms fail with an exception, never a stack overflow
         if (other is null || other._items.Length != _items.Length) return false;
         for (var i = 0; i < _items.Length; i++)
         {
@@ -43,6 +44,7 @@ public sealed class TermTuple : ITuple, IEquatable<TermTuple>, IReadOnlyList<obj
     /// <inheritdoc />
     public override int GetHashCode()
     {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         var h = new HashCode();
         foreach (var item in _items) h.Add(TermEquality.Hash(item));
         return h.ToHashCode();

@@ -13,6 +13,10 @@ internal static class Fixtures
 
     public static string CodePurge(int version) => PathOf($"CodePurge.V{version}", "CodePurge");
 
+    public static string Recorder(int version) => PathOf($"Recorder.V{version}", "Recorder");
+
+    public static string Broken() => PathOf("Broken", "Broken");
+
     private static string PathOf(string project, string assembly)
     {
         var path = Path.Combine(Root, "tests", "fixtures", project, "bin", Configuration, "net10.0", assembly + ".dll");

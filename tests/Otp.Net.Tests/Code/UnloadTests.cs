@@ -1,0 +1,110 @@
+using Otp.Net.Code;
+using Otp.Net.GenServers;
+using Otp.Net.Processes;
+using System.Runtime.CompilerServices;
+using Otp.Net.Terms;
+
+namespace Otp.Net.Tests.Code;
+
+/// <summary>
+/// After an upgrade or a purge no framework structure keeps an old version reachable, whatever the state and the
+/// messages hold, and with no further traffic to the processes (conventions: "assert the old version is collected
+/// without further traffic").
+/// </summary>
+public sealed class UnloadTests : IDisposable
+{
+    private static readonly TimeSpan UnloadTimeout = TimeSpan.FromSeconds(15);
+
+    private readonly Node _node = new();
+
+    public void Dispose() => _node.Dispose();
+
+    private CodeServer Code => _node.Code;
+
+    [Fact] // C1, C5, S4: a record state of the module's own assembly, upgraded v1→v2→v3→v4 with no call in between
+    public async Task Upgrade_RecordStateOfModuleAssembly_FourVersionsInARow_EachOldVersionCollectedWithoutTraffic()
+    {
+        await Code.LoadAsync(Fixtures.Recorder(1), "recorder");
+        var pids = new List<Pid>();
+        for (var i = 0; i < 3; i++)
+        {
+            var pid = (await Code.StartGenServerAsync("recorder")).GetPidOrThrow();
+            await GenServer.CallAsync(pid, ("add", "a"));
+            await GenServer.CallAsync(pid, ("add", "b"));
+            await GenServer.CallAsync(pid, "remind"); // the last message each process handles is a v1 record
+            pids.Add(pid);
+        }
+        for (var version = 2; version <= 4; version++)
+        {
+            var report = await Code.UpgradeAsync("recorder", Fixtures.Recorder(version));
+            report.Processes.Should().Be(3);
+            report.OldVersionPurged.Should().BeTrue();
+            (await Code.WaitForUnloadAsync("recorder", UnloadTimeout)).Should().BeTrue($"version {version - 1} must be collected before version {version + 1} loads");
+            Code.Versions("recorder").Where(v => v.Status == ModuleStatus.PendingUnload).Should().BeEmpty();
+        }
+        foreach (var pid in pids)
+        {
+            (await GenServer.CallAsync(pid, "summary")).Should().Be("v4 2 0:a,1:b,2:reminder from-v1 2");
+        }
+    }
+
+    [Fact] // C5: a bare process killed by purge; the test keeps its pid, the old version is collected all the same
+    public async Task Purge_BareProcessOnOldVersion_CollectedWhileDeadPidIsHeld()
+    {
+        await Code.LoadAsync(Fixtures.Recorder(1), "echo");
+        var echo = Code.Spawn("echo");
+        (await Ask(echo, "hello")).Should().Be("hello");
+        await Code.LoadAsync(Fixtures.Recorder(2), "echo");
+        var exit = _node.WaitForExitAsync(echo);
+        (await Code.PurgeAsync("echo")).Should().BeTrue();
+        (await exit.Within()).Should().Be(ExitReason.Killed);
+        (await Code.WaitForUnloadAsync("echo", UnloadTimeout)).Should().BeTrue();
+        _node.IsAlive(echo).Should().BeFalse();
+        GC.KeepAlive(echo.Process);
+    }
+
+    private Task<object?> Ask(Pid pid, string what) => _node.RunAsync(async ctx =>
+    {
+        ctx.Send(pid, (ctx.Self, what));
+        var reply = await ctx.ReceiveAsync(m => m is ITuple);
+        return (object?)((ITuple)reply)[0];
+    });
+
+    [Fact] // review of pins: exit reasons holding a module record, or the state through bad_return_value, do not pin
+    public async Task Purge_ExitReasonsHoldingModuleTypedTerms_OldVersionCollectedWhileReasonsAndPidsAreHeld()
+    {
+        await Code.LoadAsync(Fixtures.Recorder(1), "recorder");
+        var stopper = (await Code.StartGenServerAsync("recorder")).GetPidOrThrow();
+        var badReturn = (await Code.StartGenServerAsync("recorder")).GetPidOrThrow();
+        await GenServer.CallAsync(stopper, ("add", "x"));
+        var stopped = _node.WaitForExitAsync(stopper);
+        var callFailure = await FluentActions.Awaiting(() => GenServer.CallAsync(stopper, "stop_with_state")).Should().ThrowAsync<CallException>();
+        var stopReason = await stopped.Within();
+        var bad = _node.WaitForExitAsync(badReturn);
+        GenServer.Cast(badReturn, "reply_in_cast");
+        var badReason = await bad.Within();
+
+        stopReason.ToString().Should().Contain("gave_up").And.Contain("x");
+        badReason.ToString().Should().Contain("bad_return_value");
+        await Code.LoadAsync(Fixtures.Recorder(2), "recorder");
+        await Code.PurgeAsync("recorder");
+        (await Code.WaitForUnloadAsync("recorder", UnloadTimeout)).Should().BeTrue();
+        GC.KeepAlive(callFailure.Which);
+        GC.KeepAlive(stopper.Process);
+        GC.KeepAlive(badReturn.Process);
+        GC.KeepAlive(stopReason);
+        GC.KeepAlive(badReason);
+    }
+
+    [Fact] // S5: a CodeChange that fails with a term of the new version's type: rollback unloads the new version anyway
+    public async Task Upgrade_FailureTermOfNewVersionsType_NewVersionCollectedWhileExceptionIsHeld()
+    {
+        await Code.LoadAsync(Fixtures.Recorder(1), "cyclic");
+        var pid = (await Code.StartGenServerAsync("cyclic", "refuse")).GetPidOrThrow();
+        var failure = await FluentActions.Awaiting(() => Code.UpgradeAsync("cyclic", Fixtures.Recorder(2))).Should().ThrowAsync<UpgradeFailedException>();
+        failure.Which.Failure.ToString().Should().Contain("refused").And.Contain("refuse");
+        (await Code.WaitForUnloadAsync("cyclic", UnloadTimeout)).Should().BeTrue();
+        (await GenServer.CallAsync(pid, "version")).Should().Be("1");
+        GC.KeepAlive(failure.Which);
+    }
+}
