@@ -123,8 +123,10 @@ internal sealed class GenServerProcess
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<object> NextMessageAsync(ServerAction action)
     {
+        // The suspended filter is pure, so each saved message is tested against it once however many system messages
+        // the server serves while suspended.
         var match = _suspended ? _suspendedFilter : null;
-        if (_process.TryTakeNext(match, out var message)) return message;
+        if (_process.TryTakeNext(match, out var message, resume: true)) return message;
         if (!_suspended && action.Kind == ServerActionKind.Timeout)
         {
             if (action.Timeout <= TimeSpan.Zero) return TimeoutAtom;
@@ -135,7 +137,7 @@ internal sealed class GenServerProcess
                 _process.SetWaiting(true);
                 await _process.WaitAsync().ConfigureAwait(false);
                 _process.SetWaiting(false);
-                if (_process.TryTakeNext(match, out message)) return message;
+                if (_process.TryTakeNext(match, out message, resume: true)) return message;
                 if (flag.Fired) return TimeoutAtom;
             }
         }
@@ -144,7 +146,7 @@ internal sealed class GenServerProcess
             _process.SetWaiting(true);
             await _process.WaitAsync().ConfigureAwait(false);
             _process.SetWaiting(false);
-            if (_process.TryTakeNext(match, out message)) return message;
+            if (_process.TryTakeNext(match, out message, resume: true)) return message;
         }
     }
 
