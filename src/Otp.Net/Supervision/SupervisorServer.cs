@@ -58,6 +58,7 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
         Ctx.TrapExit = true; // U11
         if (_dynamic is not null)
         {
+            if (ChildSpecValidation.CheckOptions(_dynamic) is { } optionsError) return StopInit(SupervisorData(optionsError));
             if (_dynamic.OnInit is { } onInit) await onInit(cancellationToken).ConfigureAwait(false);
             return Ok(new State
             {
@@ -70,16 +71,18 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
         var init = await _module!.InitAsync(args, cancellationToken).ConfigureAwait(false);
         if (init is null) return StopInit(ExitReason.Of(TermTuple.Of(Atom.Of("bad_return"), TermTuple.Of(Atom.Of(ModuleName), Atom.Of("init"), null))));
         if (init.IsIgnore) return Ignore();
-        if (ChildSpecValidation.Check(init.Children) is { } specError)
+        // As OTP's supervisor:init: the flags first ({supervisor_data, E}), then the child specs ({start_spec, E}).
+        if (ChildSpecValidation.CheckFlags(init.Flags) is { } flagsError) return StopInit(SupervisorData(flagsError));
+        if (init.Flags!.Strategy == Strategy.SimpleOneForOne && (init.Children.Count != 1 || init.Children[0] is not { StartWithArgs: not null }))
+        {
+            return StopInit(ExitReason.Of(TermTuple.Of(Atom.Of("bad_start_spec"), Atom.Of("simple_one_for_one needs exactly one template child spec"))));
+        }
+        if (ChildSpecValidation.Check(init.Children, init.Flags.AutoShutdown) is { } specError)
         {
             return StopInit(ExitReason.Of(TermTuple.Of(Atom.Of("start_spec"), specError)));
         }
-        if (init.Flags!.Strategy == Strategy.SimpleOneForOne)
+        if (init.Flags.Strategy == Strategy.SimpleOneForOne)
         {
-            if (init.Children.Count != 1 || init.Children[0].StartWithArgs is null)
-            {
-                return StopInit(ExitReason.Of(TermTuple.Of(Atom.Of("bad_start_spec"), Atom.Of("simple_one_for_one needs exactly one template child spec"))));
-            }
             return Ok(new State { Flags = init.Flags, Template = init.Children[0], Name = ((LocalProcess)Ctx).RegisteredName ?? Ctx.Self.ToString() });
         }
         var state = new State { Flags = init.Flags!, Name = ((LocalProcess)Ctx).RegisteredName ?? Ctx.Self.ToString() };
@@ -97,6 +100,8 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
         }
         return Ok(state);
     }
+
+    private static ExitReason SupervisorData(object error) => ExitReason.Of(TermTuple.Of(Atom.Of("supervisor_data"), error));
 
     /// <summary>Runs a child's start function (U3): anything but ok / ignore / error is an error.</summary>
     private static async Task<StartResult> StartChildProcessAsync(State state, Child child)
@@ -177,7 +182,7 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
 
     private async Task<StartResult> StartNewChildAsync(State state, ChildSpec spec)
     {
-        if (ChildSpecValidation.Check([spec]) is { } specError) return StartResult.Failed(ExitReason.Of(specError));
+        if (ChildSpecValidation.Check([spec], state.Flags.AutoShutdown, dynamic: state.Dynamic) is { } specError) return StartResult.Failed(ExitReason.Of(specError));
         if (state.ByPid)
         {
             if (state.MaxChildren is { } max && state.Children.Count >= max) return StartResult.Failed(ExitReason.Of(Atom.Of("max_children")));
