@@ -63,11 +63,11 @@ public sealed class ApplicationBuilder
         return this;
     }
 
-    /// <summary>The top supervisor and its children.</summary>
+    /// <summary>The top supervisor (registered under the application's name) and its children.</summary>
     public ApplicationBuilder Supervisor(Func<SupervisorBuilder, SupervisorBuilder> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);
-        Tree = configure(new SupervisorBuilder(new TreeNode { Id = Name, Kind = ChildKind.Supervisor })).Node;
+        Tree = configure(new SupervisorBuilder(new TreeNode { Id = Name, Kind = ChildKind.Supervisor, Name = Name })).Node;
         return this;
     }
 

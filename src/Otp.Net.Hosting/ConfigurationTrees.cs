@@ -13,9 +13,10 @@ namespace Otp.Net.Hosting;
 ///   "Supervisor": { "Strategy": "OneForOne", "Intensity": 3, "Period": 5, "Children": [
 ///     { "Id": "counter_sup", "Kind": "Supervisor", "Strategy": "OneForOne", "Children": [
 ///       { "Id": "c1", "GenServer": "MyApp.Counter, MyApp", "Args": 10000, "Restart": "Transient", "Shutdown": "5000" } ] },
-///     { "Id": "pool", "Kind": "DynamicSupervisor", "MaxChildren": 100 } ] } } } }
+///     { "Id": "pool", "Kind": "DynamicSupervisor", "MaxChildren": 100, "Name": "pool" } ] } } } }
 /// </code>
-/// <c>Shutdown</c> is milliseconds, <c>brutal_kill</c> or <c>infinity</c>; types are assembly-qualified names.
+/// <c>Shutdown</c> is milliseconds, <c>brutal_kill</c> or <c>infinity</c>; types are assembly-qualified names. A child is
+/// registered only under its <c>Name</c>; the top supervisor under the application's name.
 /// </summary>
 public static class ConfigurationTrees
 {
@@ -36,13 +37,13 @@ public static class ConfigurationTrees
                 if (!typeof(SupervisedApplication).IsAssignableFrom(type)) throw new InvalidOperationException($"{callback} does not derive from SupervisedApplication");
                 typeof(ApplicationBuilder).GetMethod(nameof(ApplicationBuilder.UseCallback))!.MakeGenericMethod(type).Invoke(builder, null);
             }
-            var tree = ReadNode(app.GetSection("Supervisor"), app.Key, ChildKind.Supervisor);
+            var tree = ReadNode(app.GetSection("Supervisor"), app.Key, ChildKind.Supervisor, defaultName: app.Key);
             result.Add(builder.WithTree(tree));
         }
         return result;
     }
 
-    private static TreeNode ReadNode(IConfigurationSection section, string id, ChildKind? kind = null)
+    private static TreeNode ReadNode(IConfigurationSection section, string id, ChildKind? kind = null, string? defaultName = null)
     {
         var k = kind ?? (section["GenServer"] is not null ? ChildKind.GenServer : Enum.Parse<ChildKind>(section["Kind"] ?? "GenServer", ignoreCase: true));
         var node = new TreeNode
@@ -51,7 +52,7 @@ public static class ConfigurationTrees
             Kind = k,
             ServerType = section["GenServer"] is { } typeName ? Resolve(typeName) : null,
             Args = section["Args"] is { } a ? (int.TryParse(a, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : a) : null,
-            Name = section["Name"],
+            Name = section["Name"] ?? defaultName,
             Restart = Enum.Parse<RestartType>(section["Restart"] ?? "Permanent", ignoreCase: true),
             Shutdown = ParseShutdown(section["Shutdown"]),
             Flags = new SupervisorFlags

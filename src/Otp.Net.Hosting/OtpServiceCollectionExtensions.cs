@@ -12,10 +12,18 @@ public static class OtpServiceCollectionExtensions
     /// Registers a <see cref="Node"/> singleton (logging through the host's <see cref="ILoggerFactory"/>, module versions
     /// created from the host's services) and a hosted service that starts the declared applications when the host
     /// starts and stops them — PrepStop, then ordered shutdown — when it stops, within <c>HostOptions.ShutdownTimeout</c>.
+    /// Calling it again adds to the same node: the applications of every call are started, and node adjustments apply
+    /// in call order. An application name declared twice is refused with an <see cref="ArgumentException"/>.
     /// </summary>
     public static IServiceCollection AddOtp(this IServiceCollection services, Action<OtpBuilder> configure)
     {
+        ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
+        if (services.FirstOrDefault(d => d.ServiceType == typeof(OtpBuilder))?.ImplementationInstance is OtpBuilder existing)
+        {
+            configure(existing);
+            return services;
+        }
         var builder = new OtpBuilder();
         configure(builder);
         services.TryAddSingleton(TimeProvider.System);

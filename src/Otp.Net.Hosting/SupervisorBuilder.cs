@@ -32,19 +32,19 @@ public sealed class SupervisorBuilder
         return this;
     }
 
-    /// <summary>A child supervisor declared by <paramref name="configure"/>.</summary>
-    public SupervisorBuilder Supervisor(string id, Func<SupervisorBuilder, SupervisorBuilder> configure, RestartType restart = RestartType.Permanent, Shutdown? shutdown = null)
+    /// <summary>A child supervisor declared by <paramref name="configure"/>, registered as <paramref name="name"/> if given.</summary>
+    public SupervisorBuilder Supervisor(string id, Func<SupervisorBuilder, SupervisorBuilder> configure, RestartType restart = RestartType.Permanent, Shutdown? shutdown = null, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(configure);
-        var built = configure(new SupervisorBuilder(new TreeNode { Id = id, Kind = ChildKind.Supervisor, Restart = restart, Shutdown = shutdown })).Node;
+        var built = configure(new SupervisorBuilder(new TreeNode { Id = id, Kind = ChildKind.Supervisor, Restart = restart, Shutdown = shutdown, Name = name })).Node;
         Node.Children.Add(built);
         return this;
     }
 
-    /// <summary>A dynamic supervisor child.</summary>
-    public SupervisorBuilder DynamicSupervisor(string id, DynamicSupervisorOptions? options = null, RestartType restart = RestartType.Permanent)
+    /// <summary>A dynamic supervisor child, registered as <paramref name="name"/> if given (to start children on it by name).</summary>
+    public SupervisorBuilder DynamicSupervisor(string id, DynamicSupervisorOptions? options = null, RestartType restart = RestartType.Permanent, string? name = null)
     {
-        Node.Children.Add(new TreeNode { Id = id, Kind = ChildKind.DynamicSupervisor, Dynamic = options ?? new DynamicSupervisorOptions(), Restart = restart });
+        Node.Children.Add(new TreeNode { Id = id, Kind = ChildKind.DynamicSupervisor, Dynamic = options ?? new DynamicSupervisorOptions(), Restart = restart, Name = name });
         return this;
     }
 }

@@ -20,7 +20,10 @@ public sealed class TreeNode
     /// <summary>For a GenServer: the Init argument.</summary>
     public object? Args { get; init; }
 
-    /// <summary>For a GenServer: a registered name.</summary>
+    /// <summary>
+    /// A registered name for the child (GenServer, supervisor or dynamic supervisor); none by default. The top supervisor
+    /// of an application is registered under the application's name.
+    /// </summary>
     public string? Name { get; init; }
 
     /// <summary>Restart type.</summary>

@@ -40,7 +40,7 @@ internal sealed class OtpNetRuntime : IRuntime
                 await UpgradeWorkload.RunAsync(Name, int.Parse(args[0], CultureInfo.InvariantCulture), int.Parse(args[1], CultureInfo.InvariantCulture));
                 return true;
             default:
-                return false;
+                return args.Length == 1 && await ScalingWorkloads.RunAsync(Name, workload, int.Parse(args[0], CultureInfo.InvariantCulture));
         }
     }
 

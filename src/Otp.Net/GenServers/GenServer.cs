@@ -74,6 +74,7 @@ public static class GenServer
     /// the server still handles it and its late reply is dropped. <paramref name="timeout"/> defaults to 5 s;
     /// <see cref="Timeout.InfiniteTimeSpan"/> waits forever.
     /// </summary>
+    /// <exception cref="NameWithoutNodeException">A bare name, outside any process; use <see cref="ServerRef.Named"/>.</exception>
     public static Task<object?> CallAsync(ServerRef server, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -90,18 +91,15 @@ public static class GenServer
     public static async Task<T> CallAsync<T>(ServerRef server, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
         (T)(await CallAsync(server, request, timeout, cancellationToken).ConfigureAwait(false))!;
 
-    /// <summary><c>gen_server:cast</c>: always succeeds, even to a dead pid or an unknown name (G8).</summary>
+    /// <summary>
+    /// <c>gen_server:cast</c>: succeeds even to a dead pid or an unknown name (G8). A bare name used outside any process
+    /// has no node to be resolved on: that is a programming error, and it throws rather than drop the cast.
+    /// </summary>
+    /// <exception cref="NameWithoutNodeException">A bare name, outside any process; use <see cref="ServerRef.Named"/>.</exception>
     public static void Cast(ServerRef server, object request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        try
-        {
-            server.Resolve()?.DeliverFromCaller(new CastRequest(request));
-        }
-        catch (InvalidOperationException)
-        {
-            // A name with no node to resolve it on: like an unknown name, a cast is dropped.
-        }
+        server.Resolve()?.DeliverFromCaller(new CastRequest(request));
     }
 
     /// <summary><c>gen_server:reply(From, Reply)</c> (G11): answers a call that returned noreply. Only the first reply counts.</summary>

@@ -145,8 +145,10 @@ internal sealed class GenServerProcess
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<object> NextMessageAsync(ServerAction action)
     {
+        // The suspended filter is pure, so each saved message is tested against it once however many system messages
+        // the server serves while suspended.
         var match = _suspended ? _suspendedFilter : null;
-        if (_process.TryTakeNext(match, out var message)) return message;
+        if (_process.TryTakeNext(match, out var message, resume: true)) return message;
         if (!_suspended && action.Kind == ServerActionKind.Timeout)
         {
             if (action.Timeout <= TimeSpan.Zero) return TimeoutAtom;
@@ -157,7 +159,7 @@ internal sealed class GenServerProcess
                 _process.SetWaiting(true);
                 await _process.WaitAsync().ConfigureAwait(false);
                 _process.SetWaiting(false);
-                if (_process.TryTakeNext(match, out message)) return message;
+                if (_process.TryTakeNext(match, out message, resume: true)) return message;
                 if (flag.Fired) return TimeoutAtom;
             }
         }
@@ -166,7 +168,7 @@ internal sealed class GenServerProcess
             _process.SetWaiting(true);
             await _process.WaitAsync().ConfigureAwait(false);
             _process.SetWaiting(false);
-            if (_process.TryTakeNext(match, out message)) return message;
+            if (_process.TryTakeNext(match, out message, resume: true)) return message;
         }
     }
 

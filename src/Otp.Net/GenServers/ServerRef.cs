@@ -4,7 +4,8 @@ namespace Otp.Net.GenServers;
 
 /// <summary>
 /// A server to talk to: a pid, or a registered name (resolved on <see cref="Node"/>, or on the calling process's node
-/// when none is given).
+/// when none is given). A bare name used outside any process has no node: calls, casts and the sys and supervisor
+/// functions then throw <see cref="NameWithoutNodeException"/> rather than drop the request.
 /// </summary>
 public readonly struct ServerRef
 {
@@ -27,18 +28,29 @@ public readonly struct ServerRef
     /// <summary>A server by pid.</summary>
     public static implicit operator ServerRef(Pid pid) => new(pid, null, null);
 
-    /// <summary>A server by name, resolved on the calling process's node.</summary>
-    public static implicit operator ServerRef(string name) => new(default, name, null);
+    /// <summary>A server by name, resolved on the calling process's node (inside a process only; see <see cref="Named"/>).</summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
+    public static implicit operator ServerRef(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return new(default, name, null);
+    }
 
-    /// <summary>A server registered as <paramref name="name"/> on <paramref name="node"/>.</summary>
-    public static ServerRef Named(Node node, string name) => new(default, name, node);
+    /// <summary>A server registered as <paramref name="name"/> on <paramref name="node"/>: works from any code.</summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
+    public static ServerRef Named(Node node, string name)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return new(default, name, node);
+    }
 
     /// <summary>The live process, or null (noproc).</summary>
+    /// <exception cref="NameWithoutNodeException">A bare name, outside any process.</exception>
     internal LocalProcess? Resolve()
     {
         if (Name is null) return Pid.Process is { IsAlive: true } p ? p : null;
-        var node = Node ?? ProcessContext.CurrentProcess?.Node
-            ?? throw new InvalidOperationException($"the name '{Name}' needs a node: use ServerRef.Named(node, name) outside a process");
+        var node = Node ?? ProcessContext.CurrentProcess?.Node ?? throw new NameWithoutNodeException(Name);
         return node.WhereIs(Name)?.Process;
     }
 

@@ -21,11 +21,12 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     private ReplyWatchList? _replyWatches;
     private Dictionary<Ref, LocalProcess>? _monitoring;
     private HashSet<TimerEntry>? _timers;
-    private List<object>? _save;
+    private SaveQueue? _save;
     private CancellationTokenSource? _cts;
     private ExitReason? _exitReason;
     private ManualResetValueTaskSourceCore<object> _receive;
     private Func<object, bool>? _receiveMatch;
+    private volatile bool _receivePending;
     private volatile bool _exitSignalled;
     private int _sending;
 
@@ -203,6 +204,7 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
 
     public override ValueTask<object> ReceiveAsync()
     {
+        ThrowIfReceivePending();
         if (TryTakeNext(null, out var m)) return new ValueTask<object>(m);
         return ReceiveSlow(null);
     }
@@ -210,6 +212,7 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     public override ValueTask<object> ReceiveAsync(Func<object, bool> match)
     {
         ArgumentNullException.ThrowIfNull(match);
+        ThrowIfReceivePending();
         if (TryTakeNext(match, out var m)) return new ValueTask<object>(m);
         return ReceiveSlow(match);
     }
@@ -223,10 +226,11 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     {
         while (true)
         {
-            if (TryTakeNext(match, out var m)) return new ValueTask<object>(m);
+            if (TryTakeNext(match, out var m, resume: true)) return new ValueTask<object>(m);
             Status = ProcessStatus.Waiting;
             if (_mailbox.Park())
             {
+                _receivePending = true;
                 _receiveMatch = match;
                 _receive.Reset();
                 // A selective receive's predicate is the user's code: it runs in the process's context.
@@ -246,12 +250,14 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
             if (_dead)
             {
                 _receiveMatch = null;
+                _receivePending = false;
                 _receive.SetException(new ProcessExitedException());
                 return;
             }
-            if (TryTakeNext(_receiveMatch, out var m))
+            if (TryTakeNext(_receiveMatch, out var m, resume: true))
             {
                 _receiveMatch = null;
+                _receivePending = false;
                 _receive.SetResult(m);
                 return;
             }
@@ -285,26 +291,44 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     void IValueTaskSource<object>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _receive.OnCompleted(continuation, state, token, flags);
 
-    public override async ValueTask<object?> ReceiveAsync(Func<object, bool>? match, TimeSpan timeout)
+    public override ValueTask<object?> ReceiveAsync(Func<object, bool>? match, TimeSpan timeout) => ReceiveAsync(match, timeout, resume: false);
+
+    /// <summary>
+    /// Receive with <c>after</c>. With <paramref name="resume"/>, <paramref name="match"/> is a predicate the caller
+    /// reuses across receives and that never accepts a message it once rejected (for example a test against a set that
+    /// only shrinks): saved messages it already rejected are skipped, so a loop of such receives is linear overall.
+    /// </summary>
+    internal async ValueTask<object?> ReceiveAsync(Func<object, bool>? match, TimeSpan timeout, bool resume)
     {
-        if (TryTakeNext(match, out var first)) return first;
+        ThrowIfReceivePending();
+        if (TryTakeNext(match, out var first, resume)) return first;
         if (timeout == TimeSpan.Zero) return null;
-        if (timeout == Timeout.InfiniteTimeSpan)
-        {
-            if (match is null) return await ReceiveAsync().ConfigureAwait(false);
-            return await ReceiveAsync(match).ConfigureAwait(false);
-        }
+        if (timeout == Timeout.InfiniteTimeSpan) return await ReceiveSlow(match).ConfigureAwait(false);
         if (timeout < TimeSpan.Zero) throw new BadArgumentException("receive timeout must not be negative");
         var flag = new WakeFlag(_mailbox);
         using var timer = _node.TimeProvider.CreateTimer(static s => ((WakeFlag)s!).Fire(), flag, timeout, Timeout.InfiniteTimeSpan);
-        while (true)
+        _receivePending = true;
+        try
         {
-            if (TryTakeNext(match, out var m)) return m;
-            if (flag.Fired) return null;
-            Status = ProcessStatus.Waiting;
-            await _mailbox.WaitAsync().ConfigureAwait(false);
-            Status = ProcessStatus.Running;
+            while (true)
+            {
+                if (TryTakeNext(match, out var m, resume: true)) return m;
+                if (flag.Fired) return null;
+                Status = ProcessStatus.Waiting;
+                await _mailbox.WaitAsync().ConfigureAwait(false);
+                Status = ProcessStatus.Running;
+            }
         }
+        finally
+        {
+            _receivePending = false;
+        }
+    }
+
+    /// <summary>A receive is still waiting: a second one would take its messages or leave it waiting forever.</summary>
+    private void ThrowIfReceivePending()
+    {
+        if (_receivePending) throw new ReceivePendingException(Self);
     }
 
     /// <summary>Parks until a message arrives or <see cref="WakeFlag.Fire"/> is called (behaviour loops).</summary>
@@ -316,45 +340,56 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
 
     internal void SetWaiting(bool waiting) => Status = waiting ? ProcessStatus.Waiting : ProcessStatus.Running;
 
-    /// <summary>Takes the oldest message (matching <paramref name="match"/> when given); unmatched ones go to the save queue. Throws <see cref="ProcessExitedException"/> once the process has exited.</summary>
+    /// <summary>
+    /// Takes the oldest message (matching <paramref name="match"/> when given); unmatched ones go to the save queue.
+    /// Throws <see cref="ProcessExitedException"/> once the process has exited.
+    /// </summary>
+    /// <param name="match">The receive's predicate; null takes any message.</param>
+    /// <param name="message">The message taken.</param>
+    /// <param name="resume">
+    /// The same receive looks again after a wait (or <paramref name="match"/> is a pure predicate the caller reuses):
+    /// the saved messages it already rejected are not tested again, as with BEAM's save pointer.
+    /// </param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal bool TryTakeNext(Func<object, bool>? match, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out object? message)
+    internal bool TryTakeNext(Func<object, bool>? match, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out object? message, bool resume = false)
     {
         // A process killed while its code ran stops at its next receive: it takes no message that is still queued.
         ThrowIfExited();
         var save = _save;
-        if (save is { Count: > 0 })
+        if (save is { Count: > 0 } && save.TryTake(match, resume, out message))
         {
-            for (var i = 0; i < save.Count; i++)
-            {
-                if (match is null || match(save[i]))
-                {
-                    message = save[i];
-                    save.RemoveAt(i);
-                    MessagesReceived++;
-                    return true;
-                }
-            }
+            MessagesReceived++;
+            return true;
         }
         while (_mailbox.TryDequeue(out var m))
         {
             if (match is null || match(m))
             {
+                // Every saved message was tested first, and every one added since was rejected.
+                save?.MarkAllRejected(match);
                 message = m;
                 MessagesReceived++;
                 return true;
             }
-            (_save ??= []).Add(m);
+            (save ??= _save = new SaveQueue()).Add(m);
         }
+        save?.MarkAllRejected(match);
         message = null;
         return false;
     }
 
-    /// <summary>Removes every queued message matching <paramref name="match"/> (reader only).</summary>
-    internal void RemoveQueued(Func<object, bool> match)
+    /// <summary>
+    /// Removes the oldest queued message matching <paramref name="match"/> (reader only): for a flush that can find
+    /// at most one message, such as the <c>DOWN</c> of a monitor already removed.
+    /// </summary>
+    internal void RemoveFirstQueued(Func<object, bool> match)
     {
-        while (_mailbox.TryDequeue(out var m)) (_save ??= []).Add(m);
-        _save?.RemoveAll(m => match(m));
+        if (_save is { Count: > 0 } save && save.RemoveFirst(match)) return;
+        while (_mailbox.TryDequeue(out var m))
+        {
+            if (match(m)) return;
+            (_save ??= new SaveQueue()).Add(m);
+        }
     }
 
     private void ThrowIfExited()
@@ -495,7 +530,8 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
             if (_monitoring is not null && _monitoring.Remove(monitorRef, out var t)) target = t;
         }
         target?.RemoveMonitor(monitorRef);
-        if (flush && CurrentProcess == this) RemoveQueued(m => m is DownMessage d && d.Ref == monitorRef);
+        // Once the monitor is gone no DOWN can follow, so there is at most one to remove.
+        if (flush && CurrentProcess == this) RemoveFirstQueued(m => m is DownMessage d && d.Ref == monitorRef);
         return true;
     }
 

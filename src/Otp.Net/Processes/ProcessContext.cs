@@ -48,12 +48,15 @@ public abstract class ProcessContext
     }
 
     /// <summary>Receives the oldest message. Messages that arrive while waiting are taken in order.</summary>
+    /// <exception cref="ReceivePendingException">An earlier receive of this process is still waiting.</exception>
     public abstract ValueTask<object> ReceiveAsync();
 
     /// <summary>
     /// Selective receive: takes the oldest message matching <paramref name="match"/>; messages that do not match stay
-    /// queued in their order.
+    /// queued in their order. As in Erlang, <paramref name="match"/> should be a pure test: a receive tests each message
+    /// at most once, even when it waits for more to arrive.
     /// </summary>
+    /// <exception cref="ReceivePendingException">An earlier receive of this process is still waiting.</exception>
     public abstract ValueTask<object> ReceiveAsync(Func<object, bool> match);
 
     /// <summary>
@@ -61,6 +64,7 @@ public abstract class ProcessContext
     /// none arrives within <paramref name="timeout"/> (<see cref="Timeout.InfiniteTimeSpan"/> waits forever;
     /// zero only looks at what is queued).
     /// </summary>
+    /// <exception cref="ReceivePendingException">An earlier receive of this process is still waiting.</exception>
     public abstract ValueTask<object?> ReceiveAsync(Func<object, bool>? match, TimeSpan timeout);
 
     /// <summary>Selective receive of the oldest message of type <typeparamref name="T"/> (optionally also matching <paramref name="match"/>).</summary>

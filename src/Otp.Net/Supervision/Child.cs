@@ -5,13 +5,31 @@ namespace Otp.Net.Supervision;
 /// <summary>A supervisor's record of one child.</summary>
 internal sealed class Child(long key, ChildSpec spec)
 {
+    private Pid _pid;
+
     public long Key { get; } = key;
 
     public ChildSpec Spec { get; set; } = spec;
 
-    public Pid Pid { get; set; }
+    /// <summary>The running incarnation, or undefined; the owning <see cref="ChildList"/> indexes children by it.</summary>
+    public Pid Pid
+    {
+        get => _pid;
+        set
+        {
+            var old = _pid;
+            _pid = value;
+            Owner?.PidChanged(this, old);
+        }
+    }
 
     public bool Restarting { get; set; }
 
-    public bool IsRunning => !Pid.IsUndefined;
+    public bool IsRunning => !_pid.IsUndefined;
+
+    /// <summary>The list holding this child, if any.</summary>
+    internal ChildList? Owner { get; set; }
+
+    /// <summary>This child's place in <see cref="Owner"/>'s order.</summary>
+    internal LinkedListNode<Child>? Node { get; set; }
 }

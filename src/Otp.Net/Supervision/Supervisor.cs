@@ -65,8 +65,14 @@ public abstract class Supervisor
     public static async Task<ChildSpec?> GetChildSpecAsync(ServerRef supervisor, object id, TimeSpan? timeout = null) =>
         (ChildSpec?)await Call(supervisor, new SupervisorRequests.GetChildSpec(id), "get_childspec", timeout).ConfigureAwait(false);
 
-    /// <summary><c>check_childspecs</c> (U2): null when valid, otherwise the error term (e.g. <c>{duplicate_child_name, Id}</c>).</summary>
-    public static object? CheckChildSpecs(IReadOnlyList<ChildSpec> specs) => ChildSpecValidation.Check(specs ?? throw new ArgumentNullException(nameof(specs)));
+    /// <summary>
+    /// <c>check_childspecs/2</c> (U2): null when valid, otherwise the error term (e.g. <c>{duplicate_child_name, Id}</c>,
+    /// <c>{invalid_restart_type, R}</c>, <c>{bad_combination, [{restart, permanent}, {significant, true}]}</c>).
+    /// </summary>
+    /// <param name="specs">The specs.</param>
+    /// <param name="autoShutdown">The supervisor's auto_shutdown, when known: with <see cref="AutoShutdown.Never"/> no child may be significant.</param>
+    public static object? CheckChildSpecs(IReadOnlyList<ChildSpec> specs, AutoShutdown? autoShutdown = null) =>
+        ChildSpecValidation.Check(specs ?? throw new ArgumentNullException(nameof(specs)), autoShutdown);
 
     private static async Task<object?> Call(ServerRef supervisor, object request, string function, TimeSpan? timeout)
     {

@@ -27,7 +27,7 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
     {
         public required SupervisorFlags Flags { get; set; }
 
-        public List<Child> Children { get; } = [];
+        public ChildList Children { get; } = new();
 
         /// <summary>Restart timestamps in whole seconds, oldest first (they only grow, so old ones leave from the front).</summary>
         public Queue<long> Restarts { get; } = new();
@@ -58,6 +58,7 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
         Ctx.TrapExit = true; // U11
         if (_dynamic is not null)
         {
+            if (ChildSpecValidation.CheckOptions(_dynamic) is { } optionsError) return StopInit(SupervisorData(optionsError));
             if (_dynamic.OnInit is { } onInit) await onInit(cancellationToken).ConfigureAwait(false);
             return Ok(new State
             {
@@ -70,16 +71,18 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
         var init = await _module!.InitAsync(args, cancellationToken).ConfigureAwait(false);
         if (init is null) return StopInit(ExitReason.Of(TermTuple.Of(Atom.Of("bad_return"), TermTuple.Of(Atom.Of(ModuleName), Atom.Of("init"), null))));
         if (init.IsIgnore) return Ignore();
-        if (ChildSpecValidation.Check(init.Children) is { } specError)
+        // As OTP's supervisor:init: the flags first ({supervisor_data, E}), then the child specs ({start_spec, E}).
+        if (ChildSpecValidation.CheckFlags(init.Flags) is { } flagsError) return StopInit(SupervisorData(flagsError));
+        if (init.Flags!.Strategy == Strategy.SimpleOneForOne && (init.Children.Count != 1 || init.Children[0] is not { StartWithArgs: not null }))
+        {
+            return StopInit(ExitReason.Of(TermTuple.Of(Atom.Of("bad_start_spec"), Atom.Of("simple_one_for_one needs exactly one template child spec"))));
+        }
+        if (ChildSpecValidation.Check(init.Children, init.Flags.AutoShutdown) is { } specError)
         {
             return StopInit(ExitReason.Of(TermTuple.Of(Atom.Of("start_spec"), specError)));
         }
-        if (init.Flags!.Strategy == Strategy.SimpleOneForOne)
+        if (init.Flags.Strategy == Strategy.SimpleOneForOne)
         {
-            if (init.Children.Count != 1 || init.Children[0].StartWithArgs is null)
-            {
-                return StopInit(ExitReason.Of(TermTuple.Of(Atom.Of("bad_start_spec"), Atom.Of("simple_one_for_one needs exactly one template child spec"))));
-            }
             return Ok(new State { Flags = init.Flags, Template = init.Children[0], Name = ((LocalProcess)Ctx).RegisteredName ?? Ctx.Self.ToString() });
         }
         var state = new State { Flags = init.Flags!, Name = ((LocalProcess)Ctx).RegisteredName ?? Ctx.Self.ToString() };
@@ -97,6 +100,8 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
         }
         return Ok(state);
     }
+
+    private static ExitReason SupervisorData(object error) => ExitReason.Of(TermTuple.Of(Atom.Of("supervisor_data"), error));
 
     /// <summary>Runs a child's start function (U3): anything but ok / ignore / error is an error.</summary>
     private static async Task<StartResult> StartChildProcessAsync(State state, Child child)
@@ -134,7 +139,7 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
         switch (request)
         {
             case WhichChildren:
-                IEnumerable<Child> order = state.ByPid ? state.Children : Enumerable.Reverse(state.Children);
+                var order = state.ByPid ? state.Children : state.Children.NewestFirst();
                 return Reply(order.Select(c => new ChildInfo(state.ByPid ? null : c.Spec.Id, c.Pid, c.Restarting, c.Spec.Type, c.Spec.Modules, c.Spec.Restart)).ToArray(), state);
             case CountChildren:
                 var counts = new ChildCounts(
@@ -166,7 +171,7 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
             case DeleteChild delete:
                 return Reply(DeleteById(state, delete.Id), state);
             case GetChildSpec get:
-                return Reply(state.Simple ? (get.Id is Pid p && state.Children.Any(c => c.Pid == p) ? state.Template : null)
+                return Reply(state.Simple ? (get.Id is Pid p && state.Children.FindByPid(p) is not null ? state.Template : null)
                     : state.Dynamic ? null : Find(state, get.Id)?.Spec, state);
             default:
                 return Reply(TermTuple.Of(Atom.Of("error"), Atom.Of("unknown_request")), state);
@@ -177,7 +182,7 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
 
     private async Task<StartResult> StartNewChildAsync(State state, ChildSpec spec)
     {
-        if (ChildSpecValidation.Check([spec]) is { } specError) return StartResult.Failed(ExitReason.Of(specError));
+        if (ChildSpecValidation.Check([spec], state.Flags.AutoShutdown, dynamic: state.Dynamic) is { } specError) return StartResult.Failed(ExitReason.Of(specError));
         if (state.ByPid)
         {
             if (state.MaxChildren is { } max && state.Children.Count >= max) return StartResult.Failed(ExitReason.Of(Atom.Of("max_children")));
@@ -211,7 +216,7 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
     {
         if (state.ByPid)
         {
-            var byPid = state.Children.Find(c => c.Pid == request.Pid && !request.Pid.IsUndefined);
+            var byPid = state.Children.FindByPid(request.Pid);
             if (byPid is null) return SupervisorResult.Error("not_found");
             await ShutdownChildAsync(state, byPid).ConfigureAwait(false);
             state.Children.Remove(byPid);
@@ -250,12 +255,12 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
         switch (message)
         {
             case ExitMessage exit:
-                var child = state.Children.Find(c => c.Pid == exit.From && c.IsRunning);
+                var child = state.Children.FindByPid(exit.From);
                 if (child is null) return NoReply(state);
                 return await ChildExitedAsync(state, child, exit.Reason).ConfigureAwait(false);
             case RetryRestart retry:
-                var pending = state.Children.Find(c => c.Key == retry.ChildKey && c.Restarting);
-                if (pending is null) return NoReply(state);
+                var pending = state.Children.FindByKey(retry.ChildKey);
+                if (pending is not { Restarting: true }) return NoReply(state);
                 return await RestartAsync(state, pending, pending.Spec.Id).ConfigureAwait(false);
             default:
                 // As OTP: a message to a supervisor is logged and dropped.
@@ -310,7 +315,7 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
                 group = [.. state.Children];
                 break;
             case Strategy.RestForOne when !state.ByPid:
-                group = state.Children.Skip(state.Children.IndexOf(child)).ToList();
+                group = state.Children.From(child).ToList();
                 break;
             default:
                 group = [child];
@@ -340,8 +345,7 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
             }
             if (state.ByPid && result.Outcome == StartOutcome.Ok)
             {
-                state.Children.Remove(member);
-                state.Children.Add(member); // dynamic children are listed by the start of their current incarnation
+                state.Children.MoveToEnd(member); // dynamic children are listed by the start of their current incarnation
             }
             if (state.ByPid && result.Outcome == StartOutcome.Ignore) state.Children.Remove(member);
         }
@@ -369,67 +373,80 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
             state.Children.Clear();
             return;
         }
-        for (var i = state.Children.Count - 1; i >= 0; i--)
+        foreach (var child in state.Children.NewestFirst().ToArray())
         {
-            var child = state.Children[i];
             child.Restarting = false;
             if (child.IsRunning) await ShutdownChildAsync(state, child).ConfigureAwait(false);
-            if (child.Spec.Restart == RestartType.Temporary) state.Children.RemoveAt(i);
+            if (child.Spec.Restart == RestartType.Temporary) state.Children.Remove(child);
         }
     }
 
     private static Task ShutdownChildAsync(State state, Child child) => ShutdownChildrenAsync(state, [child]);
 
     /// <summary>
-    /// U10: brutal_kill → kill; timeout T → shutdown, then kill after T; infinity → shutdown and wait. Each child is
-    /// monitored and unlinked first; an exit already queued from it is taken as its reason. All the given children are
-    /// signalled first and their DOWNs collected in one receive loop (the supervisor is their only reader), so a
-    /// dynamic supervisor stops its children concurrently (D1) and a static one calls this one child at a time (U11).
+    /// U10: brutal_kill → kill; timeout T → shutdown, then kill after T; infinity → shutdown and wait. As OTP's
+    /// <c>monitor_child</c>, every child is monitored and unlinked first, and an exit already queued from it is taken as
+    /// its reason (it died before the unlink, so its DOWN may only say <c>noproc</c>); then the others are signalled and
+    /// their DOWNs collected in one receive loop. A dynamic supervisor passes all its children at once (D1, stopped
+    /// concurrently), a static one calls this one child at a time (U11). Each queued message is examined a bounded
+    /// number of times, so stopping n children is linear in n.
     /// </summary>
     private static async Task ShutdownChildrenAsync(State state, IReadOnlyList<Child> children)
     {
-        var ctx = Ctx;
+        var ctx = (LocalProcess)Ctx;
         var clock = ctx.Node.TimeProvider;
-        var pending = new Dictionary<Ref, (Child Child, Pid Pid, long? Deadline)>();
-        var reasons = new List<(Child Child, Pid Pid, ExitReason Reason)>();
+        var pending = new Dictionary<Ref, Stopping>(children.Count);
+        var monitors = new Dictionary<Pid, Ref>(children.Count);
         foreach (var child in children)
         {
             var pid = child.Pid;
             child.Pid = default;
             var monitor = ctx.Monitor(pid);
             ctx.Unlink(pid);
-            if (await ctx.ReceiveAsync(m => m is ExitMessage e && e.From == pid, TimeSpan.Zero).ConfigureAwait(false) is ExitMessage early)
-            {
-                await ctx.ReceiveAsync(m => m is DownMessage d && d.Ref == monitor).ConfigureAwait(false);
-                reasons.Add((child, pid, early.Reason));
-                continue;
-            }
-            var shutdown = child.Spec.EffectiveShutdown;
-            ctx.Exit(pid, shutdown.IsBrutalKill ? ExitReason.Kill : ExitReason.Shutdown);
-            long? deadline = shutdown.IsBrutalKill || shutdown.IsInfinity
-                ? null
-                : clock.GetTimestamp() + (long)(shutdown.Milliseconds / 1000.0 * clock.TimestampFrequency);
-            pending[monitor] = (child, pid, deadline);
+            pending[monitor] = new Stopping(child, pid);
+            monitors[pid] = monitor;
         }
+        // One link gives at most one EXIT, and none can arrive after the unlink: the predicate is pure, and one
+        // sweep over the queue finds every early exit.
+        Func<object, bool> earlyExit = m => m is ExitMessage e && monitors.ContainsKey(e.From);
+        while (ctx.TryTakeNext(earlyExit, out var queued, resume: true))
+        {
+            var exit = (ExitMessage)queued;
+            pending[monitors[exit.From]].Early = exit.Reason;
+        }
+        var deadlines = new PriorityQueue<Ref, long>();
+        foreach (var (monitor, stopping) in pending)
+        {
+            if (stopping.Early is not null) continue;
+            var shutdown = stopping.Child.Spec.EffectiveShutdown;
+            ctx.Exit(stopping.Pid, shutdown.IsBrutalKill ? ExitReason.Kill : ExitReason.Shutdown);
+            if (!shutdown.IsBrutalKill && !shutdown.IsInfinity)
+            {
+                deadlines.Enqueue(monitor, clock.GetTimestamp() + (long)(shutdown.Milliseconds / 1000.0 * clock.TimestampFrequency));
+            }
+        }
+        var reasons = new List<(Child Child, Pid Pid, ExitReason Reason)>(children.Count);
+        // pending only shrinks: a DOWN this rejected once stays rejected, so the loop's receives resume their scan.
+        Func<object, bool> isDown = m => m is DownMessage d && pending.ContainsKey(d.Ref);
         while (pending.Count > 0)
         {
-            var next = pending.Values.Where(p => p.Deadline is not null).Select(p => p.Deadline!.Value).DefaultIfEmpty(long.MaxValue).Min();
-            var wait = next == long.MaxValue
-                ? Timeout.InfiniteTimeSpan
-                : TimeSpan.FromSeconds(Math.Max(0, next - clock.GetTimestamp()) / (double)clock.TimestampFrequency);
-            var message = await ctx.ReceiveAsync(m => m is DownMessage d && pending.ContainsKey(d.Ref), wait).ConfigureAwait(false);
+            while (deadlines.TryPeek(out var r, out _) && !pending.ContainsKey(r)) deadlines.Dequeue();
+            var wait = deadlines.TryPeek(out _, out var next)
+                ? TimeSpan.FromSeconds(Math.Max(0, next - clock.GetTimestamp()) / (double)clock.TimestampFrequency)
+                : Timeout.InfiniteTimeSpan;
+            var message = await ctx.ReceiveAsync(isDown, wait, resume: true).ConfigureAwait(false);
             if (message is DownMessage down)
             {
-                var (child, pid, _) = pending[down.Ref];
+                var stopping = pending[down.Ref];
                 pending.Remove(down.Ref);
-                reasons.Add((child, pid, down.Reason));
+                reasons.Add((stopping.Child, stopping.Pid, stopping.Early ?? down.Reason));
                 continue;
             }
             var now = clock.GetTimestamp();
-            foreach (var (r, p) in pending.Where(kv => kv.Value.Deadline <= now).ToArray())
+            while (deadlines.TryPeek(out var r, out var deadline) && deadline <= now)
             {
-                ctx.Exit(p.Pid, ExitReason.Kill); // too slow: kill it (reason becomes killed)
-                pending[r] = (p.Child, p.Pid, null);
+                deadlines.Dequeue();
+                if (pending.TryGetValue(r, out var slow)) ctx.Exit(slow.Pid, ExitReason.Kill); // too slow: kill it (reason becomes killed)
             }
         }
         foreach (var (child, pid, reason) in reasons)
@@ -439,6 +456,16 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
                 || (child.Spec.Restart != RestartType.Permanent && reason.IsNormalOrShutdown);
             if (!expected && Logger.IsEnabled(LogLevel.Error)) SupervisorLog.ShutdownError(Logger, state.Name, child.Spec.IdText, pid.ToString(), reason.ToString());
         }
+    }
+
+    /// <summary>A child being stopped: its record, the pid it had, and the reason of an exit queued before the unlink.</summary>
+    private sealed class Stopping(Child child, Pid pid)
+    {
+        public Child Child { get; } = child;
+
+        public Pid Pid { get; } = pid;
+
+        public ExitReason? Early { get; set; }
     }
 
     public override object? FormatStatus(State state) =>

@@ -134,7 +134,7 @@ public static class OtpTask
         ArgumentNullException.ThrowIfNull(task);
         var owner = Caller("shutdown");
         owner.Unlink(task.Pid);
-        owner.RemoveQueued(m => m is ExitMessage e && e.From == task.Pid);
+        owner.RemoveFirstQueued(m => m is ExitMessage e && e.From == task.Pid);
         owner.Exit(task.Pid, timeout is null ? ExitReason.Kill : ExitReason.Shutdown);
         var message = await owner.ReceiveAsync(m => Matches(m, task.Ref), timeout ?? Timeout.InfiniteTimeSpan).ConfigureAwait(false);
         if (message is null)

@@ -228,6 +228,25 @@ public sealed class GenServerTests : IDisposable
         FluentActions.Invoking(() => GenServer.Cast(ServerRef.Named(_node, "nobody"), "incr")).Should().NotThrow();
     }
 
+    [Fact] // a bare name outside any process has no node: refused with a typed error, never silently dropped
+    public async Task CastAndCall_BareNameOutsideProcess_ThrowNameWithoutNode_NothingSent()
+    {
+        var pid = await StartAsync(name: "counter");
+        FluentActions.Invoking(() => GenServer.Cast("counter", "incr")).Should().Throw<NameWithoutNodeException>()
+            .Which.Name.Should().Be("counter");
+        FluentActions.Invoking(() => { _ = GenServer.CallAsync("counter", "get"); }).Should().Throw<NameWithoutNodeException>();
+        (await GenServer.CallAsync(pid, "get")).Should().Be(0);
+        // Inside a process the bare name resolves on the process's node.
+        var fromProcess = await _node.RunAsync(async _ =>
+        {
+            GenServer.Cast("counter", "incr");
+            return await GenServer.CallAsync("counter", "get");
+        });
+        fromProcess.Should().Be(1);
+        FluentActions.Invoking(() => GenServer.Cast((string)null!, "incr")).Should().Throw<ArgumentException>();
+        FluentActions.Invoking(() => ServerRef.Named(_node, "")).Should().Throw<ArgumentException>();
+    }
+
     [Fact] // G9
     public async Task HandleCall_StopWithReply_CallerGetsReplyThenTerminateRuns()
     {

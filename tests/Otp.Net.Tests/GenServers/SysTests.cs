@@ -82,6 +82,24 @@ public sealed class SysTests : IDisposable
         replies.Should().Equal(Enumerable.Range(1, 50).Select(i => (object?)i));
     }
 
+    [Fact] // S3, design.md §4: system messages served while suspended, between casts, do not disturb the casts' order
+    public async Task Suspend_SystemMessagesBetweenCasts_CastsServedAfterResumeInOrder()
+    {
+        var pid = await StartAsync();
+        await SysOps.SuspendAsync(pid);
+        var calls = new List<Task<object?>>();
+        for (var i = 0; i < 2_000; i++)
+        {
+            GenServer.Cast(pid, "incr");
+            calls.Add(GenServer.CallAsync(pid, "get"));
+            if (i % 100 == 0) (await SysOps.GetStateAsync(pid)).Should().Be(0);
+        }
+        calls.Should().OnlyContain(c => !c.IsCompleted);
+        await SysOps.ResumeAsync(pid);
+        var replies = await Task.WhenAll(calls).Within();
+        replies.Should().Equal(Enumerable.Range(1, 2_000).Select(i => (object?)i));
+    }
+
     [Fact] // S3: a suspended process still obeys its parent's shutdown
     public async Task Suspended_ParentShutdown_StillTerminates()
     {

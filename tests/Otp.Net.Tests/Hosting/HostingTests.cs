@@ -50,6 +50,16 @@ public sealed class JournalApp(HostJournal journal) : SupervisedApplication
     }
 }
 
+/// <summary>A worker that counts calls in a field of the callback object (so a reused object would show it).</summary>
+public sealed class CountingWorker : GenServer<int>
+{
+    private int _calls;
+
+    public override ValueTask<InitResult<int>> InitAsync(object? args, CancellationToken cancellationToken) => Ok(0);
+
+    public override ValueTask<ServerResult<int>> HandleCallAsync(object request, From from, int state, CancellationToken cancellationToken) => Reply(++_calls, state);
+}
+
 public sealed class HostingTests
 {
     private static IHost Build(Action<OtpBuilder> otp, HostJournal journal, IDictionary<string, string?>? config = null, TimeSpan? shutdownTimeout = null) =>
@@ -119,6 +129,73 @@ public sealed class HostingTests
         (await node.Applications.Terminated).ToString().Should().Be("{application_terminated,a,killed}");
     }
 
+    [Fact] // child ids are local to their supervisor: two applications may both have a "workers" child; names are explicit
+    public async Task Host_TwoApplicationsWithSameChildIds_BothStart_OnlyDeclaredNamesRegistered()
+    {
+        var journal = new HostJournal();
+        using var host = Build(otp => otp
+            .AddApplication("a", app => app.Supervisor(s => s.DynamicSupervisor("workers").Supervisor("inner", i => i.GenServer<InjectedWorker>("w", 1))))
+            .AddApplication("b", app => app.Supervisor(s => s.DynamicSupervisor("workers", name: "b_workers").Supervisor("inner", i => i.GenServer<InjectedWorker>("w", 2)))),
+            journal);
+        await host.StartAsync();
+        var node = host.Services.GetRequiredService<Node>();
+        node.Applications.WhichApplications().Select(a => a.Name).Should().BeEquivalentTo("a", "b");
+        node.WhereIs("workers").Should().BeNull();
+        node.WhereIs("inner").Should().BeNull();
+        (await DynamicSupervisor.CountChildrenAsync(ServerRef.Named(node, "b_workers"))).Specs.Should().Be(0);
+        (await SupervisionTree.SnapshotAsync(node.WhereIs("a")!.Value)).Children.Select(c => c.Id).Should().Equal(Atom.Of("inner"), Atom.Of("workers"));
+        await host.StopAsync();
+    }
+
+    [Fact] // AddOtp called twice adds to the same node: nothing declared by the first call is dropped
+    public async Task AddOtp_CalledTwice_MergesApplicationsAndNodeAdjustments_DuplicateNameRefused()
+    {
+        var journal = new HostJournal();
+        var adjusted = new List<string>();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSingleton(journal);
+        builder.Services.AddOtp(otp => otp
+            .Node(o => { adjusted.Add("first"); return o; })
+            .AddApplication("one", app => app.Supervisor(s => s.GenServer<InjectedWorker>("w", 1))));
+        builder.Services.AddOtp(otp => otp
+            .Node(o => { adjusted.Add("second"); return o; })
+            .AddApplication("two", app => app.Supervisor(s => s.GenServer<InjectedWorker>("w", 2))));
+        FluentActions.Invoking(() => builder.Services.AddOtp(otp => otp.AddApplication("one", app => app)))
+            .Should().Throw<ArgumentException>().WithMessage("*one*already declared*");
+        using var host = builder.Build();
+        await host.StartAsync();
+        var node = host.Services.GetRequiredService<Node>();
+        node.Applications.WhichApplications().Select(a => a.Name).Should().BeEquivalentTo("one", "two");
+        adjusted.Should().Equal("first", "second");
+        builder.Services.Count(d => d.ServiceType == typeof(Node)).Should().Be(1);
+        await host.StopAsync();
+    }
+
+    [Fact] // let it crash: a restarted DI-created child is a new instance
+    public async Task Host_RestartedGenServer_IsNewInstance()
+    {
+        var journal = new HostJournal();
+        using var host = Build(otp => otp.AddApplication("a", app => app.Supervisor(s => s.Intensity(5).GenServer<CountingWorker>("w"))), journal);
+        await host.StartAsync();
+        var node = host.Services.GetRequiredService<Node>();
+        var first = (await Supervisor.WhichChildrenAsync(node.WhereIs("a")!.Value)).Single().Pid;
+        (await GenServer.CallAsync(first, "bump")).Should().Be(1);
+        var gone = node.WaitForExitAsync(first);
+        node.Exit(first, ExitReason.Kill);
+        await gone.Within();
+        async Task<Pid> RestartedAsync()
+        {
+            while (true)
+            {
+                var pid = (await Supervisor.WhichChildrenAsync(node.WhereIs("a")!.Value)).Single().Pid;
+                if (!pid.IsUndefined && pid != first) return pid;
+            }
+        }
+        var second = await RestartedAsync().Within();
+        (await GenServer.CallAsync(second, "bump")).Should().Be(1);
+        await host.StopAsync();
+    }
+
     [Fact] // a host configured only through configuration runs a two-level tree
     public async Task Host_ConfiguredThroughConfiguration_RunsTwoLevelTree()
     {
@@ -131,6 +208,7 @@ public sealed class HostingTests
             ["Otp:Applications:shop:Supervisor:Intensity"] = "4",
             ["Otp:Applications:shop:Supervisor:Children:0:Id"] = "inner",
             ["Otp:Applications:shop:Supervisor:Children:0:Kind"] = "Supervisor",
+            ["Otp:Applications:shop:Supervisor:Children:0:Name"] = "inner",
             ["Otp:Applications:shop:Supervisor:Children:0:Children:0:Id"] = "a",
             ["Otp:Applications:shop:Supervisor:Children:0:Children:0:GenServer"] = worker,
             ["Otp:Applications:shop:Supervisor:Children:0:Children:0:Args"] = "7",

@@ -94,6 +94,137 @@ public sealed class MessagingTests : IDisposable
         order[2].Should().BeOfType<ExitMessage>();
     }
 
+    [Fact] // selective receive keeps a scan position: a waiting receive tests each message once, not once per wake-up
+    public async Task SelectiveReceive_WaitingOverGrowingBacklog_TestsEachMessageOnce()
+    {
+        const int n = 200;
+        var tested = new SemaphoreSlim(0);
+        var tests = 0;
+        var result = await _node.RunAsync(async ctx =>
+        {
+            var self = ctx.Self;
+            ctx.Spawn(async c =>
+            {
+                // One message at a time, each after the receiver has tested the previous one: every send wakes it.
+                for (var i = 0; i < n; i++)
+                {
+                    c.Send(self, i);
+                    await tested.WaitAsync();
+                }
+                c.Send(self, "done");
+            });
+            return await ctx.ReceiveAsync(m =>
+            {
+                Interlocked.Increment(ref tests);
+                tested.Release();
+                return m is string;
+            });
+        });
+        result.Should().Be("done");
+        tests.Should().Be(n + 1);
+    }
+
+    [Fact] // the same with a time limit (receive ... after)
+    public async Task SelectiveReceiveWithTimeout_WaitingOverGrowingBacklog_TestsEachMessageOnce()
+    {
+        const int n = 200;
+        var tested = new SemaphoreSlim(0);
+        var tests = 0;
+        var result = await _node.RunAsync(async ctx =>
+        {
+            var self = ctx.Self;
+            ctx.Spawn(async c =>
+            {
+                for (var i = 0; i < n; i++)
+                {
+                    c.Send(self, i);
+                    await tested.WaitAsync();
+                }
+                c.Send(self, "done");
+            });
+            return await ctx.ReceiveAsync(m =>
+            {
+                Interlocked.Increment(ref tests);
+                tested.Release();
+                return m is string;
+            }, TestKit.Patience);
+        });
+        result.Should().Be("done");
+        tests.Should().Be(n + 1);
+    }
+
+    [Fact] // P6.2: selective receives taking from the middle of a large backlog leave the rest in arrival order
+    public async Task SelectiveReceive_ManyTakesFromBacklog_RestStaysInOrder()
+    {
+        var (picked, rest) = await _node.RunAsync(async ctx =>
+        {
+            for (var i = 0; i < 5_000; i++) ctx.Send(ctx.Self, i);
+            var picked = new List<int>();
+            for (var i = 4_999; i >= 0; i -= 7) picked.Add(await ctx.ReceiveAsync<int>(x => x == i));
+            var rest = new List<int>();
+            while (await ctx.ReceiveAsync(null, TimeSpan.Zero) is int x) rest.Add(x);
+            return (picked, rest);
+        });
+        picked.Should().Equal(Enumerable.Range(0, 5_000).Where(i => (4_999 - i) % 7 == 0).Reverse());
+        rest.Should().Equal(Enumerable.Range(0, 5_000).Where(i => (4_999 - i) % 7 != 0));
+    }
+
+    [Fact] // a process has one reader: a second receive while one waits is refused, nothing is taken
+    public async Task Receive_WhileAnotherReceiveWaits_ThrowsReceivePending_AndFirstStillGetsTheMessage()
+    {
+        var (errors, first) = await _node.RunAsync(async ctx =>
+        {
+            var pending = ctx.ReceiveAsync().AsTask();
+            var errors = new List<Type>();
+            foreach (var receive in new Func<Task>[]
+            {
+                async () => await ctx.ReceiveAsync(),
+                async () => await ctx.ReceiveAsync(_ => true),
+                async () => await ctx.ReceiveAsync(null, TimeSpan.Zero),
+            })
+            {
+                try
+                {
+                    await receive();
+                }
+                catch (Exception ex)
+                {
+                    errors.Add(ex.GetType());
+                }
+            }
+            _node.Send(ctx.Self, "hello");
+            var first = await pending;
+            // Once the first receive has its message, the process may receive again.
+            _node.Send(ctx.Self, "again");
+            return (errors, first + " " + await ctx.ReceiveAsync());
+        });
+        errors.Should().Equal(typeof(ReceivePendingException), typeof(ReceivePendingException), typeof(ReceivePendingException));
+        typeof(ReceivePendingException).Should().BeDerivedFrom<InvalidOperationException>();
+        first.Should().Be("hello again");
+    }
+
+    [Fact] // the same while a receive with a time limit waits
+    public async Task Receive_WhileTimedReceiveWaits_ThrowsReceivePending()
+    {
+        var error = await _node.RunAsync(async ctx =>
+        {
+            var pending = ctx.ReceiveAsync(null, TestKit.Patience).AsTask();
+            Exception? error = null;
+            try
+            {
+                await ctx.ReceiveAsync();
+            }
+            catch (Exception ex)
+            {
+                error = ex;
+            }
+            _node.Send(ctx.Self, "hello");
+            (await pending).Should().Be("hello");
+            return error;
+        });
+        error.Should().BeOfType<ReceivePendingException>();
+    }
+
     [Fact] // selective receive keeps unmatched messages queued in order
     public async Task SelectiveReceive_UnmatchedMessagesStayQueuedInOrder()
     {

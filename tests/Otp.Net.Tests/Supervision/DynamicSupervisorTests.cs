@@ -85,6 +85,39 @@ public sealed class DynamicSupervisorTests : IDisposable
         (await Task.WhenAll(exits).Within()).Should().OnlyContain(r => r == ExitReason.Shutdown);
     }
 
+    [Fact] // D1, U6: many children exiting at once; the temporary ones leave, restarted ones are listed by their new start
+    public async Task ManyChildrenExitAtOnce_TemporaryRemoved_RestartedListedLast()
+    {
+        var sup = await StartDyn(new DynamicSupervisorOptions { Intensity = 10_000 });
+        var started = new List<(Pid Pid, RestartType Restart)>();
+        for (var i = 0; i < 600; i++)
+        {
+            var restart = i % 3 == 0 ? RestartType.Permanent : RestartType.Temporary;
+            var spec = new JournalWorker($"w{i}", _journal).Spec(restart);
+            started.Add(((await DynamicSupervisor.StartChildAsync(sup, spec)).GetPidOrThrow(), restart));
+        }
+        var killed = started.Where((_, i) => i % 2 == 0).ToArray();
+        var exits = killed.Select(k => _node.WaitForExitAsync(k.Pid)).ToArray();
+        foreach (var k in killed) _node.Exit(k.Pid, ExitReason.Kill);
+        await Task.WhenAll(exits).Within();
+
+        // Every killed permanent child comes back; the count is reached only after the supervisor handled every exit.
+        var survivors = started.Where((_, i) => i % 2 == 1).Select(s => s.Pid).ToArray();
+        var restartedCount = killed.Count(k => k.Restart == RestartType.Permanent);
+        async Task<IReadOnlyList<ChildInfo>> SettledAsync()
+        {
+            while (true)
+            {
+                var now = await DynamicSupervisor.WhichChildrenAsync(sup);
+                if (now.Count(c => !survivors.Contains(c.Pid)) >= restartedCount && !now.Any(c => killed.Any(k => k.Pid == c.Pid))) return now;
+            }
+        }
+        var children = await SettledAsync().Within();
+        children.Should().HaveCount(survivors.Length + restartedCount);
+        children.Take(survivors.Length).Select(c => c.Pid).Should().Equal(survivors);
+        (await DynamicSupervisor.CountChildrenAsync(sup)).Active.Should().Be(survivors.Length + restartedCount);
+    }
+
     private sealed class BarrierWorker(Func<Task> onTerminate) : GenServer<int>
     {
         public override ValueTask<InitResult<int>> InitAsync(object? args, CancellationToken cancellationToken)
