@@ -233,11 +233,14 @@ public sealed class ApplicationController
         lock (_running) master = _running.FirstOrDefault(r => r.Name == application).Master;
         if (master is null || !_node.IsAlive(master.Pid)) return;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var watch = Node.WatchExit(master.Pid); // a master that dies with the command queued ends the wait
         _node.Send(master.Pid, new ApplicationMaster.ConfigChangeCommand(async module =>
         {
             _inCallback.Value = true; // A8: it runs as the controller; calling back into it is calling_self
             await module.ConfigChangeAsync(changed, added, removed, CancellationToken.None).ConfigureAwait(false);
         }, done));
+        await Task.WhenAny(done.Task, watch.Task).ConfigureAwait(false);
+        if (!done.Task.IsCompleted) return; // the application ended meanwhile: there is no one left to tell
         await done.Task.ConfigureAwait(false);
     }
 

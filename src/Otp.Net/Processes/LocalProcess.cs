@@ -670,7 +670,7 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
         }
         if (monitoredBy is not null)
         {
-            foreach (var (r, watcher) in monitoredBy) watcher.OnDown(r, self, reason);
+            foreach (var (r, watcher) in monitoredBy) SignalDispatcher.PostDown(watcher, r, self, reason);
         }
         Interlocked.CompareExchange(ref _replyWatches, ReplyWatchList.ClosedList, null)?.Close(reason);
         _exitSignalled = true;

@@ -1,3 +1,4 @@
+using Otp.Net.Diagnostics;
 using Otp.Net.GenServers;
 using Otp.Net.Processes;
 using Otp.Net.Supervision;
@@ -197,6 +198,54 @@ public sealed class DeathTests : IDisposable
                 return _node.GetProcessInfo(ctx.Self)!.Monitors.Count;
             });
             monitors.Should().Be(0, $"round {round}");
+        }
+    }
+
+    [Fact] // P2, P4: a process dying in another's link cascade is reported to monitors after its links are signalled
+    public async Task LinkCascade_ProcessDiesInIt_MonitorsFireAfterItsLinksAreSignalled()
+    {
+        var tracer = new CascadeTracer();
+        await using var node = new Node(new NodeOptions { Tracer = tracer });
+        static Task Idle(ProcessContext ctx) => Task.Delay(Timeout.Infinite, ctx.CancellationToken);
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var a = node.Spawn(Idle);
+        var c = node.Spawn(Idle);
+        var d = node.Spawn(Idle, new SpawnOptions { TrapExit = true });
+        var b = node.Spawn(async ctx =>
+        {
+            ctx.Link(a);
+            ctx.Link(c); // signalled before d
+            ctx.Link(d);
+            ready.SetResult();
+            await Task.Delay(Timeout.Infinite, ctx.CancellationToken);
+        });
+        await ready.Task.Within();
+        tracer.Arm(node, c, d, node.WaitForExitAsync(b));
+        node.Exit(a, ExitReason.Of(Atom.Of("boom")));
+        (await node.WaitForExitAsync(b).Within()).ToString().Should().Be("boom");
+        var (watchDone, dQueued) = await tracer.Seen.Task.Within();
+        if (watchDone) dQueued.Should().BeGreaterThan(0, "a completed exit watch means every link was signalled");
+        watchDone.Should().BeFalse();
+    }
+
+    private sealed class CascadeTracer : IProcessTracer
+    {
+        private Node? _node;
+        private Pid _c;
+        private Pid _d;
+        private Task? _watch;
+
+        public TaskCompletionSource<(bool WatchDone, int DQueued)> Seen { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Arm(Node node, Pid c, Pid d, Task watch) => (_node, _c, _d, _watch) = (node, c, d, watch);
+
+        public void OnSpawn(Pid pid, Pid parent)
+        {
+        }
+
+        public void OnExit(Pid pid, ExitReason reason)
+        {
+            if (_node is not null && pid == _c) Seen.TrySetResult((_watch!.IsCompleted, _node.GetProcessInfo(_d)?.MessageQueueLength ?? -1));
         }
     }
 
