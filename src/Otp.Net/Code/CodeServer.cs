@@ -14,9 +14,9 @@ namespace Otp.Net.Code;
 /// load context; a module has at most a current and an old version (C1). Processes started from a module are bound
 /// to a version and move to a newer one at an upgrade point (<c>change_code</c>), or at their next callback when the
 /// newer code accepts their state (S8). Purging kills what still runs the old version and unloads it.
-/// Requests that change the registry (load, upgrade, purge, delete) are served one at a time, in order, as by
-/// OTP's code server and release handler (each one process); the garbage collections that unloading needs run on
-/// the thread pool, never on the caller's thread and never under a lock.
+/// Requests that change the registry (load, upgrade, purge, delete) are served one at a time, in the order they are
+/// made, as by OTP's code server and release handler (each one process); the garbage collections that unloading
+/// needs run on the thread pool, never on the caller's thread and never under a lock.
 /// </summary>
 #pragma warning disable CA1001 // the gate's semaphore never allocates a wait handle (only WaitAsync is used): nothing to dispose
 public sealed class CodeServer
@@ -41,11 +41,12 @@ public sealed class CodeServer
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new CodeLoadException(CodeErrorKind.NoFile, module ?? path, $"nofile: {path}");
-        var image = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        // The gate is asked for before anything is awaited: requests are served in the order they were made.
         await _serial.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            var image = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+            var directory = Path.GetDirectoryName(Path.GetFullPath(path));
             return (await LoadCoreAsync(image, directory, module, rebind: true).ConfigureAwait(false)).Info(ModuleStatus.Current);
         }
         finally
@@ -61,11 +62,11 @@ public sealed class CodeServer
     public async Task<ModuleVersionInfo> LoadAsync(Stream assembly, string? module = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(assembly);
-        using var buffer = new MemoryStream();
-        await assembly.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
         await _serial.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            using var buffer = new MemoryStream();
+            await assembly.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
             return (await LoadCoreAsync(buffer.ToArray(), null, module, rebind: true).ConfigureAwait(false)).Info(ModuleStatus.Current);
         }
         finally
@@ -438,10 +439,10 @@ public sealed class CodeServer
     public async Task<UpgradeReport> UpgradeAsync(string module, string path, object? extra = null, bool purge = true)
     {
         if (!File.Exists(path)) throw new CodeLoadException(CodeErrorKind.NoFile, module, $"nofile: {path}");
-        var image = await File.ReadAllBytesAsync(path).ConfigureAwait(false);
         await _serial.WaitAsync().ConfigureAwait(false);
         try
         {
+            var image = await File.ReadAllBytesAsync(path).ConfigureAwait(false);
             return await UpgradeCoreAsync(module, image, Path.GetDirectoryName(Path.GetFullPath(path)), extra, purge).ConfigureAwait(false);
         }
         finally

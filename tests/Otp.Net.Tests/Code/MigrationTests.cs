@@ -81,22 +81,25 @@ public sealed class MigrationTests : IDisposable
         report.Message.Length.Should().BeLessThan(3 * TermFormatter.MaxLength);
     }
 
-    [Fact] // C2, m5: two upgrades at once do not interleave: one wins, the other is refused and changes nothing
-    public async Task Upgrade_TwoAtOnce_Serialized_OneWinsOtherNotPurged()
+    [Fact] // C2, m5: code server requests do not interleave: a load asked during an upgrade waits for it to finish
+    public async Task Upgrade_LoadAskedMeanwhile_WaitsForUpgrade_ThenRefusedNotPurged()
     {
-        await Code.LoadAsync(Fixtures.Counter(1));
-        var pids = new List<Pid>();
-        for (var i = 0; i < 10; i++) pids.Add((await Code.StartGenServerAsync("counter", i)).GetPidOrThrow());
-        var first = Code.UpgradeAsync("counter", Fixtures.Counter(2), purge: false);
-        var second = Code.UpgradeAsync("counter", Fixtures.Counter(2), purge: false);
-        var outcomes = await Task.WhenAll(Settle(first), Settle(second)).Within();
-        outcomes.Count(o => o is null).Should().Be(1);
-        outcomes.OfType<CodeLoadException>().Single().Kind.Should().Be(CodeErrorKind.NotPurged);
-        foreach (var pid in pids)
-        {
-            (await GenServer.CallAsync(pid, "version")).Should().Be("2");
-            (await GenServer.CallAsync(pid, "upgraded")).Should().Be(true);
-        }
+        await Code.LoadAsync(Fixtures.Recorder(1), "recorder");
+        var busy = (await Code.StartGenServerAsync("recorder")).GetPidOrThrow();
+        var idle = (await Code.StartGenServerAsync("recorder")).GetPidOrThrow();
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var busyCall = GenServer.CallAsync(busy, ("wait", entered, gate.Task), Timeout.InfiniteTimeSpan);
+        await entered.Task.Within(); // busy sits in a callback: the upgrade cannot suspend it yet
+        var upgrade = Code.UpgradeAsync("recorder", Fixtures.Recorder(2), purge: false);
+        var load = Code.LoadAsync(Fixtures.Recorder(3), "recorder");
+        gate.SetResult();
+        var outcomes = await Task.WhenAll(Settle(upgrade), Settle(load), Settle(busyCall)).Within();
+        outcomes[0].Should().BeNull(); // the upgrade ran whole
+        outcomes[1].Should().BeOfType<CodeLoadException>().Which.Kind.Should().Be(CodeErrorKind.NotPurged);
+        Code.Versions("recorder").Select(v => v.Version).Should().Equal("2", "1");
+        (await GenServer.CallAsync(busy, "summary")).Should().Be("v2 0  from-v1");
+        (await GenServer.CallAsync(idle, "summary")).Should().Be("v2 0  from-v1");
     }
 
     private static async Task<Exception?> Settle(Task task)
