@@ -6,7 +6,9 @@ namespace Otp.Net.Supervision;
 /// <summary>
 /// A child specification (the .NET form of OTP's child spec map). Defaults are OTP's (U1): permanent, worker,
 /// shutdown 5000 ms for workers and infinity for supervisors, not significant. The start function runs inside
-/// the supervisor process and must start a process linked to it (e.g. <see cref="GenServer.StartLinkAsync"/>).
+/// the supervisor process and must start a process linked to it (e.g. <see cref="GenServer.StartLinkAsync"/>); it
+/// runs again for every restart, and should create a new callback object each time (as
+/// <see cref="ForGenServer{TServer}(object, object?, GenServerOptions?)"/> does) so that a restarted child starts fresh.
 /// </summary>
 /// <param name="Id">The child's id, unique within its supervisor.</param>
 /// <param name="Start">Starts the child: <c>{ok, Pid}</c>, <c>ignore</c> or <c>{error, R}</c>.</param>
@@ -46,13 +48,40 @@ public sealed record ChildSpec(object Id, Func<Node, Task<StartResult>> Start)
     /// <summary>The effective shutdown: the given one, or 5000 ms for a worker and infinity for a supervisor.</summary>
     public Shutdown EffectiveShutdown => Shutdown ?? (Type == ChildType.Supervisor ? Supervision.Shutdown.Infinity : Supervision.Shutdown.Timeout(5000));
 
-    /// <summary>A worker running GenServer <paramref name="module"/> with <paramref name="args"/>.</summary>
-    public static ChildSpec ForGenServer(object id, GenServerBase module, object? args = null, GenServerOptions? options = null) =>
-        new(id, node => GenServer.StartLinkAsync(node, module, args, options)) { Modules = [module.ModuleName] };
+    /// <summary>
+    /// A worker running GenServer <typeparamref name="TServer"/> with <paramref name="args"/>: every start and restart
+    /// creates a new instance, so nothing a crashed incarnation left in the object's fields survives.
+    /// <see cref="Modules"/> is the type's full name.
+    /// </summary>
+    public static ChildSpec ForGenServer<TServer>(object id, object? args = null, GenServerOptions? options = null)
+        where TServer : GenServerBase, new() =>
+        ForGenServer(id, static () => new TServer(), args, options);
 
-    /// <summary>A child supervisor running <paramref name="module"/> with <paramref name="args"/>.</summary>
-    public static ChildSpec ForSupervisor(object id, Supervisor module, object? args = null, GenServerOptions? options = null) =>
-        new(id, node => Supervisor.StartLinkAsync(node, module, args, options)) { Type = ChildType.Supervisor, Modules = [module.ModuleName] };
+    /// <summary>
+    /// A worker running the GenServer that <paramref name="factory"/> creates, called for every start and restart, so
+    /// each incarnation begins from a fresh object. <see cref="Modules"/> is <typeparamref name="TServer"/>'s full name.
+    /// </summary>
+    public static ChildSpec ForGenServer<TServer>(object id, Func<TServer> factory, object? args = null, GenServerOptions? options = null)
+        where TServer : GenServerBase
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        return new(id, node => GenServer.StartLinkAsync(node, factory(), args, options)) { Modules = [ModuleOf(typeof(TServer))] };
+    }
+
+    /// <summary>A child supervisor running a new <typeparamref name="TSupervisor"/> (for every start) with <paramref name="args"/>.</summary>
+    public static ChildSpec ForSupervisor<TSupervisor>(object id, object? args = null, GenServerOptions? options = null)
+        where TSupervisor : Supervisor, new() =>
+        ForSupervisor(id, static () => new TSupervisor(), args, options);
+
+    /// <summary>A child supervisor running the module <paramref name="factory"/> creates, called for every start and restart.</summary>
+    public static ChildSpec ForSupervisor<TSupervisor>(object id, Func<TSupervisor> factory, object? args = null, GenServerOptions? options = null)
+        where TSupervisor : Supervisor
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        return new(id, node => Supervisor.StartLinkAsync(node, factory(), args, options)) { Type = ChildType.Supervisor, Modules = [ModuleOf(typeof(TSupervisor))] };
+    }
+
+    private static string ModuleOf(Type type) => type.FullName ?? type.Name;
 
     /// <summary>The id as printed in reports and which_children.</summary>
     public string IdText => TermFormatter.Format(Id);

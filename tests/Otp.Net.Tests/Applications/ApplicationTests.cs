@@ -24,7 +24,7 @@ public sealed class ApplicationTests : IDisposable
         {
             journal.Enqueue($"start {name} {startType} {args}");
             if (start is not null) return start()!;
-            Top = (await Supervisor.StartLinkAsync(node, new SupervisorFlags(), [ChildSpec.ForGenServer(Atom.Of("w"), new TestServer())], null, cancellationToken)).Pid;
+            Top = (await Supervisor.StartLinkAsync(node, new SupervisorFlags(), [ChildSpec.ForGenServer<TestServer>(Atom.Of("w"))], null, cancellationToken)).Pid;
             return ApplicationStart.Ok(Top, "s0");
         }
 

@@ -62,7 +62,7 @@ public sealed class MetricsTests : IDisposable
         };
         listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref restarts, value));
         listener.Start();
-        var sup = (await Supervisor.StartLinkAsync(_node, new SupervisorFlags { Intensity = 5 }, [ChildSpec.ForGenServer(Atom.Of("w"), new GenServers.TestServer())])).Pid;
+        var sup = (await Supervisor.StartLinkAsync(_node, new SupervisorFlags { Intensity = 5 }, [ChildSpec.ForGenServer<GenServers.TestServer>(Atom.Of("w"))])).Pid;
         for (var i = 0; i < 2; i++)
         {
             var w = (await Supervisor.WhichChildrenAsync(sup)).Single().Pid;

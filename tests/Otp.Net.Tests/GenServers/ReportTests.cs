@@ -59,7 +59,7 @@ public sealed class ReportTests : IDisposable
     public async Task Supervisor_ReportsChildTerminationAndMaxIntensity()
     {
         // Started from outside any process: no parent to link to.
-        var sup = (await Supervisor.StartLinkAsync(_node, new SupervisorFlags { Intensity = 0 }, [ChildSpec.ForGenServer(Atom.Of("w"), new TestServer())])).Pid;
+        var sup = (await Supervisor.StartLinkAsync(_node, new SupervisorFlags { Intensity = 0 }, [ChildSpec.ForGenServer<TestServer>(Atom.Of("w"))])).Pid;
         var exit = _node.WaitForExitAsync(sup);
         var w = (await Supervisor.WhichChildrenAsync(sup)).Single().Pid;
         _node.Exit(w, ExitReason.Of(Atom.Of("boom")));
@@ -71,7 +71,7 @@ public sealed class ReportTests : IDisposable
     [Fact] // as OTP, a message sent to a supervisor is logged and dropped; the supervisor keeps running
     public async Task Supervisor_UnexpectedMessage_IsLoggedAndDropped()
     {
-        var sup = (await Supervisor.StartLinkAsync(_node, new SupervisorFlags(), [ChildSpec.ForGenServer(Atom.Of("w"), new TestServer())])).Pid;
+        var sup = (await Supervisor.StartLinkAsync(_node, new SupervisorFlags(), [ChildSpec.ForGenServer<TestServer>(Atom.Of("w"))])).Pid;
         _node.Send(sup, Atom.Of("hello"));
         (await Supervisor.WhichChildrenAsync(sup)).Should().HaveCount(1); // served after the message
         _logs.Events.Should().Contain(e => e.EventId.Id == 2005 && Equals(e.Properties["Message"], "hello"));

@@ -73,12 +73,12 @@ public sealed class DynamicSupervisorTests : IDisposable
         var sup = await StartDyn();
         for (var i = 0; i < 3; i++)
         {
-            var w = new BarrierWorker(() =>
+            Func<Task> onTerminate = () =>
             {
                 if (Interlocked.Increment(ref terminating) == 3) allIn.TrySetResult();
                 return allIn.Task;
-            });
-            await DynamicSupervisor.StartChildAsync(sup, ChildSpec.ForGenServer(Atom.Of($"w{i}"), w) with { Shutdown = Shutdown.Timeout(10_000) });
+            };
+            await DynamicSupervisor.StartChildAsync(sup, ChildSpec.ForGenServer(Atom.Of($"w{i}"), () => new BarrierWorker(onTerminate)) with { Shutdown = Shutdown.Timeout(10_000) });
         }
         var exits = (await DynamicSupervisor.WhichChildrenAsync(sup)).Select(c => _node.WaitForExitAsync(c.Pid)).ToArray();
         await GenServer.StopAsync(sup);

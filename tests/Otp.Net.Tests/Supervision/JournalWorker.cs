@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Otp.Net.GenServers;
 using Otp.Net.Processes;
 using Otp.Net.Supervision;
@@ -6,14 +7,17 @@ using Otp.Net.Terms;
 
 namespace Otp.Net.Tests.Supervision;
 
-/// <summary>A worker that writes "init NAME" / "terminate NAME REASON" to a journal; init can be scripted per attempt.</summary>
-internal sealed class JournalWorker(string name, ConcurrentQueue<string> journal, bool trapExit = true, Func<int, InitResult<int>?>? init = null) : GenServer<int>
+/// <summary>
+/// A worker that writes "init NAME" / "terminate NAME REASON" to a journal; init can be scripted per attempt. Its
+/// <see cref="Spec"/> starts a fresh copy on every (re)start; the copies share the attempt count.
+/// </summary>
+internal sealed class JournalWorker(string name, ConcurrentQueue<string> journal, bool trapExit = true, Func<int, InitResult<int>?>? init = null, StrongBox<int>? attempts = null) : GenServer<int>
 {
-    private int _attempts;
+    private readonly StrongBox<int> _attempts = attempts ?? new StrongBox<int>();
 
     public override ValueTask<InitResult<int>> InitAsync(object? args, CancellationToken cancellationToken)
     {
-        var attempt = Interlocked.Increment(ref _attempts);
+        var attempt = Interlocked.Increment(ref _attempts.Value);
         journal.Enqueue($"init {name}");
         if (trapExit) Self.TrapExit = true;
         return init?.Invoke(attempt) ?? Ok(0);
@@ -42,5 +46,6 @@ internal sealed class JournalWorker(string name, ConcurrentQueue<string> journal
     public TimeSpan SlowTerminate { get; init; }
 
     public ChildSpec Spec(RestartType restart = RestartType.Permanent, Shutdown? shutdown = null) =>
-        ChildSpec.ForGenServer(Atom.Of(name), this) with { Restart = restart, Shutdown = shutdown };
+        ChildSpec.ForGenServer(Atom.Of(name), () => new JournalWorker(name, journal, trapExit, init, _attempts) { SlowTerminate = SlowTerminate })
+            with { Restart = restart, Shutdown = shutdown };
 }

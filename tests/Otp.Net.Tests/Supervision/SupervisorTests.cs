@@ -45,7 +45,7 @@ public sealed class SupervisorTests : IDisposable
         (flags.Strategy, flags.Intensity, flags.PeriodSeconds).Should().Be((Strategy.OneForOne, 1, 5));
         var dyn = new DynamicSupervisorOptions();
         (dyn.Intensity, dyn.PeriodSeconds, dyn.MaxChildren).Should().Be((3, 5, (int?)null));
-        ChildSpec.ForGenServer("g", W("g")).Modules.Should().Equal(typeof(JournalWorker).FullName);
+        ChildSpec.ForGenServer("g", () => W("g")).Modules.Should().Equal(typeof(JournalWorker).FullName);
     }
 
     [Fact] // U2
@@ -140,7 +140,7 @@ public sealed class SupervisorTests : IDisposable
     public async Task IntensityZero_FirstCrashEscalates_ParentRestartsPermanentChildSupervisor()
     {
         var inner = new InlineSup(new SupervisorFlags { Intensity = 0 }, W("w").Spec());
-        var top = await StartSup(new SupervisorFlags { Intensity = 5 }, ChildSpec.ForSupervisor(Atom.Of("inner"), inner));
+        var top = await StartSup(new SupervisorFlags { Intensity = 5 }, ChildSpec.ForSupervisor(Atom.Of("inner"), () => inner));
         var innerPid = PidOf(await Supervisor.WhichChildrenAsync(top), "inner");
         var innerExit = _node.WaitForExitAsync(innerPid);
         var w = PidOf(await Supervisor.WhichChildrenAsync(innerPid), "w");
@@ -235,7 +235,7 @@ public sealed class SupervisorTests : IDisposable
     public async Task WhichChildren_NewestFirst_CountChildren_CountsOnlyLivePidsAsActive()
     {
         var sup = await StartSup(new SupervisorFlags(), W("a").Spec(), W("b", init: _ => InitResult<int>.Ignore()).Spec(),
-            ChildSpec.ForSupervisor("s", new InlineSup(new SupervisorFlags())));
+            ChildSpec.ForSupervisor("s", () => new InlineSup(new SupervisorFlags())));
         (await Supervisor.WhichChildrenAsync(sup)).Select(c => c.Id).Should().Equal("s", Atom.Of("b"), Atom.Of("a"));
         (await Supervisor.CountChildrenAsync(sup)).Should().Be(new ChildCounts(3, 2, 1, 2));
         (await Supervisor.CountChildrenAsync(sup)).ToString().Should().Contain("Specs = 3");
@@ -300,6 +300,43 @@ public sealed class SupervisorTests : IDisposable
         (await exit.Within()).Should().Be(ExitReason.Shutdown);
     }
 
+    [Fact] // let it crash means a fresh start: every restart runs a new callback object (U6)
+    public async Task ForGenServer_ChildRestarted_RunsNewCallbackInstance()
+    {
+        var sup = await StartSup(new SupervisorFlags { Intensity = 10 },
+            ChildSpec.ForGenServer<FieldCounter>(Atom.Of("by_type")),
+            ChildSpec.ForGenServer(Atom.Of("by_factory"), () => new FieldCounter()));
+        foreach (var id in new[] { "by_type", "by_factory" })
+        {
+            var first = PidOf(await Supervisor.WhichChildrenAsync(sup), id);
+            (await GenServer.CallAsync(first, "bump")).Should().Be(1);
+            (await GenServer.CallAsync(first, "bump")).Should().Be(2);
+            var gone = _node.WaitForExitAsync(first);
+            _node.Exit(first, ExitReason.Kill);
+            await gone.Within();
+            async Task<Pid> RestartedAsync()
+            {
+                while (true)
+                {
+                    var pid = PidOf(await Supervisor.WhichChildrenAsync(sup), id);
+                    if (!pid.IsUndefined && pid != first) return pid;
+                }
+            }
+            var second = await RestartedAsync().Within();
+            (await GenServer.CallAsync(second, "bump")).Should().Be(1, $"{id} restarted from a new object");
+        }
+    }
+
+    /// <summary>Counts calls in a field of the callback object.</summary>
+    private sealed class FieldCounter : GenServer<int>
+    {
+        private int _calls;
+
+        public override ValueTask<InitResult<int>> InitAsync(object? args, CancellationToken cancellationToken) => Ok(0);
+
+        public override ValueTask<ServerResult<int>> HandleCallAsync(object request, From from, int state, CancellationToken cancellationToken) => Reply(++_calls, state);
+    }
+
     [Fact] // supervisors answer sys operations too
     public async Task Sys_WorksOnSupervisors()
     {
@@ -315,7 +352,7 @@ public sealed class SupervisorTests : IDisposable
     public async Task SupervisionTree_CounterSup_RendersAsTextAndMermaid()
     {
         var counterSup = new InlineSup(new SupervisorFlags(), W("c10000").Spec() with { Id = 10000 }, W("c20000").Spec() with { Id = 20000 });
-        var top = await StartSup(new SupervisorFlags(), ChildSpec.ForSupervisor("CounterSup", counterSup));
+        var top = await StartSup(new SupervisorFlags(), ChildSpec.ForSupervisor("CounterSup", () => counterSup));
         var tree = await SupervisionTree.SnapshotAsync(top, "MyApp.Supervisor");
         tree.Children.Should().ContainSingle().Which.Children.Select(c => c.Id).Should().Equal(20000, 10000);
         var text = tree.ToText();
