@@ -54,7 +54,9 @@ internal static class Requests
             {
                 if (timeout != Timeout.InfiniteTimeSpan)
                 {
-                    timer = TimeProvider.System.CreateTimer(static s => ((CallReply)s!).TryReply(CallReply.TimedOut), sink, timeout, Timeout.InfiniteTimeSpan);
+                    // The caller's clock (the server's for a caller outside any process): a node's fake clock drives it.
+                    var clock = (caller?.Node ?? target.Node).TimeProvider;
+                    timer = clock.CreateTimer(static s => ((CallReply)s!).TryReply(CallReply.TimedOut), sink, timeout, Timeout.InfiniteTimeSpan);
                 }
                 if (cancellationToken.CanBeCanceled)
                 {

@@ -1,0 +1,68 @@
+using Microsoft.Extensions.Time.Testing;
+using Otp.Net.GenServers;
+using Otp.Net.Processes;
+using Otp.Net.Sys;
+using static Otp.Net.Tests.TestKit;
+
+namespace Otp.Net.Tests.GenServers;
+
+/// <summary>Call and sys timeouts run on the node's clock, so a fake clock decides when they expire.</summary>
+public sealed class CallTimeoutTests : IDisposable
+{
+    private readonly FakeTimeProvider _clock = new();
+    private readonly Node _node;
+
+    public CallTimeoutTests() => _node = new Node(new NodeOptions { TimeProvider = _clock });
+
+    public void Dispose() => _node.Dispose();
+
+    /// <summary>Never answers "hold"; "block" keeps the server busy until <see cref="Release"/> completes.</summary>
+    private sealed class Busy(TaskCompletionSource release) : GenServer<int>
+    {
+        public override ValueTask<InitResult<int>> InitAsync(object? args, CancellationToken cancellationToken) => Ok(0);
+
+        public override async ValueTask<ServerResult<int>> HandleCallAsync(object request, From from, int state, CancellationToken cancellationToken)
+        {
+            switch (request)
+            {
+                case "hold":
+                    return NoReply(state);
+                case "block":
+                    await release.Task;
+                    return Reply("ok", state);
+                default:
+                    return Reply(request, state);
+            }
+        }
+    }
+
+    [Fact] // G5, T1: the call timeout is a timer of the node
+    public async Task CallTimeout_ExpiresWhenTheNodesClockPassesIt()
+    {
+        var pid = (await GenServer.StartAsync(_node, new Busy(new TaskCompletionSource()))).GetPidOrThrow();
+        var call = GenServer.CallAsync(pid, "hold", TimeSpan.FromMinutes(1));
+        (await GenServer.CallAsync(pid, "ping")).Should().Be("ping"); // "hold" was handled
+        call.IsCompleted.Should().BeFalse("no time has passed on the node's clock");
+
+        _clock.Advance(TimeSpan.FromMinutes(1));
+
+        var ex = (await FluentActions.Awaiting(() => call.Within()).Should().ThrowAsync<CallException>()).Which;
+        ex.CallReason.Should().Be(CallException.Timeout);
+    }
+
+    [Fact] // S1: a sys request times out like a call
+    public async Task SysTimeout_ExpiresWhenTheNodesClockPassesIt()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pid = (await GenServer.StartAsync(_node, new Busy(release))).GetPidOrThrow();
+        var blocked = GenServer.CallAsync(pid, "block", Timeout.InfiniteTimeSpan);
+        var request = SysOps.GetStateAsync(pid, TimeSpan.FromMinutes(1));
+
+        _clock.Advance(TimeSpan.FromMinutes(1));
+
+        var ex = (await FluentActions.Awaiting(() => request.Within()).Should().ThrowAsync<CallException>()).Which;
+        ex.CallReason.Should().Be(CallException.Timeout);
+        release.SetResult();
+        (await blocked.Within()).Should().Be("ok");
+    }
+}
