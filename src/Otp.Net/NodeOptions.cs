@@ -27,4 +27,13 @@ public sealed record NodeOptions
 
     /// <summary>Receives process lifecycle events synchronously (see <see cref="IProcessTracer"/>).</summary>
     public IProcessTracer? Tracer { get; init; }
+
+    /// <summary>
+    /// Whether a process woken by a running process (a message, a call's reply) may wait for the waker's turn to end
+    /// and then run on the waker's thread, without a cross-thread wake-up (default true). Off, every wake-up of this
+    /// node's processes, and every reply to a call they make, is queued to the thread pool at once: slower for
+    /// request/reply and ping-pong traffic, but no woken process ever waits on a waker that keeps its thread (another
+    /// thread takes such a process within microseconds either way).
+    /// </summary>
+    public bool HandOff { get; init; } = true;
 }

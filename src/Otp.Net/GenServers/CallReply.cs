@@ -34,6 +34,13 @@ internal sealed class CallReply : ReplyWatch, IValueTaskSource<object?>, IRunnab
 
     public Pid Caller { get; }
 
+    /// <summary>Whether the caller's wake-up may wait in the replying turn's hand-off slot (see <see cref="Scheduler"/>); set before the request is sent.</summary>
+    public bool HandOff
+    {
+        get => !_core.Direct;
+        set => _core.Direct = !value;
+    }
+
     /// <summary>The result that means "the server ended before replying"; see <see cref="Failure"/>.</summary>
     public static readonly object Down = new();
 

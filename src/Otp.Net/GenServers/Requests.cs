@@ -27,6 +27,9 @@ internal static class Requests
         if (caller is { IsAlive: false }) throw new ProcessExitedException();
         if (target is null) throw fail(ExitReason.NoProc, state);
         if (target == caller) throw fail(CallException.CallingSelf, state);
+        // The caller's node decides how the caller is woken (the server's, for a caller outside any process).
+        var node = (caller ?? target).Node;
+        if (!node.Options.HandOff) sink.HandOff = false;
         if (!target.AddReplyWatch(sink)) throw fail(ExitReason.NoProc, state);
         if (caller is null) target.Deliver(envelope);
         else if (caller.BeginSend())
@@ -54,9 +57,8 @@ internal static class Requests
             {
                 if (timeout != Timeout.InfiniteTimeSpan)
                 {
-                    // The caller's clock (the server's for a caller outside any process): a node's fake clock drives it.
-                    var clock = (caller?.Node ?? target.Node).TimeProvider;
-                    timer = clock.CreateTimer(static s => ((CallReply)s!).TryReply(CallReply.TimedOut), sink, timeout, Timeout.InfiniteTimeSpan);
+                    // On the caller's node's clock, so a fake clock drives it.
+                    timer = node.TimeProvider.CreateTimer(static s => ((CallReply)s!).TryReply(CallReply.TimedOut), sink, timeout, Timeout.InfiniteTimeSpan);
                 }
                 if (cancellationToken.CanBeCanceled)
                 {

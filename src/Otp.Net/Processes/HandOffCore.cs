@@ -26,6 +26,14 @@ internal struct HandOffCore
     private ExecutionContext? _executionContext;
     private object? _schedulingContext;
     private int _ticket;
+    private bool _direct;
+
+    /// <summary>Queues every completion to the thread pool, never to the completing turn's hand-off slot (set before the first wait).</summary>
+    public bool Direct
+    {
+        readonly get => _direct;
+        set => _direct = value;
+    }
 
     /// <summary>Prepares for a new wait (the waiter only, before publishing it).</summary>
     public void Reset()
@@ -77,7 +85,8 @@ internal struct HandOffCore
             return;
         }
         Volatile.Write(ref _ticket, 1);
-        Scheduler.Ready(owner);
+        if (_direct) ThreadPool.UnsafeQueueUserWorkItem(owner, preferLocal: false);
+        else Scheduler.Ready(owner);
     }
 
     /// <summary>Takes the right to run the pending continuation; false if another thread took it.</summary>

@@ -37,7 +37,7 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
         _body = body;
         Parent = parent;
         _trapExit = trapExit;
-        _mailbox = new Mailbox { Owner = this };
+        _mailbox = new Mailbox { Owner = this, HandOff = node.Options.HandOff };
     }
 
     public long Id { get; }

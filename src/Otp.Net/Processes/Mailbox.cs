@@ -46,6 +46,13 @@ internal sealed class Mailbox : Channel<object>, IValueTaskSource<bool>, IRunnab
     /// <summary>The process whose mailbox this is (for writes through the channel writer).</summary>
     public LocalProcess? Owner { get; set; }
 
+    /// <summary>Whether a wake-up made by a running process may wait in that process's hand-off slot (see <see cref="Scheduler"/>); true unless the node turned hand-off off.</summary>
+    public bool HandOff
+    {
+        get => !_core.Direct;
+        init => _core.Direct = !value;
+    }
+
     /// <summary>Appends a message. Safe from any thread.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Enqueue(object message)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace Otp.Net.Processes;
@@ -14,11 +15,15 @@ namespace Otp.Net.Processes;
 /// <item>the waker's next send, or a second wake-up, moves the waiting process to the pool (so a producer that keeps
 /// sending runs in parallel with its consumer);</item>
 /// <item>one thread runs at most <see cref="HandOffBudget"/> hand-offs in a row, then yields to the pool;</item>
-/// <item>a monitor thread moves to the pool any process it finds in the same slot, unchanged, on two looks in a row:
-/// looks are a millisecond apart while slots are in use and back off to 10 ms when they stay empty, so a waker that
-/// computes for long or blocks its thread delays the process it woke by 1–2 ms, or about 11 ms after a quiet
-/// spell.</item>
+/// <item>a slot that takes a process while no one watches it queues its watcher (the slot itself, a thread-pool work
+/// item) to the pool. The watcher runs on another thread, and if it finds the same process still in the slot after
+/// <see cref="StealAfterMicroseconds"/> µs (the waker computes for long, or blocks its thread, for example on a
+/// call's result), it takes the process and runs it there. It stops watching when it finds the slot empty, so
+/// an idle program has no thread polling, and the waker arms it again with its next hand-off.</item>
 /// </list>
+/// A slot belongs to a thread of the .NET thread pool, which every node in the process shares; the scheduler holds
+/// no other state (no list of slots, no thread of its own), so nodes share nothing through it but the pool itself.
+/// A node created with <see cref="NodeOptions.HandOff"/> off has its processes' wake-ups queued to the pool directly.
 /// The hot methods of the message path (here, in <see cref="Mailbox"/>, <see cref="LocalProcess"/> and the reply
 /// token) are compiled fully optimized from their first call. Left to tiered compilation, a busy program ran them as
 /// unoptimized code for its first second or more (call counting waits for a quiet spell that eight busy clients on
@@ -29,11 +34,20 @@ internal static class Scheduler
     /// <summary>How many processes one thread runs back to back by hand-off before it yields to the pool.</summary>
     internal const int HandOffBudget = 256;
 
-    private static readonly List<Slot> Slots = [];
-    private static Thread? s_monitor;
+    /// <summary>How long a process may wait in a slot whose owner does not end its turn before another thread takes it.</summary>
+    internal const int StealAfterMicroseconds = 5;
+
+    /// <summary>How long one watcher run may last before it requeues itself behind other work.</summary>
+    private const int WatchMicroseconds = 200;
+
+    private static readonly long StealAfterTicks = Math.Max(1, Stopwatch.Frequency * StealAfterMicroseconds / 1_000_000);
+    private static readonly long WatchTicks = Stopwatch.Frequency * WatchMicroseconds / 1_000_000;
 
     [ThreadStatic]
     private static Slot? t_slot;
+
+    /// <summary>Whether the current thread's turn holds a handed-off process (diagnostics and tests).</summary>
+    internal static bool HoldsHandOff => t_slot is { Next: not null };
 
     /// <summary>A waiting process became runnable: hand it to the current turn, or queue it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -41,9 +55,15 @@ internal static class Scheduler
     {
         if (t_slot is { InTurn: true } slot)
         {
-            slot.Deferrals++;
+            slot.Occupancy++;
             var previous = Interlocked.Exchange(ref slot.Next, work);
-            if (previous is null) return;
+            if (previous is null)
+            {
+                // Full fence above; the watcher clears Armed with a full fence before it looks at Next again, so
+                // either it sees this process or this thread sees it gone and arms it anew.
+                if (Volatile.Read(ref slot.Armed) == 0) slot.Arm();
+                return;
+            }
             work = previous;
         }
         ThreadPool.UnsafeQueueUserWorkItem(work, preferLocal: false);
@@ -66,7 +86,7 @@ internal static class Scheduler
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RunTurn(Action<object?> step, object? state)
     {
-        var slot = t_slot ?? CreateSlot();
+        var slot = t_slot ??= new Slot();
         var outerTurn = slot.InTurn;
         var outerNext = outerTurn ? Interlocked.Exchange(ref slot.Next, null) : null;
         slot.InTurn = true;
@@ -87,61 +107,69 @@ internal static class Scheduler
         }
     }
 
-    private static Slot CreateSlot()
+    /// <summary>A thread's hand-off slot; also the work item that watches it from another thread.</summary>
+    private sealed class Slot : IThreadPoolWorkItem
     {
-        var slot = new Slot(Thread.CurrentThread);
-        lock (Slots)
-        {
-            Slots.Add(slot);
-            if (s_monitor is null)
-            {
-                s_monitor = new Thread(Monitor) { IsBackground = true, Name = "Otp.Net hand-off monitor" };
-                s_monitor.Start();
-            }
-        }
-        t_slot = slot;
-        return slot;
-    }
-
-    /// <summary>Moves processes found unchanged in a slot on two looks in a row to the pool.</summary>
-    private static void Monitor()
-    {
-        var delay = 1;
-        while (true)
-        {
-            Thread.Sleep(delay);
-            var busy = false;
-            lock (Slots)
-            {
-                for (var i = Slots.Count - 1; i >= 0; i--)
-                {
-                    var slot = Slots[i];
-                    var next = Volatile.Read(ref slot.Next);
-                    if (next is null)
-                    {
-                        if (!slot.Owner.IsAlive) Slots.RemoveAt(i);
-                        continue;
-                    }
-                    busy = true;
-                    var deferrals = Volatile.Read(ref slot.Deferrals);
-                    if (deferrals != slot.SeenDeferrals)
-                    {
-                        slot.SeenDeferrals = deferrals;
-                        continue;
-                    }
-                    if (Interlocked.CompareExchange(ref slot.Next, null, next) == next) ThreadPool.UnsafeQueueUserWorkItem(next, preferLocal: false);
-                }
-            }
-            delay = busy ? 1 : Math.Min(delay * 2, 10);
-        }
-    }
-
-    private sealed class Slot(Thread owner)
-    {
-        public readonly Thread Owner = owner;
+        /// <summary>The process waiting for this thread's turn to end.</summary>
         public IRunnable? Next;
+
+        /// <summary>Counts the processes put in the slot (owner only), so the watcher tells one stay from the next.</summary>
+        public int Occupancy;
+
+        /// <summary>1 while the watcher is queued or running.</summary>
+        public int Armed;
+
+        /// <summary>Whether the owning thread is in a turn (owner only).</summary>
         public bool InTurn;
-        public int Deferrals;
-        public int SeenDeferrals;
+
+        public void Arm()
+        {
+            if (Interlocked.Exchange(ref Armed, 1) == 0) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+
+        /// <summary>
+        /// Watches the slot from another thread: takes a process that stays in it for longer than the steal delay,
+        /// and stops once the slot is empty (the owner arms it again with its next hand-off).
+        /// </summary>
+        void IThreadPoolWorkItem.Execute()
+        {
+            var started = Stopwatch.GetTimestamp();
+            var seen = Volatile.Read(ref Occupancy) - 1;
+            var since = started;
+            while (true)
+            {
+                var next = Volatile.Read(ref Next);
+                if (next is null)
+                {
+                    Interlocked.Exchange(ref Armed, 0);
+                    // A process put in the slot while this watcher was armed was not armed by its waker: look again.
+                    if (Volatile.Read(ref Next) is null || Interlocked.Exchange(ref Armed, 1) != 0) return;
+                    continue;
+                }
+                var occupancy = Volatile.Read(ref Occupancy);
+                var now = Stopwatch.GetTimestamp();
+                if (occupancy != seen)
+                {
+                    seen = occupancy;
+                    since = now;
+                }
+                else if (now - since >= StealAfterTicks && ReferenceEquals(Interlocked.CompareExchange(ref Next, null, next), next))
+                {
+                    // The owner keeps its thread: run the process here. The watcher stays armed while a process
+                    // is in the slot, so it goes back to the pool first if the owner has handed off another one.
+                    Interlocked.Exchange(ref Armed, 0);
+                    if (Volatile.Read(ref Next) is not null) Arm();
+                    next.Execute();
+                    return;
+                }
+                if (now - started >= WatchTicks)
+                {
+                    // A slot occupied for this long by ever new processes: let other work run, then watch again.
+                    ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                    return;
+                }
+                Thread.SpinWait(20);
+            }
+        }
     }
 }

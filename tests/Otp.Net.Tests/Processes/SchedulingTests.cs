@@ -1,3 +1,5 @@
+using System.Threading.Tasks.Sources;
+using Otp.Net.GenServers;
 using Otp.Net.Processes;
 
 namespace Otp.Net.Tests.Processes;
@@ -93,5 +95,200 @@ public sealed class SchedulingTests : IDisposable
             return rounds;
         });
         last.Should().Be(rounds);
+    }
+
+    private sealed class Echo : GenServer<int>
+    {
+        public override ValueTask<InitResult<int>> InitAsync(object? args, CancellationToken cancellationToken) => Ok(0);
+
+        public override ValueTask<ServerResult<int>> HandleCallAsync(object request, From from, int state, CancellationToken cancellationToken) =>
+            Reply(request, state);
+    }
+
+    [Fact] // G5: a call made by a process that blocks its thread on the result (sync-over-async) is answered
+    public async Task BlockingCalls_FromAProcess_AreAnswered()
+    {
+        var server = (await GenServer.StartAsync(_node, new Echo())).GetPidOrThrow();
+        var answers = await _node.RunAsync(ctx =>
+        {
+            var n = 0;
+            for (var i = 0; i < 200; i++)
+            {
+                // The server is woken from this turn and this thread never ends it: another thread must take it.
+                if ((int)GenServer.CallAsync(server, i).GetAwaiter().GetResult()! == i) n++;
+            }
+            return Task.FromResult(n);
+        }).Within();
+        answers.Should().Be(200);
+    }
+
+    [Fact]
+    public async Task HandOffOff_Node_QueuesWakeUpsToThePool_AndStillServesCalls()
+    {
+        using var node = new Node(new NodeOptions { HandOff = false });
+        var server = (await GenServer.StartAsync(node, new Echo())).GetPidOrThrow();
+        server.Process!.Mailbox.HandOff.Should().BeFalse();
+        _node.Spawn(_ => Task.Delay(Timeout.Infinite)).Process!.Mailbox.HandOff.Should().BeTrue();
+        var sum = await node.RunAsync(async ctx =>
+        {
+            var total = 0;
+            for (var i = 0; i < 1_000; i++) total += (int)(await GenServer.CallAsync(server, 1))!;
+            return total;
+        }).Within();
+        sum.Should().Be(1_000);
+    }
+
+    [Fact]
+    public async Task Completion_InATurn_IsHandedOff_UnlessHandOffIsOff()
+    {
+        var held = new List<bool>();
+        foreach (var handOff in new[] { true, false })
+        {
+            var token = new CallReply(default) { HandOff = handOff };
+            var ran = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            ((IValueTaskSource<object?>)token).OnCompleted(_ => ran.SetResult(), null, 0, ValueTaskSourceOnCompletedFlags.None);
+            Scheduler.RunTurn(_ =>
+            {
+                token.TryReply("r");
+                held.Add(Scheduler.HoldsHandOff);
+            }, null);
+            await ran.Task.Within();
+        }
+        held.Should().Equal(true, false);
+    }
+
+    [Fact]
+    public async Task Continuation_RunsOnTheWaitersSynchronizationContext_InTheWaitersExecutionContext()
+    {
+        var local = new AsyncLocal<string?>();
+        var context = new RecordingContext();
+        var token = new CallReply(default);
+        var seen = new TaskCompletionSource<(bool OnContext, string? Local)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var previous = SynchronizationContext.Current;
+        try
+        {
+            SynchronizationContext.SetSynchronizationContext(context);
+            local.Value = "waiter";
+            // As an await with the default ConfigureAwait(true) registers it.
+            ((IValueTaskSource<object?>)token).OnCompleted(
+                _ => seen.SetResult((SynchronizationContext.Current == context, local.Value)),
+                null,
+                0,
+                ValueTaskSourceOnCompletedFlags.UseSchedulingContext | ValueTaskSourceOnCompletedFlags.FlowExecutionContext);
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(previous);
+            local.Value = null;
+        }
+        await Task.Run(() => token.TryReply("r")); // completed elsewhere, in another execution context
+        var (onContext, value) = await seen.Task.Within();
+        context.Posts.Should().Be(1);
+        onContext.Should().BeTrue();
+        value.Should().Be("waiter");
+    }
+
+    [Fact]
+    public async Task Continuation_RunsOnTheWaitersTaskScheduler()
+    {
+        var scheduler = new ConcurrentExclusiveSchedulerPair().ExclusiveScheduler;
+        var token = new CallReply(default);
+        var seen = new TaskCompletionSource<TaskScheduler>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await Task.Factory.StartNew(
+            () => ((IValueTaskSource<object?>)token).OnCompleted(_ => seen.SetResult(TaskScheduler.Current), null, 0, ValueTaskSourceOnCompletedFlags.UseSchedulingContext),
+            CancellationToken.None, TaskCreationOptions.None, scheduler);
+        await Task.Run(() => token.TryReply("r"));
+        (await seen.Task.Within()).Should().BeSameAs(scheduler);
+    }
+
+    [Fact]
+    public async Task SelectiveReceive_WokenLater_MatchesInTheProcesssExecutionContext()
+    {
+        var local = new AsyncLocal<string?>();
+        var seenInMatch = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pid = _node.Spawn(async ctx =>
+        {
+            local.Value = "process";
+            await ctx.ReceiveAsync(m =>
+            {
+                if (m is not "x") return false;
+                seenInMatch.TrySetResult(local.Value);
+                return true;
+            });
+        });
+        await ParkedAsync(pid);
+        _node.Send(pid, "x");
+        (await seenInMatch.Task.Within()).Should().Be("process");
+    }
+
+    [Fact] // P6.2 aside: hand-offs between two processes never keep a third from running
+    public async Task PingPongPair_DoesNotStarveAThirdProcess()
+    {
+        var thirdRan = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pong = _node.Spawn(async ctx =>
+        {
+            while (true)
+            {
+                var from = (Pid)await ctx.ReceiveAsync();
+                ctx.Send(from, "pong");
+            }
+        });
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _node.Spawn(async ctx =>
+        {
+            started.SetResult();
+            while (!thirdRan.Task.IsCompleted)
+            {
+                ctx.Send(pong, ctx.Self);
+                await ctx.ReceiveAsync();
+            }
+        });
+        await started.Task.Within();
+        var third = _node.Spawn(async ctx =>
+        {
+            await ctx.ReceiveAsync();
+            thirdRan.SetResult();
+        });
+        _node.Send(third, "go");
+        await thirdRan.Task.Within();
+    }
+
+    [Fact] // processes of two nodes in one OS process wake each other, and one node's end leaves the other working
+    public async Task TwoNodes_CallEachOther_AndOneOutlivesTheOther()
+    {
+        using var second = new Node(new NodeOptions { HandOff = false });
+        var here = (await GenServer.StartAsync(_node, new Echo())).GetPidOrThrow();
+        var there = (await GenServer.StartAsync(second, new Echo())).GetPidOrThrow();
+        async Task<int> CallLoop(Node node, Pid server) => await node.RunAsync(async ctx =>
+        {
+            var n = 0;
+            for (var i = 0; i < 2_000; i++)
+            {
+                if ((int)(await GenServer.CallAsync(server, i))! == i) n++;
+            }
+            return n;
+        });
+        var results = await Task.WhenAll(CallLoop(_node, there), CallLoop(second, here), CallLoop(_node, here), CallLoop(second, there)).Within();
+        results.Should().OnlyContain(n => n == 2_000);
+
+        second.Dispose();
+        (await CallLoop(_node, here).Within()).Should().Be(2_000);
+    }
+
+    private sealed class RecordingContext : SynchronizationContext
+    {
+        private int _posts;
+
+        public int Posts => Volatile.Read(ref _posts);
+
+        public override void Post(SendOrPostCallback d, object? state)
+        {
+            Interlocked.Increment(ref _posts);
+            ThreadPool.UnsafeQueueUserWorkItem(_ =>
+            {
+                SetSynchronizationContext(this);
+                d(state);
+            }, null);
+        }
     }
 }
