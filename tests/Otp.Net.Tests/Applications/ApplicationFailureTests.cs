@@ -11,22 +11,16 @@ namespace Otp.Net.Tests.Applications;
 /// <summary>Application callbacks that throw or are killed: reported, and the sequence around them completes.</summary>
 public sealed class ApplicationFailureTests : IDisposable
 {
-    private readonly CapturingLoggerProvider _logs = new();
-    private readonly LoggerFactory _factory;
-    private readonly Node _node;
+    private readonly LoggedNode _logged = new();
     private readonly ConcurrentQueue<string> _journal = new();
 
-    public ApplicationFailureTests()
-    {
-        _factory = new LoggerFactory([_logs]);
-        _node = new Node(new NodeOptions { LoggerFactory = _factory });
-    }
+    private CapturingLoggerProvider _logs => _logged.Logs;
 
-    public void Dispose()
-    {
-        _node.Dispose();
-        _factory.Dispose();
-    }
+    private LoggerFactory _factory => _logged.Factory;
+
+    private Node _node => _logged.Node;
+
+    public void Dispose() => _logged.Dispose();
 
     [Theory] // A4: prep_stop or stop throwing is reported; the tree is still shut down and stop still runs
     [InlineData("prep_stop")]

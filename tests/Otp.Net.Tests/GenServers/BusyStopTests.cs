@@ -12,21 +12,15 @@ namespace Otp.Net.Tests.GenServers;
 /// <summary>Servers stopped, killed or started while busy (awaiting their token), and failures around the exit path.</summary>
 public sealed class BusyStopTests : IDisposable
 {
-    private readonly CapturingLoggerProvider _logs = new();
-    private readonly LoggerFactory _factory;
-    private readonly Node _node;
+    private readonly LoggedNode _logged = new();
 
-    public BusyStopTests()
-    {
-        _factory = new LoggerFactory([_logs]);
-        _node = new Node(new NodeOptions { LoggerFactory = _factory });
-    }
+    private CapturingLoggerProvider _logs => _logged.Logs;
 
-    public void Dispose()
-    {
-        _node.Dispose();
-        _factory.Dispose();
-    }
+    private LoggerFactory _factory => _logged.Factory;
+
+    private Node _node => _logged.Node;
+
+    public void Dispose() => _logged.Dispose();
 
     [Theory] // G15: terminate is not called when a signal kills a non-trapping server, even one busy awaiting its token
     [InlineData("kill", "killed")]

@@ -9,21 +9,15 @@ namespace Otp.Net.Tests.GenServers;
 
 public sealed class ReportTests : IDisposable
 {
-    private readonly CapturingLoggerProvider _logs = new();
-    private readonly LoggerFactory _factory;
-    private readonly Node _node;
+    private readonly LoggedNode _logged = new();
 
-    public ReportTests()
-    {
-        _factory = new LoggerFactory([_logs]);
-        _node = new Node(new NodeOptions { LoggerFactory = _factory });
-    }
+    private CapturingLoggerProvider _logs => _logged.Logs;
 
-    public void Dispose()
-    {
-        _node.Dispose();
-        _factory.Dispose();
-    }
+    private LoggerFactory _factory => _logged.Factory;
+
+    private Node _node => _logged.Node;
+
+    public void Dispose() => _logged.Dispose();
 
     [Fact] // an abnormal exit logs one structured crash report: server, last message, state, reason
     public async Task AbnormalExit_LogsOneCrashReport_NormalStopLogsNone()
