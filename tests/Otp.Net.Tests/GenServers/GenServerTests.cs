@@ -141,10 +141,11 @@ public sealed class GenServerTests : IDisposable
     {
         GenServer.DefaultCallTimeout.Should().Be(TimeSpan.FromSeconds(5));
         var pid = await StartAsync();
-        var act = () => GenServer.CallAsync(pid, ("sleep", 500), TimeSpan.FromMilliseconds(20));
+        // The server stays busy far longer than the timeout, so a starved thread pool cannot let its reply win.
+        var act = () => GenServer.CallAsync(pid, ("sleep", 10_000), TimeSpan.FromMilliseconds(20));
         var ex = (await act.Should().ThrowAsync<CallException>()).Which;
         ex.CallReason.Should().Be(CallException.Timeout);
-        TermFormatter.Format(ex.Reason, pid: _ => "S").Should().Be("{timeout,{gen_server,call,[S,{\"sleep\",500},20]}}");
+        TermFormatter.Format(ex.Reason, pid: _ => "S").Should().Be("{timeout,{gen_server,call,[S,{\"sleep\",10000},20]}}");
     }
 
     [Fact] // G6
