@@ -42,6 +42,7 @@ internal static class Scheduler
 
     private static readonly long StealAfterTicks = Math.Max(1, Stopwatch.Frequency * StealAfterMicroseconds / 1_000_000);
     private static readonly long WatchTicks = Stopwatch.Frequency * WatchMicroseconds / 1_000_000;
+    private static readonly long PollTicks = Math.Max(1, Stopwatch.Frequency / 1_000_000);
 
     [ThreadStatic]
     private static Slot? t_slot;
@@ -168,7 +169,11 @@ internal static class Scheduler
                     ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
                     return;
                 }
-                Thread.SpinWait(20);
+                // Look again in about a microsecond, reading only the clock meanwhile: the slot's fields are written
+                // by the owner at every hand-off, and reading them in a tight loop would pull their cache line away
+                // from the owner each time (a ping-pong pair ran 40% slower that way).
+                var until = now + PollTicks;
+                while (Stopwatch.GetTimestamp() < until) Thread.SpinWait(8);
             }
         }
     }
