@@ -493,7 +493,7 @@ internal sealed class GenServerProcess
         {
             return Outcome(TermTuple.Of(ErrorAtom, ex.ToTerm()));
         }
-        catch (Exception ex) when (ex is not ProcessExitedException)
+        catch (Exception ex) when (_process.IsAlive)
         {
             return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("EXIT"), ExitReason.FromException(ex))));
         }

@@ -23,28 +23,15 @@ internal static class Requests
         CancellationToken cancellationToken)
     {
         var caller = ProcessContext.CurrentProcess;
-        // Code left running after its process died makes no call.
-        if (caller is { IsAlive: false }) throw new ProcessExitedException();
         if (target is null) throw fail(ExitReason.NoProc, state);
         if (target == caller) throw fail(CallException.CallingSelf, state);
         // The caller's node decides how the caller is woken (the server's, for a caller outside any process).
         var node = (caller ?? target).Node;
         if (!node.Options.HandOff) sink.HandOff = false;
         if (!target.AddReplyWatch(sink)) throw fail(ExitReason.NoProc, state);
-        if (caller is null) target.Deliver(envelope);
-        else if (caller.BeginSend())
+        if (!target.DeliverFrom(caller, envelope))
         {
-            try
-            {
-                target.Deliver(envelope);
-            }
-            finally
-            {
-                caller.EndSend();
-            }
-        }
-        else
-        {
+            // Code left running after its process died makes no call.
             sink.TryReply(CallReply.Cancelled);
             throw new ProcessExitedException();
         }

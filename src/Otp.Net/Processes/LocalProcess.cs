@@ -164,42 +164,32 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     /// (P6.2). The exit path waits for sends already under way before it signals links and monitors.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void DeliverFromCaller(object message)
+    public void DeliverFromCaller(object message) => DeliverFrom(CurrentProcess, message);
+
+    /// <summary>
+    /// Delivers a message sent by <paramref name="sender"/>'s code (null: code outside any process); false, and nothing
+    /// delivered, when the sender has exited.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public bool DeliverFrom(LocalProcess? sender, object message)
     {
-        var sender = CurrentProcess;
         if (sender is null)
         {
             Deliver(message);
-            return;
+            return true;
         }
-        if (!sender.BeginSend()) return;
+        // The count is what the exit path waits on; the increment is a full fence, mirrored by the exit path's.
+        Interlocked.Increment(ref sender._sending);
         try
         {
+            if (sender._dead) return false;
             Deliver(message);
+            return true;
         }
         finally
         {
-            sender.EndSend();
+            Interlocked.Decrement(ref sender._sending);
         }
-    }
-
-    /// <summary>Opens a send made by this process's code; false (nothing to close) once the process has exited.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal bool BeginSend()
-    {
-        Interlocked.Increment(ref _sending);
-        if (!_dead) return true;
-        Interlocked.Decrement(ref _sending);
-        return false;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void EndSend() => Interlocked.Decrement(ref _sending);
-
-    /// <summary>Throws <see cref="ProcessExitedException"/> when called from the code of a process that has exited.</summary>
-    internal static void ThrowIfCallerExited()
-    {
-        if (CurrentProcess is { _dead: true }) throw new ProcessExitedException();
     }
 
     public override ValueTask<object> ReceiveAsync()
@@ -462,24 +452,8 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     internal Ref MonitorWithRef(Pid pid, Ref r)
     {
         ThrowIfExited();
-        var target = pid.Process;
-        if (target is null)
-        {
-            Deliver(new DownMessage(r, pid, ExitReason.NoProc));
-            return r;
-        }
-        // The entry goes in first: a DOWN that races the registration then finds and removes it, so no entry for a
-        // dead target is left behind. No lock is held while the target's lock is taken (links lock in id order).
-        lock (this)
-        {
-            if (_dead) throw new ProcessExitedException();
-            (_monitoring ??= [])[r] = target;
-        }
-        if (!target.AddMonitor(r, this))
-        {
-            lock (this) _monitoring?.Remove(r);
-            Deliver(new DownMessage(r, pid, ExitReason.NoProc));
-        }
+        if (pid.Process is { } target) return MonitorCore(target, r, this, pid, null);
+        Deliver(new DownMessage(r, pid, ExitReason.NoProc));
         return r;
     }
 
@@ -487,28 +461,31 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     {
         ArgumentNullException.ThrowIfNull(name);
         ThrowIfExited();
-        var pid = _node.WhereIs(name);
-        if (pid is null)
-        {
-            var r = new Ref();
-            Deliver(new DownMessage(r, default, ExitReason.NoProc, name));
-            return r;
-        }
+        var r = new Ref();
         // P4.2: a monitor taken by name reports the name ({Name, Node}) in its DOWN, whatever the reason.
-        var target = pid.Value.Process!;
-        var named = new NamedDownWatcher(this, name);
-        var monitorRef = new Ref();
+        if (_node.WhereIs(name) is { Process: { } target } pid) return MonitorCore(target, r, new NamedDownWatcher(this, name), pid, name);
+        Deliver(new DownMessage(r, default, ExitReason.NoProc, name));
+        return r;
+    }
+
+    /// <summary>
+    /// Registers a monitor of <paramref name="target"/> held by this process. The entry goes in first: a DOWN that
+    /// races the registration then finds and removes it, so no entry for a dead target is left behind. No lock is held
+    /// while the target's lock is taken (links lock in id order).
+    /// </summary>
+    private Ref MonitorCore(LocalProcess target, Ref r, IDownWatcher watcher, Pid pid, string? name)
+    {
         lock (this)
         {
             if (_dead) throw new ProcessExitedException();
-            (_monitoring ??= [])[monitorRef] = target;
+            (_monitoring ??= [])[r] = target;
         }
-        if (!target.AddMonitor(monitorRef, named))
+        if (!target.AddMonitor(r, watcher))
         {
-            lock (this) _monitoring?.Remove(monitorRef);
-            Deliver(new DownMessage(monitorRef, default, ExitReason.NoProc, name));
+            lock (this) _monitoring?.Remove(r);
+            Deliver(new DownMessage(r, name is null ? pid : default, ExitReason.NoProc, name));
         }
-        return monitorRef;
+        return r;
     }
 
     /// <summary>Delivers the DOWN of a monitor taken by name, carrying the name instead of the pid.</summary>
@@ -646,7 +623,7 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
             _monitoring = null;
             _timers = null;
         }
-        // A full fence between the death and the look at sends under way (BeginSend does the mirror image): a send
+        // A full fence between the death and the look at sends under way (DeliverFrom does the mirror image): a send
         // either sees the death and drops its message, or is waited for here, so it lands before any DOWN or EXIT.
         Interlocked.MemoryBarrier();
         if (Volatile.Read(ref _sending) != 0) WaitForSends();

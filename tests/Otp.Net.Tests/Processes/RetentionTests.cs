@@ -27,8 +27,9 @@ public sealed class RetentionTests : IDisposable
             await hold.Task; // busy with something other than a receive
         });
         await ParkedAsync(pid);
-        _node.Send(pid, new byte[10 << 20]);
+        SendBig(_node, pid);
         var message = await dropped.Task.Within();
+        await Task.Yield(); // off any frame that took part in the delivery
         Collect();
         message.IsAlive.Should().BeFalse("the receive was consumed; the process holds no copy of its message");
         hold.SetResult();
@@ -76,6 +77,10 @@ public sealed class RetentionTests : IDisposable
         {
         }
     }
+
+    /// <summary>Sends 10 MB from a frame of its own, so that no local of the test's async method can hold it.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void SendBig(Node node, Pid pid) => node.Send(pid, new byte[10 << 20]);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static async Task<WeakReference> ReceiveAndDropAsync(ProcessContext ctx) => new(await ctx.ReceiveAsync());
