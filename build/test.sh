@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Builds the solution and runs every test project (unit tests and the OTP conformance suite).
+# Builds what the tests need (build/test.slnf: the libraries, the examples, the test projects and their fixtures;
+# not the benchmark and soak programs, which build with build/bench.sh and build/soak.sh) and runs every test project.
 # Prints "N passed, N failed" as its last line, with the real totals of the run. A test host that makes no
 # progress for 5 minutes is stopped, and the test it was running is named, instead of hanging the run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 config="${CONFIGURATION:-Release}"
 log="$(mktemp)"
-dotnet test Otp.Net.sln -c "$config" --blame-hang-timeout 5m --blame-hang-dump-type none "$@" 2>&1 | tee "$log"
+dotnet test build/test.slnf -c "$config" --blame-hang-timeout 5m --blame-hang-dump-type none "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 passed=0
 failed=0

@@ -10,8 +10,8 @@ namespace Otp.Net.Tests.PublicApi;
 public sealed class PublicApiTests
 {
     [Theory]
-    [InlineData(typeof(Node), "Otp.Net")]
-    [InlineData(typeof(Otp.Net.Hosting.OtpBuilder), "Otp.Net.Hosting")]
+    [InlineData(typeof(Node), "OtpDotNet")]
+    [InlineData(typeof(Otp.Net.Hosting.OtpBuilder), "OtpDotNet.Hosting")]
     public void PublicApi_MatchesApprovedListing(Type anchor, string name)
     {
         var received = Describe(anchor.Assembly);

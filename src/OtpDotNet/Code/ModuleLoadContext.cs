@@ -35,7 +35,7 @@ internal sealed class ModuleLoadContext(string name, string? directory) : Assemb
     private static bool IsShared(string simple) =>
         Platform.Contains(simple)
         || Default.Assemblies.Any(a => string.Equals(a.GetName().Name, simple, StringComparison.OrdinalIgnoreCase))
-        || simple.StartsWith("Otp.Net", StringComparison.OrdinalIgnoreCase)
+        || simple.StartsWith("OtpDotNet", StringComparison.OrdinalIgnoreCase)
         || simple.StartsWith("Microsoft.Extensions.", StringComparison.OrdinalIgnoreCase)
         || simple.StartsWith("Serilog", StringComparison.OrdinalIgnoreCase);
 }
