@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Otp.Net.Diagnostics;
 
 namespace Otp.Net;
@@ -10,8 +9,12 @@ public sealed record NodeOptions
     /// <summary>The clock for timers, receive timeouts and restart intensity (a fake one in tests).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
-    /// <summary>Where crash, supervisor and progress reports go.</summary>
-    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+    /// <summary>
+    /// Where crash, supervisor and progress reports go. By default warnings and errors (crash reports, supervisor
+    /// reports, failed upgrades) are written to standard error, as OTP prints its error reports on the console;
+    /// hosting uses the host's factory; <c>NullLoggerFactory.Instance</c> silences the node.
+    /// </summary>
+    public ILoggerFactory LoggerFactory { get; init; } = StandardErrorLoggerFactory.Instance;
 
     /// <summary>
     /// The host's services: module versions loaded by the code server are created with constructor injection from

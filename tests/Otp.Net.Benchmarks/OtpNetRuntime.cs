@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using System.Diagnostics;
 using System.Globalization;
 using Otp.Net.Processes;
@@ -47,7 +48,7 @@ internal sealed class OtpNetRuntime : IRuntime
     // W1
     private async Task SpawnAsync(int n)
     {
-        await using var node = new Node();
+        await using var node = new Node(new NodeOptions { LoggerFactory = NullLoggerFactory.Instance }); // the contract runs with logging off
         await SpawnRoundAsync(node, 1000, measure: false);
         await SpawnRoundAsync(node, n, measure: true);
     }
@@ -67,7 +68,7 @@ internal sealed class OtpNetRuntime : IRuntime
     // W2
     private async Task PingPongAsync(int n)
     {
-        await using var node = new Node();
+        await using var node = new Node(new NodeOptions { LoggerFactory = NullLoggerFactory.Instance }); // the contract runs with logging off
         await PingPongRoundAsync(node, Math.Max(1, n / 10));
         var seconds = await PingPongRoundAsync(node, n);
         Report.Result(Name, "pingpong", n, "rate", n / seconds, "roundtrips/s");
@@ -106,7 +107,7 @@ internal sealed class OtpNetRuntime : IRuntime
     // W3
     private async Task OneWayAsync(int n)
     {
-        await using var node = new Node();
+        await using var node = new Node(new NodeOptions { LoggerFactory = NullLoggerFactory.Instance }); // the contract runs with logging off
         await OneWayRoundAsync(node, Math.Max(1, n / 10));
         var seconds = await OneWayRoundAsync(node, n);
         Report.Result(Name, "oneway", n, "rate", n / seconds, "msgs/s");

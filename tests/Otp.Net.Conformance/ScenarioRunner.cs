@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using System.Collections.Concurrent;
 using Otp.Net.Diagnostics;
 using Otp.Net.GenServers;
@@ -37,7 +38,7 @@ internal sealed class ScenarioRunner : IProcessTracer
     public static async Task RunAsync(Scenario scenario, TextWriter output)
     {
         var runner = new ScenarioRunner(scenario, output);
-        await using var node = new Node(new NodeOptions { Tracer = runner });
+        await using var node = new Node(new NodeOptions { Tracer = runner, LoggerFactory = NullLoggerFactory.Instance });
         runner._node = node;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         node.Spawn(async ctx =>
