@@ -12,7 +12,7 @@ public sealed class ChildOptions
     /// <summary>The child id, unique within its supervisor (ignored for an application's top supervisor).</summary>
     public string? Id { get; set; }
 
-    /// <summary>What the child is; by default a GenServer if <see cref="GenServer"/> or <see cref="Module"/> is set, else a supervisor.</summary>
+    /// <summary>What the child is; by default a GenServer if <see cref="GenServer"/> or <see cref="Module"/> is set, else a supervisor if it has <see cref="Children"/>, else a GenServer (which then needs one of them).</summary>
     public ChildKind? Kind { get; set; }
 
     /// <summary>For a GenServer: the assembly-qualified name of its callback type, created with constructor injection.</summary>

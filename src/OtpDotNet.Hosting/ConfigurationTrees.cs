@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
@@ -108,6 +109,7 @@ public static class ConfigurationTrees
     /// <summary>Reports every key of <paramref name="section"/> that is not a bindable property of <paramref name="type"/>, recursively.</summary>
     private static void CheckKeys(IConfigurationSection section, Type type, List<string> errors)
     {
+        if (!string.IsNullOrEmpty(section.Value)) errors.Add($"{section.Path}: expected a section, found the value '{section.Value}'");
         var properties = Bindable(type);
         foreach (var child in section.GetChildren())
         {
@@ -118,11 +120,38 @@ public static class ConfigurationTrees
                 continue;
             }
             var t = property.PropertyType;
-            if (t == typeof(ChildOptions)) CheckKeys(child, t, errors);
+            var nested = child.GetChildren().Any();
+            if (t == typeof(IConfigurationSection)) continue;
+            if (t == typeof(ChildOptions))
+            {
+                CheckKeys(child, t, errors);
+            }
             else if (t == typeof(List<ChildOptions>))
             {
                 foreach (var element in child.GetChildren()) CheckKeys(element, typeof(ChildOptions), errors);
             }
+            else if (IsPlain(t))
+            {
+                if (nested) errors.Add($"{child.Path}: expected a value, found a section");
+                else CheckValue(child, Nullable.GetUnderlyingType(t) ?? t, errors);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Converts a value as the binder will: the binder drops an element of a list or dictionary whose value it cannot
+    /// convert without a word, so every value is checked first, and reported with its path.
+    /// </summary>
+    private static void CheckValue(IConfigurationSection value, Type type, List<string> errors)
+    {
+        if (type == typeof(string) || string.IsNullOrEmpty(value.Value)) return;
+        try
+        {
+            TypeDescriptor.GetConverter(type).ConvertFromInvariantString(value.Value);
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException or NotSupportedException || ex.InnerException is FormatException or OverflowException)
+        {
+            errors.Add($"{value.Path}: cannot convert '{value.Value}' to {type.Name}");
         }
     }
 
@@ -179,7 +208,7 @@ public static class ConfigurationTrees
 
     private static TreeNode ToNode(ChildOptions child, string id, string path, ChildKind? forced, string? name, OtpOptions options, Func<string, bool> isLoaded, List<string> errors)
     {
-        var kind = forced ?? child.Kind ?? (child.GenServer is not null || child.Module is not null ? ChildKind.GenServer : ChildKind.Supervisor);
+        var kind = forced ?? child.Kind ?? (child.GenServer is null && child.Module is null && child.Children.Count > 0 ? ChildKind.Supervisor : ChildKind.GenServer);
         if (!Enum.IsDefined(kind))
         {
             errors.Add($"{path}:Kind: '{(int)kind}' is not a child kind");
