@@ -26,11 +26,14 @@ internal sealed partial class OtpHostedService(
 {
     private readonly ConcurrentDictionary<string, SupervisedApplication> _callbacks = new(StringComparer.Ordinal);
 
-    /// <summary>The declared applications, once the node has started them.</summary>
-    internal IReadOnlyList<string> Declared { get; private set; } = [];
+    private volatile IReadOnlyList<string> _declared = [];
+    private volatile bool _running;
+
+    /// <summary>The declared applications, once the node has started them (read by health checks on other threads).</summary>
+    internal IReadOnlyList<string> Declared => _declared;
 
     /// <summary>Whether the applications were started and are not stopped yet.</summary>
-    internal bool Running { get; private set; }
+    internal bool Running => _running;
 
     /// <summary>The latest callback instance of an application (a restarted application gets a new one).</summary>
     internal SupervisedApplication? CallbackOf(string application) => _callbacks.TryGetValue(application, out var c) ? c : null;
@@ -62,14 +65,14 @@ internal sealed partial class OtpHostedService(
             var loaded = node.Applications.Load(spec);
             if (!loaded.IsOk) throw new InvalidOperationException($"application {app.Name}: {loaded}");
         }
-        Declared = applications.Select(a => a.Name).ToArray();
+        _declared = applications.Select(a => a.Name).ToArray();
         foreach (var app in applications)
         {
             var (result, started) = await node.Applications.EnsureAllStartedAsync(app.Name, app.Type).ConfigureAwait(false);
             if (!result.IsOk) throw new InvalidOperationException($"application {app.Name} failed to start: {result}");
             foreach (var name in started) Started(logger, name);
         }
-        Running = true;
+        _running = true;
         _ = node.Applications.Terminated.ContinueWith(t =>
         {
             NodeTerminated(logger, t.Result.ToString());
@@ -106,7 +109,7 @@ internal sealed partial class OtpHostedService(
 
     public async Task StoppedAsync(CancellationToken cancellationToken)
     {
-        Running = false;
+        _running = false;
         try
         {
             await node.Applications.StopAllAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
