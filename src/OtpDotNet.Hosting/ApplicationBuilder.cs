@@ -71,6 +71,12 @@ public sealed class ApplicationBuilder
         return this;
     }
 
+    internal ApplicationBuilder WithCallback(Type callback)
+    {
+        CallbackType = callback;
+        return this;
+    }
+
     internal ApplicationBuilder WithTree(TreeNode tree)
     {
         Tree = tree;

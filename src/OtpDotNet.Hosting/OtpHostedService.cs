@@ -1,19 +1,50 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Otp.Net.Applications;
+using Otp.Net.Code;
 
 namespace Otp.Net.Hosting;
 
 /// <summary>
-/// Starts the declared applications with the host (dependencies first) and stops them in reverse start order when
-/// the host stops. An application that takes the node down (A6) stops the host, with the reason logged.
+/// Loads the declared modules and starts the declared applications (dependencies first) before any other hosted
+/// service starts (<see cref="IHostedLifecycleService.StartingAsync"/>), and stops them in reverse start order after
+/// every other hosted service has stopped (<see cref="IHostedLifecycleService.StoppedAsync"/>): services that call
+/// into the node find it running in their own start and stop. An application that takes the node down (A6) stops
+/// the host, with the reason logged.
 /// </summary>
-internal sealed partial class OtpHostedService(Node node, OtpBuilder builder, IServiceProvider services, IHostApplicationLifetime lifetime, ILogger<OtpHostedService> logger) : IHostedService
+internal sealed partial class OtpHostedService(
+    Node node,
+    OtpBuilder builder,
+    IOptions<OtpOptions> options,
+    IServiceProvider services,
+    IHostApplicationLifetime lifetime,
+    ILogger<OtpHostedService> logger,
+    IHostEnvironment? environment = null) : IHostedLifecycleService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    private readonly ConcurrentDictionary<string, SupervisedApplication> _callbacks = new(StringComparer.Ordinal);
+
+    private volatile IReadOnlyList<string> _declared = [];
+    private volatile bool _running;
+
+    /// <summary>The declared applications, once the node has started them (read by health checks on other threads).</summary>
+    internal IReadOnlyList<string> Declared => _declared;
+
+    /// <summary>Whether the applications were started and are not stopped yet.</summary>
+    internal bool Running => _running;
+
+    /// <summary>The latest callback instance of an application (a restarted application gets a new one).</summary>
+    internal SupervisedApplication? CallbackOf(string application) => _callbacks.TryGetValue(application, out var c) ? c : null;
+
+    public async Task StartingAsync(CancellationToken cancellationToken)
     {
-        foreach (var app in builder.Applications)
+        await LoadModulesAsync(cancellationToken).ConfigureAwait(false);
+        var errors = new List<string>();
+        var applications = builder.Applications.Concat(ConfigurationTrees.Convert(options.Value, node.Code.IsLoaded, errors)).ToList();
+        if (errors.Count > 0) throw new OptionsValidationException(Options.DefaultName, typeof(OtpOptions), errors);
+        foreach (var app in applications)
         {
             var callback = app.CallbackType;
             var spec = new ApplicationSpec(app.Name)
@@ -27,18 +58,21 @@ internal sealed partial class OtpHostedService(Node node, OtpBuilder builder, IS
                     var module = callback is null ? new SupervisedApplication() : (SupervisedApplication)ActivatorUtilities.CreateInstance(services, callback);
                     module.Tree = app.Tree;
                     module.Services = services;
+                    _callbacks[app.Name] = module;
                     return module;
                 },
             };
             var loaded = node.Applications.Load(spec);
             if (!loaded.IsOk) throw new InvalidOperationException($"application {app.Name}: {loaded}");
         }
-        foreach (var app in builder.Applications)
+        _declared = applications.Select(a => a.Name).ToArray();
+        foreach (var app in applications)
         {
             var (result, started) = await node.Applications.EnsureAllStartedAsync(app.Name, app.Type).ConfigureAwait(false);
             if (!result.IsOk) throw new InvalidOperationException($"application {app.Name} failed to start: {result}");
             foreach (var name in started) Started(logger, name);
         }
+        _running = true;
         _ = node.Applications.Terminated.ContinueWith(t =>
         {
             NodeTerminated(logger, t.Result.ToString());
@@ -46,8 +80,36 @@ internal sealed partial class OtpHostedService(Node node, OtpBuilder builder, IS
         }, CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>Loads the modules declared in code and in configuration, naming where a failing one was declared.</summary>
+    private async Task LoadModulesAsync(CancellationToken cancellationToken)
     {
+        var root = environment?.ContentRootPath ?? AppContext.BaseDirectory;
+        var modules = builder.Modules.Select(m => (Module: m.Key, File: Path.GetFullPath(m.Value, root), Where: $"module {m.Key}"))
+            .Concat(options.Value.Modules.Select(m => (Module: m.Key, File: m.Value, Where: options.Value.PathOfModule(m.Key))));
+        foreach (var (module, file, where) in modules)
+        {
+            try
+            {
+                await node.Code.LoadAsync(file, module, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CodeLoadException ex)
+            {
+                throw new InvalidOperationException($"{where}: cannot load {file}: {ex.Message}", ex);
+            }
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StoppedAsync(CancellationToken cancellationToken)
+    {
+        _running = false;
         try
         {
             await node.Applications.StopAllAsync().WaitAsync(cancellationToken).ConfigureAwait(false);

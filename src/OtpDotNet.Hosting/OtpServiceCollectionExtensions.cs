@@ -2,6 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Otp.Net.Hosting;
 
@@ -9,11 +11,15 @@ namespace Otp.Net.Hosting;
 public static class OtpServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers a <see cref="Node"/> singleton (logging through the host's <see cref="ILoggerFactory"/>, module versions
-    /// created from the host's services) and a hosted service that starts the declared applications when the host
-    /// starts and stops them — PrepStop, then ordered shutdown — when it stops, within <c>HostOptions.ShutdownTimeout</c>.
-    /// Calling it again adds to the same node: the applications of every call are started, and node adjustments apply
-    /// in call order. An application name declared twice is refused with an <see cref="ArgumentException"/>.
+    /// Registers a <see cref="Node"/> singleton and a hosted lifecycle service that loads the declared modules and
+    /// starts the declared applications before the other hosted services start, and stops them — PrepStop, then
+    /// ordered shutdown — after the others have stopped, within <c>HostOptions.ShutdownTimeout</c>. The node's options
+    /// come from <c>IOptions&lt;NodeOptions&gt;</c> (so <c>Configure&lt;NodeOptions&gt;</c> and the <c>Otp:Node</c>
+    /// section apply), with the host's <see cref="ILoggerFactory"/>, <see cref="TimeProvider"/> and services (module
+    /// versions and declared children are created from them) unless set there, then <see cref="OtpBuilder.Node"/>'s
+    /// adjustments. <see cref="OtpOptions"/> is validated when the host starts. Calling it again adds to the same node:
+    /// the applications of every call are started, and node adjustments apply in call order. An application name
+    /// declared twice in code is refused with an <see cref="ArgumentException"/>.
     /// </summary>
     public static IServiceCollection AddOtp(this IServiceCollection services, Action<OtpBuilder> configure)
     {
@@ -24,21 +30,26 @@ public static class OtpServiceCollectionExtensions
             configure(existing);
             return services;
         }
-        var builder = new OtpBuilder();
+        var builder = new OtpBuilder(services);
         configure(builder);
+        services.AddSingleton(builder);
         services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<NodeOptions>();
+        services.AddOptions<OtpOptions>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OtpOptions>, OtpOptionsValidator>();
         services.AddSingleton(sp =>
         {
-            var options = new NodeOptions
+            var configured = sp.GetRequiredService<IOptions<NodeOptions>>().Value;
+            var options = configured with
             {
-                LoggerFactory = sp.GetService<ILoggerFactory>() ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
-                TimeProvider = sp.GetRequiredService<TimeProvider>(),
-                Services = sp,
+                LoggerFactory = configured.LoggerFactory is NullLoggerFactory ? sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance : configured.LoggerFactory,
+                TimeProvider = configured.TimeProvider == TimeProvider.System ? sp.GetRequiredService<TimeProvider>() : configured.TimeProvider,
+                Services = configured.Services ?? sp,
             };
             return new Node(builder.ConfigureNode?.Invoke(options) ?? options);
         });
-        services.AddSingleton(builder);
-        services.AddHostedService<OtpHostedService>();
+        services.AddSingleton<OtpHostedService>();
+        services.AddHostedService(sp => sp.GetRequiredService<OtpHostedService>());
         return services;
     }
 }

@@ -24,11 +24,27 @@ public sealed class SupervisorBuilder
         return this;
     }
 
-    /// <summary>A GenServer child of type <typeparamref name="TServer"/>, created with constructor injection.</summary>
-    public SupervisorBuilder GenServer<TServer>(string id, object? args = null, RestartType restart = RestartType.Permanent, Shutdown? shutdown = null, string? name = null)
+    /// <summary>
+    /// A GenServer child of type <typeparamref name="TServer"/>, created with constructor injection for every start.
+    /// With <paramref name="scoped"/>, every incarnation gets its own DI scope: scoped services live as long as the
+    /// incarnation and are disposed once it has exited.
+    /// </summary>
+    public SupervisorBuilder GenServer<TServer>(string id, object? args = null, RestartType restart = RestartType.Permanent, Shutdown? shutdown = null, string? name = null, bool scoped = false)
         where TServer : GenServerBase
     {
-        Node.Children.Add(new TreeNode { Id = id, Kind = ChildKind.GenServer, ServerType = typeof(TServer), Args = args, Restart = restart, Shutdown = shutdown, Name = name });
+        Node.Children.Add(new TreeNode { Id = id, Kind = ChildKind.GenServer, ServerType = typeof(TServer), Args = args, Restart = restart, Shutdown = shutdown, Name = name, Scoped = scoped });
+        return this;
+    }
+
+    /// <summary>
+    /// A GenServer child running the code-server module <paramref name="module"/> (see <see cref="OtpBuilder.LoadModule"/>
+    /// and <see cref="ChildSpec.ForModule"/>): every start takes the module's current version, and a live upgrade
+    /// (<see cref="Code.CodeServer.UpgradeAsync"/>) moves the running child to the new one.
+    /// </summary>
+    public SupervisorBuilder Module(string id, string module, object? args = null, RestartType restart = RestartType.Permanent, Shutdown? shutdown = null, string? name = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(module);
+        Node.Children.Add(new TreeNode { Id = id, Kind = ChildKind.GenServer, Module = module, Args = args, Restart = restart, Shutdown = shutdown, Name = name });
         return this;
     }
 

@@ -17,6 +17,15 @@ public sealed class TreeNode
     /// <summary>For a GenServer: its callback type, created with constructor injection.</summary>
     public Type? ServerType { get; init; }
 
+    /// <summary>
+    /// For a GenServer: a code-server module to run instead of <see cref="ServerType"/>; every start takes the module's
+    /// current version (<see cref="ChildSpec.ForModule"/>).
+    /// </summary>
+    public string? Module { get; init; }
+
+    /// <summary>For a GenServer of <see cref="ServerType"/>: whether every incarnation gets its own DI scope.</summary>
+    public bool Scoped { get; init; }
+
     /// <summary>For a GenServer: the Init argument.</summary>
     public object? Args { get; init; }
 

@@ -81,6 +81,18 @@ public sealed record ChildSpec(object Id, Func<Node, Task<StartResult>> Start)
         return new(id, node => Supervisor.StartLinkAsync(node, factory(), args, options)) { Type = ChildType.Supervisor, Modules = [ModuleOf(typeof(TSupervisor))] };
     }
 
+    /// <summary>
+    /// A worker running the current version of the code-server module <paramref name="module"/> (see
+    /// <see cref="Code.CodeServer.StartGenServerAsync"/>), as an OTP child spec naming a loaded module: every start and
+    /// restart takes the version that is current then, so the child follows hot upgrades. A module that is not loaded
+    /// when the child starts fails the start (<c>{error, R}</c>). <see cref="Modules"/> is <paramref name="module"/>.
+    /// </summary>
+    public static ChildSpec ForModule(object id, string module, object? args = null, GenServerOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(module);
+        return new(id, node => node.Code.StartGenServerAsync(module, args, options, link: true)) { Modules = [module] };
+    }
+
     private static string ModuleOf(Type type) => type.FullName ?? type.Name;
 
     /// <summary>The id as printed in reports and which_children.</summary>
