@@ -209,9 +209,9 @@ internal sealed class ScenarioRunner : IProcessTracer
             result = await ExecuteAsync(self, a);
             if (result is NoResult) hasResult = false;
         }
-        catch (CallException ex)
+        catch (Exception ex) when (ex is ICallFailure failure)
         {
-            result = new Raised("exit", ex.CallReason);
+            result = new Raised("exit", failure.CallReason);
         }
         catch (NoProcException)
         {
@@ -337,7 +337,7 @@ internal sealed class ScenarioRunner : IProcessTracer
                 lock (_gate) isProc = _procs.Contains(pid);
                 if (isProc)
                 {
-                    if (!_node.IsAlive(pid)) throw new CallException(ExitReason.NoProc, "proc", "stop", TermList.Empty);
+                    if (!_node.IsAlive(pid)) throw new CallNoProcException("proc", "stop", TermList.Empty);
                     var exit = _node.WaitForExitAsync(pid);
                     _node.Send(pid, new ProcCommand(_ => throw new OtpExitException(reason), new TaskCompletionSource<object?>()));
                     await exit;
@@ -549,7 +549,7 @@ internal sealed class ScenarioRunner : IProcessTracer
                 return state;
             }, Timeout.InfiniteTimeSpan);
         }
-        catch (CallException)
+        catch (Exception ex) when (ex is ICallFailure)
         {
             // It died meanwhile: the round's closing barrier waits for its death.
         }

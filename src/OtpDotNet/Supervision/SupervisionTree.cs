@@ -20,7 +20,7 @@ public sealed record SupervisionTree(object? Id, Pid Pid, ChildType Type, Restar
     /// <summary>Walks the tree under <paramref name="root"/> with which_children, one supervisor at a time.</summary>
     public static async Task<SupervisionTree> SnapshotAsync(ServerRef root, object? rootId = null, TimeSpan? timeout = null)
     {
-        var pid = root.Resolve()?.Self ?? throw new CallException(ExitReason.NoProc, "supervisor", "which_children", new TermList(root.ToTerm()));
+        var pid = root.Resolve()?.Self ?? throw CallException.For(ExitReason.NoProc, "supervisor", "which_children", new TermList(root.ToTerm()));
         return await WalkAsync(pid, rootId, RestartType.Permanent, timeout).ConfigureAwait(false);
     }
 
@@ -37,7 +37,7 @@ public sealed record SupervisionTree(object? Id, Pid Pid, ChildType Type, Restar
                     children.Add(await WalkAsync(c.Pid, c.Id, c.Restart, timeout).ConfigureAwait(false));
                     continue;
                 }
-                catch (CallException)
+                catch (Exception ex) when (ex is ICallFailure)
                 {
                     status = "undefined"; // it ended while we walked
                 }

@@ -80,9 +80,9 @@ public abstract class Supervisor
         {
             return await GenServer.CallAsync(supervisor, request, timeout ?? Timeout.InfiniteTimeSpan).ConfigureAwait(false);
         }
-        catch (CallException ex) when (ex.Module == "gen_server")
+        catch (Exception ex) when (ex is ICallFailure { Module: "gen_server" } failure)
         {
-            throw new CallException(ex.CallReason, "supervisor", function, new Terms.TermList(supervisor.ToTerm()));
+            throw CallException.For(failure.CallReason, "supervisor", function, new Terms.TermList(supervisor.ToTerm()));
         }
     }
 

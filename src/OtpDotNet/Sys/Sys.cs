@@ -20,7 +20,7 @@ public static class SysOps
         if (timeout is not null) args.Add(GenServer.TimeoutTerm(t));
         var sink = new CallReply();
         return Requests.SendAsync(server.Resolve(), sink, new SystemRequest(op, sink, arg, arg2, arg3), t,
-            static (reason, s) => new CallException(reason, "sys", s.Function, new TermList(s.Args.ToArray())), (Function: function, Args: args), default);
+            static (reason, s) => CallException.For(reason, "sys", s.Function, new TermList(s.Args.ToArray())), (Function: function, Args: args), default);
     }
 
     /// <summary><c>sys:suspend</c> (S3): the process then serves only system messages and its parent's exit signal; idempotent.</summary>

@@ -143,7 +143,7 @@ public sealed class GenServerTests : IDisposable
         var pid = await StartAsync();
         // The server stays busy far longer than the timeout, so a starved thread pool cannot let its reply win.
         var act = () => GenServer.CallAsync(pid, ("sleep", 10_000), TimeSpan.FromMilliseconds(20));
-        var ex = (await act.Should().ThrowAsync<CallException>()).Which;
+        var ex = (await act.Should().ThrowAsync<CallTimeoutException>()).Which;
         ex.CallReason.Should().Be(CallException.Timeout);
         TermFormatter.Format(ex.Reason, pid: _ => "S").Should().Be("{timeout,{gen_server,call,[S,{\"sleep\",10000},20]}}");
     }
@@ -206,7 +206,7 @@ public sealed class GenServerTests : IDisposable
             {
                 await GenServer.CallAsync(pid, ("sleep", 600), TimeSpan.FromMilliseconds(10));
             }
-            catch (CallException ex) when (ex.CallReason == CallException.Timeout)
+            catch (CallTimeoutException)
             {
                 t = true;
             }

@@ -34,7 +34,7 @@ public sealed class SysTests : IDisposable
         TermFormatter.Format(dead.Reason, pid: _ => "P").Should().Be("{noproc,{sys,get_state,[P]}}");
 
         var raw = _node.SpawnIdle();
-        var timeout = (await FluentActions.Awaiting(() => SysOps.GetStateAsync(raw, TimeSpan.FromMilliseconds(30))).Should().ThrowAsync<CallException>()).Which;
+        var timeout = (await FluentActions.Awaiting(() => SysOps.GetStateAsync(raw, TimeSpan.FromMilliseconds(30))).Should().ThrowAsync<CallTimeoutException>()).Which;
         TermFormatter.Format(timeout.Reason, pid: _ => "P").Should().Be("{timeout,{sys,get_state,[P,30]}}");
     }
 
@@ -56,7 +56,7 @@ public sealed class SysTests : IDisposable
         await SysOps.SuspendAsync(pid);
         await SysOps.SuspendAsync(pid);
         var call = () => GenServer.CallAsync(pid, "get", TimeSpan.FromMilliseconds(30));
-        (await call.Should().ThrowAsync<CallException>()).Which.CallReason.Should().Be(CallException.Timeout);
+        (await call.Should().ThrowAsync<CallTimeoutException>()).Which.CallReason.Should().Be(CallException.Timeout);
         (await SysOps.GetStatusAsync(pid)).Suspended.Should().BeTrue();
         _node.GetProcessInfo(pid)!.Status.Should().Be(ProcessStatus.Suspended);
         await SysOps.ResumeAsync(pid);
