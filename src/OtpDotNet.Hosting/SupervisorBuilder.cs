@@ -25,7 +25,7 @@ public sealed class SupervisorBuilder
     }
 
     /// <summary>A GenServer child of type <typeparamref name="TServer"/>, created with constructor injection.</summary>
-    public SupervisorBuilder GenServer<TServer>(string id, object? args = null, RestartType restart = RestartType.Permanent, Shutdown? shutdown = null, string? name = null)
+    public SupervisorBuilder GenServer<TServer>(ChildId id, object? args = null, RestartType restart = RestartType.Permanent, Shutdown? shutdown = null, string? name = null)
         where TServer : GenServerBase
     {
         Node.Children.Add(new TreeNode { Id = id, Kind = ChildKind.GenServer, ServerType = typeof(TServer), Args = args, Restart = restart, Shutdown = shutdown, Name = name });
@@ -33,7 +33,7 @@ public sealed class SupervisorBuilder
     }
 
     /// <summary>A child supervisor declared by <paramref name="configure"/>, registered as <paramref name="name"/> if given.</summary>
-    public SupervisorBuilder Supervisor(string id, Func<SupervisorBuilder, SupervisorBuilder> configure, RestartType restart = RestartType.Permanent, Shutdown? shutdown = null, string? name = null)
+    public SupervisorBuilder Supervisor(ChildId id, Func<SupervisorBuilder, SupervisorBuilder> configure, RestartType restart = RestartType.Permanent, Shutdown? shutdown = null, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(configure);
         var built = configure(new SupervisorBuilder(new TreeNode { Id = id, Kind = ChildKind.Supervisor, Restart = restart, Shutdown = shutdown, Name = name })).Node;
@@ -42,7 +42,7 @@ public sealed class SupervisorBuilder
     }
 
     /// <summary>A dynamic supervisor child, registered as <paramref name="name"/> if given (to start children on it by name).</summary>
-    public SupervisorBuilder DynamicSupervisor(string id, DynamicSupervisorOptions? options = null, RestartType restart = RestartType.Permanent, string? name = null)
+    public SupervisorBuilder DynamicSupervisor(ChildId id, DynamicSupervisorOptions? options = null, RestartType restart = RestartType.Permanent, string? name = null)
     {
         Node.Children.Add(new TreeNode { Id = id, Kind = ChildKind.DynamicSupervisor, Dynamic = options ?? new DynamicSupervisorOptions(), Restart = restart, Name = name });
         return this;

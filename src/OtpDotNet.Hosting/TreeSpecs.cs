@@ -10,7 +10,7 @@ internal static class TreeSpecs
 {
     public static ChildSpec ToChildSpec(TreeNode node, IServiceProvider? services)
     {
-        var id = Atom.Of(node.Id);
+        var id = node.Id;
         switch (node.Kind)
         {
             case ChildKind.GenServer:

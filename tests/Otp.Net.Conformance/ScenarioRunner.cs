@@ -172,6 +172,10 @@ internal sealed class ScenarioRunner : IProcessTracer
 
     // ------------------------------------------------------------ process references
 
+    /// <summary>A child id in a scenario: an atom.</summary>
+    private static ChildId ChildIdOf(string token) =>
+        TermParser.Parse(token) is Atom a ? a : throw new FormatException($"a child id must be an atom: {token}");
+
     private Pid Ref(string token)
     {
         lock (_gate)
@@ -315,18 +319,19 @@ internal sealed class ScenarioRunner : IProcessTracer
             {
                 var sup = Ref(Arg(1));
                 var supDecl = DeclOf(Arg(1).Split('#')[0]);
-                object id = supDecl.Kind == "dynsup" ? Ref(Arg(2)) : TermParser.Parse(Arg(2));
-                return await Supervisor.TerminateChildAsync(sup, id);
+                return supDecl.Kind == "dynsup"
+                    ? await Supervisor.TerminateChildAsync(sup, Ref(Arg(2)))
+                    : await Supervisor.TerminateChildAsync(sup, ChildIdOf(Arg(2)));
             }
             case "restart_child":
-                return await Supervisor.RestartChildAsync(Ref(Arg(1)), TermParser.Parse(Arg(2)));
+                return await Supervisor.RestartChildAsync(Ref(Arg(1)), ChildIdOf(Arg(2)));
             case "delete_child":
-                return await Supervisor.DeleteChildAsync(Ref(Arg(1)), TermParser.Parse(Arg(2)));
+                return await Supervisor.DeleteChildAsync(Ref(Arg(1)), ChildIdOf(Arg(2)));
             case "get_childspec":
             {
-                var spec = await Supervisor.GetChildSpecAsync(Ref(Arg(1)), TermParser.Parse(Arg(2)));
+                var spec = await Supervisor.GetChildSpecAsync(Ref(Arg(1)), ChildIdOf(Arg(2)));
                 if (spec is null) return TermTuple.Of(Atom.Of("error"), Atom.Of("not_found"));
-                return TermTuple.Of(Atom.Of("ok"), TermTuple.Of(spec.Id, Atom.Of(spec.Restart.ToString().ToLowerInvariant()),
+                return TermTuple.Of(Atom.Of("ok"), TermTuple.Of(spec.Id.ToTerm(), Atom.Of(spec.Restart.ToString().ToLowerInvariant()),
                     spec.EffectiveShutdown.ToTerm(), Atom.Of(spec.Type == ChildType.Worker ? "worker" : "supervisor")));
             }
             case "stop":

@@ -77,7 +77,7 @@ public static class GenServer
     /// defaults to 5 s; <see cref="Timeout.InfiniteTimeSpan"/> waits forever. The caller's
     /// <paramref name="cancellationToken"/> stops the wait (an <see cref="OperationCanceledException"/>), not the request.
     /// </summary>
-    /// <exception cref="NameWithoutNodeException">A bare name, outside any process; use <see cref="ServerRef.Named(Node, string)"/>.</exception>
+    /// <exception cref="NameWithoutNodeException">A <see cref="ServerRef.Local(string)"/> name, outside any process; use <see cref="ServerRef.Named(Node, string)"/>.</exception>
     public static Task<object?> CallAsync(ServerRef server, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -91,7 +91,7 @@ public static class GenServer
     /// <see cref="CallReplyTypeException"/> if the server replies with a value of another type (the server refuses to
     /// send it, logs the mismatch, and keeps running).
     /// </summary>
-    /// <exception cref="NameWithoutNodeException">A bare name, outside any process; use <see cref="ServerRef.Named(Node, string)"/>.</exception>
+    /// <exception cref="NameWithoutNodeException">A <see cref="ServerRef.Local(string)"/> name, outside any process; use <see cref="ServerRef.Named(Node, string)"/>.</exception>
     public static async Task<TReply> CallAsync<TReply>(ServerRef server, ICall<TReply> request, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -121,10 +121,10 @@ public static class GenServer
             cancellationToken);
 
     /// <summary>
-    /// <c>gen_server:cast</c>: succeeds even to a dead pid or an unknown name (G8). A bare name used outside any process
+    /// <c>gen_server:cast</c>: succeeds even to a dead pid or an unknown name (G8). A <see cref="ServerRef.Local(string)"/> name used outside any process
     /// has no node to be resolved on: that is a programming error, and it throws rather than drop the cast.
     /// </summary>
-    /// <exception cref="NameWithoutNodeException">A bare name, outside any process; use <see cref="ServerRef.Named"/>.</exception>
+    /// <exception cref="NameWithoutNodeException">A <see cref="ServerRef.Local(string)"/> name, outside any process; use <see cref="ServerRef.Named"/>.</exception>
     public static void Cast(ServerRef server, object request)
     {
         ArgumentNullException.ThrowIfNull(request);

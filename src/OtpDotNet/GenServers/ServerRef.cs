@@ -52,7 +52,7 @@ public readonly struct ServerRef
     }
 
     /// <summary>The live process, or null (noproc).</summary>
-    /// <exception cref="NameWithoutNodeException">A bare name, outside any process.</exception>
+    /// <exception cref="NameWithoutNodeException">A <see cref="ServerRef.Local(string)"/> name, outside any process.</exception>
     internal LocalProcess? Resolve()
     {
         if (Name is null) return Pid.Process is { IsAlive: true } p ? p : null;

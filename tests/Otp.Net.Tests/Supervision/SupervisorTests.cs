@@ -354,9 +354,9 @@ public sealed class SupervisorTests : IDisposable
         var counterSup = new InlineSup(new SupervisorFlags(), W("c10000").Spec() with { Id = 10000 }, W("c20000").Spec() with { Id = 20000 });
         var top = await StartSup(new SupervisorFlags(), ChildSpec.ForSupervisor("CounterSup", () => counterSup));
         var tree = await SupervisionTree.SnapshotAsync(top, "MyApp.Supervisor");
-        tree.Children.Should().ContainSingle().Which.Children.Select(c => c.Id).Should().Equal(20000, 10000);
+        tree.Children.Should().ContainSingle().Which.Children.Select(c => c.Id).Should().Equal((ChildId)20000, (ChildId)10000);
         var text = tree.ToText();
-        text.Should().Contain("\"CounterSup\"").And.Contain("└─ 10000 <0.").And.Contain("(worker, permanent)");
+        text.Should().Contain("'CounterSup'").And.Contain("└─ 10000 <0.").And.Contain("(worker, permanent)");
         var mermaid = tree.ToMermaid();
         mermaid.Should().StartWith("graph TD\n").And.Contain("n0 --> n1").And.Contain("n1 --> n2").And.Contain("n1 --> n3");
     }
