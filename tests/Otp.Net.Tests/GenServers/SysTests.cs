@@ -14,6 +14,22 @@ public sealed class SysTests : IDisposable
     private async Task<Pid> StartAsync(TestArgs? args = null) =>
         (await GenServer.StartAsync(_node, new TestServer(), args)).GetPidOrThrow();
 
+    [Fact] // S1: the caller's token stops its wait, not the process
+    public async Task SysRequest_CallerCancels_ThrowsOperationCanceledAndProcessRuns()
+    {
+        var raw = _node.SpawnIdle(); // a plain process never answers a sys request
+        using var cts = new CancellationTokenSource();
+        var request = SysOps.GetStateAsync(raw, Timeout.InfiniteTimeSpan, cts.Token);
+
+        await cts.CancelAsync();
+
+        await FluentActions.Awaiting(() => request.Within()).Should().ThrowAsync<OperationCanceledException>();
+        _node.IsAlive(raw).Should().BeTrue();
+        var server = await StartAsync();
+        using var unused = new CancellationTokenSource();
+        await SysOps.GetStateAsync(server, cancellationToken: unused.Token); // an uncancelled token changes nothing
+    }
+
     [Fact] // S1
     public async Task GetState_ReturnsState_AlsoWhileSuspended()
     {
