@@ -14,8 +14,8 @@ public sealed class CountersApp(ILogger<CountersApp> logger) : SupervisedApplica
 {
     public override async Task<object?> PrepStopAsync(object? state, CancellationToken cancellationToken)
     {
-        var counterSup = (await Supervisor.WhichChildrenAsync(TopSupervisor)).Single(c => c.Type == ChildType.Supervisor).Pid;
-        var counters = await Supervisor.WhichChildrenAsync(counterSup);
+        var counterSup = (await Supervisor.WhichChildrenAsync(TopSupervisor, cancellationToken: cancellationToken)).Single(c => c.Type == ChildType.Supervisor).Pid;
+        var counters = await Supervisor.WhichChildrenAsync(counterSup, cancellationToken: cancellationToken);
         logger.LogInformation("prep_stop: asking {Count} counters to stop at a multiple of 10", counters.Count);
         var tasks = counters.Where(c => !c.Pid.IsUndefined)
             .Select(c => OtpTask.Async(async ct => await GenServer.CallAsync(c.Pid, "stop_gracefully", Timeout.InfiniteTimeSpan, ct)))

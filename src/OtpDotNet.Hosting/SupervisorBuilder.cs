@@ -29,7 +29,7 @@ public sealed class SupervisorBuilder
     /// With <paramref name="scoped"/>, every incarnation gets its own DI scope: scoped services live as long as the
     /// incarnation and are disposed once it has exited.
     /// </summary>
-    public SupervisorBuilder GenServer<TServer>(string id, object? args = null, RestartType restart = RestartType.Permanent, Shutdown? shutdown = null, string? name = null, bool scoped = false)
+    public SupervisorBuilder GenServer<TServer>(ChildId id, object? args = null, RestartType restart = RestartType.Permanent, Shutdown? shutdown = null, string? name = null, bool scoped = false)
         where TServer : GenServerBase
     {
         Node.Children.Add(new TreeNode { Id = id, Kind = ChildKind.GenServer, ServerType = typeof(TServer), Args = args, Restart = restart, Shutdown = shutdown, Name = name, Scoped = scoped });
@@ -41,7 +41,7 @@ public sealed class SupervisorBuilder
     /// and <see cref="ChildSpec.ForModule"/>): every start takes the module's current version, and a live upgrade
     /// (<see cref="Code.CodeServer.UpgradeAsync"/>) moves the running child to the new one.
     /// </summary>
-    public SupervisorBuilder Module(string id, string module, object? args = null, RestartType restart = RestartType.Permanent, Shutdown? shutdown = null, string? name = null)
+    public SupervisorBuilder Module(ChildId id, string module, object? args = null, RestartType restart = RestartType.Permanent, Shutdown? shutdown = null, string? name = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(module);
         Node.Children.Add(new TreeNode { Id = id, Kind = ChildKind.GenServer, Module = module, Args = args, Restart = restart, Shutdown = shutdown, Name = name });
@@ -49,7 +49,7 @@ public sealed class SupervisorBuilder
     }
 
     /// <summary>A child supervisor declared by <paramref name="configure"/>, registered as <paramref name="name"/> if given.</summary>
-    public SupervisorBuilder Supervisor(string id, Func<SupervisorBuilder, SupervisorBuilder> configure, RestartType restart = RestartType.Permanent, Shutdown? shutdown = null, string? name = null)
+    public SupervisorBuilder Supervisor(ChildId id, Func<SupervisorBuilder, SupervisorBuilder> configure, RestartType restart = RestartType.Permanent, Shutdown? shutdown = null, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(configure);
         var built = configure(new SupervisorBuilder(new TreeNode { Id = id, Kind = ChildKind.Supervisor, Restart = restart, Shutdown = shutdown, Name = name })).Node;
@@ -58,7 +58,7 @@ public sealed class SupervisorBuilder
     }
 
     /// <summary>A dynamic supervisor child, registered as <paramref name="name"/> if given (to start children on it by name).</summary>
-    public SupervisorBuilder DynamicSupervisor(string id, DynamicSupervisorOptions? options = null, RestartType restart = RestartType.Permanent, string? name = null)
+    public SupervisorBuilder DynamicSupervisor(ChildId id, DynamicSupervisorOptions? options = null, RestartType restart = RestartType.Permanent, string? name = null)
     {
         Node.Children.Add(new TreeNode { Id = id, Kind = ChildKind.DynamicSupervisor, Dynamic = options ?? new DynamicSupervisorOptions(), Restart = restart, Name = name });
         return this;

@@ -8,8 +8,8 @@ namespace Otp.Net.Hosting;
 /// </summary>
 public sealed class TreeNode
 {
-    /// <summary>The child id.</summary>
-    public required string Id { get; init; }
+    /// <summary>The child id (from a string in code or configuration: the same id, see <see cref="ChildId"/>).</summary>
+    public required ChildId Id { get; init; }
 
     /// <summary>What the child is.</summary>
     public ChildKind Kind { get; init; }

@@ -9,15 +9,12 @@ namespace Otp.Net.Hosting;
 /// <summary>Turns declared trees into child specs, creating behaviours with constructor injection.</summary>
 internal static partial class TreeSpecs
 {
-    /// <summary>The child id a declared id string stands for (the one place declared ids become spec ids).</summary>
-    public static object IdOf(string id) => Atom.Of(id);
-
     /// <summary>The id of a child started on a dynamic supervisor (which identifies its children by pid).</summary>
-    public static object DynamicId => Atom.Of("undefined");
+    public static ChildId DynamicId => default;
 
     public static ChildSpec ToChildSpec(TreeNode node, IServiceProvider? services)
     {
-        var id = IdOf(node.Id);
+        var id = node.Id;
         switch (node.Kind)
         {
             case ChildKind.GenServer when node.Module is { } module:
@@ -48,7 +45,7 @@ internal static partial class TreeSpecs
     /// child begins from a fresh object). With <paramref name="scoped"/>, each incarnation gets its own DI scope, created
     /// before the instance and disposed once the incarnation has exited (or at once if it did not start).
     /// </summary>
-    public static ChildSpec ForService(object id, Type type, IServiceProvider? services, object? args, bool scoped, GenServerOptions? options) =>
+    public static ChildSpec ForService(ChildId id, Type type, IServiceProvider? services, object? args, bool scoped, GenServerOptions? options) =>
         new(id, node => scoped && services is not null ? StartScopedAsync(node, type, services, args, options) : GenServer.StartLinkAsync(node, Create(type, services), args, options))
         {
             Modules = [type.FullName ?? type.Name],

@@ -173,6 +173,10 @@ internal sealed class ScenarioRunner : IProcessTracer
 
     // ------------------------------------------------------------ process references
 
+    /// <summary>A child id in a scenario: an atom.</summary>
+    private static ChildId ChildIdOf(string token) =>
+        TermParser.Parse(token) is Atom a ? a : throw new FormatException($"a child id must be an atom: {token}");
+
     private Pid Ref(string token)
     {
         lock (_gate)
@@ -210,9 +214,9 @@ internal sealed class ScenarioRunner : IProcessTracer
             result = await ExecuteAsync(self, a);
             if (result is NoResult) hasResult = false;
         }
-        catch (CallException ex)
+        catch (Exception ex) when (ex is ICallFailure failure)
         {
-            result = new Raised("exit", ex.CallReason);
+            result = new Raised("exit", failure.CallReason);
         }
         catch (NoProcException)
         {
@@ -316,18 +320,19 @@ internal sealed class ScenarioRunner : IProcessTracer
             {
                 var sup = Ref(Arg(1));
                 var supDecl = DeclOf(Arg(1).Split('#')[0]);
-                object id = supDecl.Kind == "dynsup" ? Ref(Arg(2)) : TermParser.Parse(Arg(2));
-                return await Supervisor.TerminateChildAsync(sup, id);
+                return supDecl.Kind == "dynsup"
+                    ? await Supervisor.TerminateChildAsync(sup, Ref(Arg(2)))
+                    : await Supervisor.TerminateChildAsync(sup, ChildIdOf(Arg(2)));
             }
             case "restart_child":
-                return await Supervisor.RestartChildAsync(Ref(Arg(1)), TermParser.Parse(Arg(2)));
+                return await Supervisor.RestartChildAsync(Ref(Arg(1)), ChildIdOf(Arg(2)));
             case "delete_child":
-                return await Supervisor.DeleteChildAsync(Ref(Arg(1)), TermParser.Parse(Arg(2)));
+                return await Supervisor.DeleteChildAsync(Ref(Arg(1)), ChildIdOf(Arg(2)));
             case "get_childspec":
             {
-                var spec = await Supervisor.GetChildSpecAsync(Ref(Arg(1)), TermParser.Parse(Arg(2)));
+                var spec = await Supervisor.GetChildSpecAsync(Ref(Arg(1)), ChildIdOf(Arg(2)));
                 if (spec is null) return TermTuple.Of(Atom.Of("error"), Atom.Of("not_found"));
-                return TermTuple.Of(Atom.Of("ok"), TermTuple.Of(spec.Id, Atom.Of(spec.Restart.ToString().ToLowerInvariant()),
+                return TermTuple.Of(Atom.Of("ok"), TermTuple.Of(spec.Id.ToTerm(), Atom.Of(spec.Restart.ToString().ToLowerInvariant()),
                     spec.EffectiveShutdown.ToTerm(), Atom.Of(spec.Type == ChildType.Worker ? "worker" : "supervisor")));
             }
             case "stop":
@@ -338,7 +343,7 @@ internal sealed class ScenarioRunner : IProcessTracer
                 lock (_gate) isProc = _procs.Contains(pid);
                 if (isProc)
                 {
-                    if (!_node.IsAlive(pid)) throw new CallException(ExitReason.NoProc, "proc", "stop", TermList.Empty);
+                    if (!_node.IsAlive(pid)) throw new CallNoProcException("proc", "stop", TermList.Empty);
                     var exit = _node.WaitForExitAsync(pid);
                     _node.Send(pid, new ProcCommand(_ => throw new OtpExitException(reason), new TaskCompletionSource<object?>()));
                     await exit;
@@ -550,7 +555,7 @@ internal sealed class ScenarioRunner : IProcessTracer
                 return state;
             }, Timeout.InfiniteTimeSpan);
         }
-        catch (CallException)
+        catch (Exception ex) when (ex is ICallFailure)
         {
             // It died meanwhile: the round's closing barrier waits for its death.
         }

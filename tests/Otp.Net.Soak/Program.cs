@@ -70,9 +70,9 @@ for (var i = 0; i < Keepers; i++)
                 Interlocked.Increment(ref keeperDeaths);
                 await Task.Yield();
             }
-            catch (CallException ex)
+            catch (Exception ex) when (ex is ICallFailure failure)
             {
-                Fail($"call to {name} failed: {ex.Reason}");
+                Fail($"call to {name} failed: {failure.Reason}");
             }
         }
     }));
@@ -109,9 +109,9 @@ for (var i = 0; i < Counters; i++)
                 expected[index] = count;
                 Interlocked.Increment(ref counterCalls);
             }
-            catch (CallException ex)
+            catch (Exception ex) when (ex is ICallFailure failure)
             {
-                Fail($"counter {index}: call failed: {ex.Reason}");
+                Fail($"counter {index}: call failed: {failure.Reason}");
             }
         }
     }));

@@ -219,7 +219,7 @@ public sealed class CodeServer
             {
                 await SystemCallAsync(p, SystemOp.Rebind, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
             }
-            catch (CallException)
+            catch (Exception ex) when (ex is ICallFailure)
             {
                 // dead or busy in an old callback: it runs old code
             }
@@ -482,7 +482,7 @@ public sealed class CodeServer
             {
                 outcome = await ChangeCodeAsync(p, from.Vsn, extra).ConfigureAwait(false);
             }
-            catch (CallException)
+            catch (Exception ex) when (ex is ICallFailure)
             {
                 continue; // it died meanwhile: nothing to migrate
             }
@@ -534,7 +534,7 @@ public sealed class CodeServer
                 // Each changed process still holds its state and code from before the change (until it resumes).
                 await SystemCallAsync(process, SystemOp.RevertCode, Timeout.InfiniteTimeSpan).ConfigureAwait(false);
             }
-            catch (CallException)
+            catch (Exception ex) when (ex is ICallFailure)
             {
                 // died meanwhile
             }
@@ -556,7 +556,7 @@ public sealed class CodeServer
     {
         var sink = new CallReply();
         return Requests.SendAsync(process, sink, new SystemRequest(op, sink, arg, arg2, arg3), timeout,
-            static (r, op) => new CallException(r, "sys", op.ToString(), TermList.Empty), op, CancellationToken.None);
+            static (r, op) => CallException.For(r, "sys", op.ToString(), TermList.Empty), op, CancellationToken.None);
     }
 
     private static async Task<List<LocalProcess>> SuspendAllAsync(IReadOnlyList<LocalProcess> processes)
@@ -569,7 +569,7 @@ public sealed class CodeServer
                 await SysOps.SuspendAsync(p.Self, Timeout.InfiniteTimeSpan).ConfigureAwait(false);
                 suspended.Add(p);
             }
-            catch (CallException)
+            catch (Exception ex) when (ex is ICallFailure)
             {
                 // a process that does not answer (dead) is skipped, as release_handler does (R10)
             }
@@ -585,7 +585,7 @@ public sealed class CodeServer
             {
                 await SysOps.ResumeAsync(p.Self, Timeout.InfiniteTimeSpan).ConfigureAwait(false);
             }
-            catch (CallException)
+            catch (Exception ex) when (ex is ICallFailure)
             {
                 // died meanwhile
             }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Sources;
+using Microsoft.Extensions.Logging;
 using Otp.Net.Processes;
 using Otp.Net.Terms;
 
@@ -50,8 +51,21 @@ internal sealed class CallReply : ReplyWatch, IValueTaskSource<object?>, IRunnab
     /// <summary>The result that means "the caller's token was cancelled".</summary>
     public static readonly object Cancelled = new();
 
-    /// <summary>The server's exit reason, when the result is <see cref="Down"/>.</summary>
+    /// <summary>The result that means "the server replied with a value of a type the caller does not accept"; see <see cref="Failure"/>.</summary>
+    public static readonly object Refused = new();
+
+    /// <summary>The server's exit reason, when the result is <see cref="Down"/>; <c>{bad_reply_type, ...}</c> when it is <see cref="Refused"/>.</summary>
     public ExitReason? Failure { get; private set; }
+
+    private Func<object?, bool>? _accepts;
+    private Type? _expected;
+
+    /// <summary>Makes this a typed call's token: a reply that is not a <typeparamref name="T"/> is refused (set before the request is sent).</summary>
+    public void Expect<T>()
+    {
+        _expected = typeof(T);
+        _accepts = ReplyType<T>.Accepts;
+    }
 
     /// <summary>True once the result (and <see cref="Failure"/>) can be read: it is published before this turns true.</summary>
     public bool IsCompleted => Volatile.Read(ref _phase) == Published;
@@ -64,6 +78,25 @@ internal sealed class CallReply : ReplyWatch, IValueTaskSource<object?>, IRunnab
 
     /// <summary>Completes the token with a reply, or with <see cref="TimedOut"/> or <see cref="Cancelled"/> when the caller stops waiting; only the first completion counts.</summary>
     public bool TryReply(object? value) => TryComplete(value, null);
+
+    /// <summary>
+    /// Completes the token with the server's reply (the engine's and <see cref="GenServer.Reply"/>'s path). A typed call
+    /// refuses a reply of another type: the caller gets <see cref="CallReplyTypeException"/>, and the refusal is logged on
+    /// the replying process's node.
+    /// </summary>
+    public bool TryAnswer(object? value)
+    {
+        if (_accepts is null || _accepts(value)) return TryComplete(value, null);
+        var reason = CallReplyTypeException.ReasonFor(_expected!, value);
+        if (!TryComplete(Refused, reason)) return false;
+        var process = ProcessContext.CurrentProcess;
+        if (process is not null)
+        {
+            GenServerLog.BadReplyType(process.Node.LoggerFactory.CreateLogger(GenServerLog.Category), process.Self.ToString(),
+                Caller.ToString(), _expected!.FullName ?? _expected.Name, value?.GetType().FullName ?? "null");
+        }
+        return true;
+    }
 
     /// <inheritdoc />
     public override void OnProcessDown(ExitReason reason) => TryComplete(Down, reason);
@@ -107,4 +140,10 @@ internal sealed class CallReply : ReplyWatch, IValueTaskSource<object?>, IRunnab
 
     void IValueTaskSource<object?>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _core.OnCompleted(this, continuation, state, flags);
+}
+
+/// <summary>Whether a reply fits a typed call's <typeparamref name="T"/> (null fits a reference or nullable type).</summary>
+internal static class ReplyType<T>
+{
+    public static readonly Func<object?, bool> Accepts = static value => value is T || (value is null && default(T) is null);
 }

@@ -69,33 +69,62 @@ public static class GenServer
     }
 
     /// <summary>
-    /// <c>gen_server:call(Server, Request[, Timeout])</c> (G5–G7): the reply, or a <see cref="CallException"/> carrying
-    /// <c>noproc</c>, <c>timeout</c>, <c>calling_self</c> or the server's exit reason. A timed-out request is not cancelled:
-    /// the server still handles it and its late reply is dropped. <paramref name="timeout"/> defaults to 5 s;
-    /// <see cref="Timeout.InfiniteTimeSpan"/> waits forever.
+    /// <c>gen_server:call(Server, Request[, Timeout])</c> (G5–G7): the reply, or an exception carrying OTP's exit term
+    /// (<see cref="ICallFailure.Reason"/>): <see cref="CallNoProcException"/> (no such server),
+    /// <see cref="CallTimeoutException"/> (a <see cref="TimeoutException"/>), <see cref="CallServerExitedException"/>
+    /// (the server ended first, with its reason), or <see cref="CallException"/> (<c>calling_self</c>). A timed-out
+    /// request is not cancelled: the server still handles it and its late reply is dropped. <paramref name="timeout"/>
+    /// defaults to 5 s; <see cref="Timeout.InfiniteTimeSpan"/> waits forever. The caller's
+    /// <paramref name="cancellationToken"/> stops the wait (an <see cref="OperationCanceledException"/>), not the request.
     /// </summary>
-    /// <exception cref="NameWithoutNodeException">A bare name, outside any process; use <see cref="ServerRef.Named"/>.</exception>
+    /// <exception cref="NameWithoutNodeException">A <see cref="ServerRef.Local(string)"/> name, outside any process; use <see cref="ServerRef.Named(Node, string)"/>.</exception>
     public static Task<object?> CallAsync(ServerRef server, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var t = timeout ?? DefaultCallTimeout;
+        return CallCoreAsync(server, request, new CallReply(), timeout, cancellationToken);
+    }
+
+    /// <summary>
+    /// A typed <c>gen_server:call</c>: the request declares its reply type (<c>record GetBalance(string Account) :
+    /// ICall&lt;decimal&gt;</c>), so the result is a <typeparamref name="TReply"/> checked at compile time. Fails as
+    /// <see cref="CallAsync(ServerRef, object, TimeSpan?, CancellationToken)"/> does, and with
+    /// <see cref="CallReplyTypeException"/> if the server replies with a value of another type (the server refuses to
+    /// send it, logs the mismatch, and keeps running).
+    /// </summary>
+    /// <exception cref="NameWithoutNodeException">A <see cref="ServerRef.Local(string)"/> name, outside any process; use <see cref="ServerRef.Named(Node, string)"/>.</exception>
+    public static async Task<TReply> CallAsync<TReply>(ServerRef server, ICall<TReply> request, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
         var sink = new CallReply();
-        return Requests.SendAsync(server.Resolve(), sink, new CallRequest(request, sink), t,
-            static (reason, s) => new CallException(reason, "gen_server", "call",
+        sink.Expect<TReply>();
+        return (TReply)(await CallCoreAsync(server, request, sink, timeout, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>
+    /// As <see cref="CallAsync(ServerRef, object, TimeSpan?, CancellationToken)"/>, for an untyped request whose reply
+    /// should be a <typeparamref name="T"/>: a reply of another type gives <see cref="CallReplyTypeException"/> (never an
+    /// <see cref="InvalidCastException"/>). Prefer declaring the reply type on the request with <see cref="ICall{TReply}"/>.
+    /// </summary>
+    public static async Task<T> CallAsync<T>(ServerRef server, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var sink = new CallReply();
+        sink.Expect<T>();
+        return (T)(await CallCoreAsync(server, request, sink, timeout, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private static Task<object?> CallCoreAsync(ServerRef server, object request, CallReply sink, TimeSpan? timeout, CancellationToken cancellationToken) =>
+        Requests.SendAsync(server.Resolve(), sink, new CallRequest(request, sink), timeout ?? DefaultCallTimeout,
+            static (reason, s) => CallException.For(reason, "gen_server", "call",
                 s.Timeout is { } given ? new TermList(s.Server.ToTerm(), s.Request, TimeoutTerm(given)) : new TermList(s.Server.ToTerm(), s.Request)),
             (Server: server, Request: request, Timeout: timeout),
             cancellationToken);
-    }
-
-    /// <summary>As <see cref="CallAsync(ServerRef, object, TimeSpan?, CancellationToken)"/>, casting the reply to <typeparamref name="T"/>.</summary>
-    public static async Task<T> CallAsync<T>(ServerRef server, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        (T)(await CallAsync(server, request, timeout, cancellationToken).ConfigureAwait(false))!;
 
     /// <summary>
-    /// <c>gen_server:cast</c>: succeeds even to a dead pid or an unknown name (G8). A bare name used outside any process
+    /// <c>gen_server:cast</c>: succeeds even to a dead pid or an unknown name (G8). A <see cref="ServerRef.Local(string)"/> name used outside any process
     /// has no node to be resolved on: that is a programming error, and it throws rather than drop the cast.
     /// </summary>
-    /// <exception cref="NameWithoutNodeException">A bare name, outside any process; use <see cref="ServerRef.Named"/>.</exception>
+    /// <exception cref="NameWithoutNodeException">A <see cref="ServerRef.Local(string)"/> name, outside any process; use <see cref="ServerRef.Named"/>.</exception>
     public static void Cast(ServerRef server, object request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -103,19 +132,30 @@ public static class GenServer
     }
 
     /// <summary><c>gen_server:reply(From, Reply)</c> (G11): answers a call that returned noreply. Only the first reply counts.</summary>
-    public static void Reply(From from, object? reply) => from.Sink?.TryReply(reply);
+    public static void Reply(From from, object? reply) => from.Sink?.TryAnswer(reply);
+
+    /// <summary>
+    /// A typed <c>gen_server:reply(From, Reply)</c> (G11): answers the deferred call <paramref name="request"/> with a
+    /// <typeparamref name="TReply"/>, checked at compile time against the request's declared reply type.
+    /// </summary>
+    public static void Reply<TReply>(From from, ICall<TReply> request, TReply reply)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        from.Sink?.TryAnswer(reply);
+    }
 
     /// <summary>
     /// <c>gen_server:stop(Server[, Reason[, Timeout]])</c> (G17): asks the server to run <c>Terminate</c> and exit with
     /// <paramref name="reason"/> (default <c>normal</c>); completes once it has exited. A dead server gives a
-    /// <see cref="CallException"/> with <c>noproc</c>; exiting with another reason gives that reason.
+    /// <see cref="CallNoProcException"/>; exiting with another reason gives a <see cref="CallServerExitedException"/> with that
+    /// reason, and no exit in time a <see cref="CallTimeoutException"/>.
     /// </summary>
     public static async Task StopAsync(ServerRef server, ExitReason? reason = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         reason ??= ExitReason.Normal;
         var target = server.Resolve();
         var args = new TermList(server.ToTerm(), reason, TimeoutTerm(timeout ?? Timeout.InfiniteTimeSpan));
-        if (target is null) throw new CallException(ExitReason.NoProc, "proc_lib", "stop", args);
+        if (target is null) throw CallException.For(ExitReason.NoProc, "proc_lib", "stop", args);
         var exit = target.Node.WaitForExitAsync(target.Self, cancellationToken);
         target.Deliver(new SystemRequest(SystemOp.Terminate, new CallReply(default), reason));
         ExitReason actual;
@@ -125,9 +165,9 @@ public static class GenServer
         }
         catch (TimeoutException)
         {
-            throw new CallException(CallException.Timeout, "proc_lib", "stop", args);
+            throw CallException.For(CallException.Timeout, "proc_lib", "stop", args);
         }
-        if (actual != reason) throw new CallException(actual, "proc_lib", "stop", args);
+        if (actual != reason) throw CallException.For(actual, "proc_lib", "stop", args);
     }
 
     internal static object TimeoutTerm(TimeSpan t) =>

@@ -19,6 +19,10 @@ internal static partial class GenServerLog
         Message = "*DBG* {Server} {Direction} {Event}")]
     public static partial void Trace(ILogger logger, string server, string direction, string @event);
 
+    [LoggerMessage(EventId = 1003, EventName = "BadReplyType", Level = LogLevel.Error,
+        Message = "GenServer {Server} replied to {Caller} with a {ReplyType} where the call expects a {ExpectedType}: the reply was refused and the caller got a CallReplyTypeException")]
+    public static partial void BadReplyType(ILogger logger, string server, string caller, string expectedType, string replyType);
+
     public static void UnexpectedMessage(ILogger? logger, string module, string server, string message)
     {
         if (logger is not null) UnexpectedMessageCore(logger, module, server, message);

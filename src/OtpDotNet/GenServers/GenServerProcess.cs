@@ -288,7 +288,7 @@ internal sealed class GenServerProcess
 
     private void Reply(CallReply sink, object? value)
     {
-        sink.TryReply(value);
+        sink.TryAnswer(value);
         if (_stats is { } st) _stats = st with { MessagesOut = st.MessagesOut + 1 };
         if (_trace) TraceEvent("sent", value);
     }

@@ -1,7 +1,7 @@
 namespace Otp.Net.GenServers;
 
 /// <summary>
-/// A server given by registered name alone (<c>GenServer.Cast("counter", ...)</c>) was addressed from code that runs
+/// A server given by registered name alone (<c>GenServer.Cast(ServerRef.Local("counter"), ...)</c>) was addressed from code that runs
 /// outside any process, so there is no node to resolve the name on. Use <see cref="ServerRef.Named(Node, string)"/>.
 /// Nothing is sent.
 /// </summary>

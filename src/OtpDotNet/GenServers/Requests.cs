@@ -71,7 +71,7 @@ internal static class Requests
             if (caller is { IsAlive: false }) throw new ProcessExitedException();
             throw new OperationCanceledException(cancellationToken);
         }
-        if (ReferenceEquals(result, CallReply.Down)) throw fail(sink.Failure!, state);
+        if (ReferenceEquals(result, CallReply.Down) || ReferenceEquals(result, CallReply.Refused)) throw fail(sink.Failure!, state);
         return result;
     }
 }

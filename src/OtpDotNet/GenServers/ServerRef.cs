@@ -3,9 +3,10 @@ using Otp.Net.Processes;
 namespace Otp.Net.GenServers;
 
 /// <summary>
-/// A server to talk to: a pid, or a registered name (resolved on <see cref="Node"/>, or on the calling process's node
-/// when none is given). A bare name used outside any process has no node: calls, casts and the sys and supervisor
-/// functions then throw <see cref="NameWithoutNodeException"/> rather than drop the request.
+/// A server to talk to: a pid (converts implicitly), a name registered on a given node (<see cref="Named(Node, string)"/>),
+/// or a name resolved on the calling process's node (<see cref="Local(string)"/>, inside a process only: used outside
+/// any process, calls, casts and the sys and supervisor functions throw <see cref="NameWithoutNodeException"/> rather
+/// than drop the request).
 /// </summary>
 public readonly struct ServerRef
 {
@@ -28,9 +29,14 @@ public readonly struct ServerRef
     /// <summary>A server by pid.</summary>
     public static implicit operator ServerRef(Pid pid) => new(pid, null, null);
 
-    /// <summary>A server by name, resolved on the calling process's node (inside a process only; see <see cref="Named"/>).</summary>
+    /// <summary>
+    /// A server registered as <paramref name="name"/> on the node of the process that uses this reference: for code that
+    /// runs inside a process (a callback, a spawned function). Outside any process there is no node to resolve the name
+    /// on, and using the reference throws <see cref="NameWithoutNodeException"/>: use <see cref="Named(Node, string)"/>
+    /// there. (There is no implicit conversion from <see cref="string"/>, so this choice is always visible.)
+    /// </summary>
     /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
-    public static implicit operator ServerRef(string name)
+    public static ServerRef Local(string name)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         return new(default, name, null);
@@ -46,7 +52,7 @@ public readonly struct ServerRef
     }
 
     /// <summary>The live process, or null (noproc).</summary>
-    /// <exception cref="NameWithoutNodeException">A bare name, outside any process.</exception>
+    /// <exception cref="NameWithoutNodeException">A <see cref="ServerRef.Local(string)"/> name, outside any process.</exception>
     internal LocalProcess? Resolve()
     {
         if (Name is null) return Pid.Process is { IsAlive: true } p ? p : null;

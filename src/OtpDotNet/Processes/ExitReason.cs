@@ -66,6 +66,7 @@ public sealed class ExitReason : IEquatable<ExitReason>
     {
         ArgumentNullException.ThrowIfNull(exception);
         if (exception is OtpExitException exit) return exit.Reason;
+        if (exception is IExitCarrier carrier) return carrier.Reason;
         var info = ExceptionInfo.From(exception);
         return new(ExitReasonKind.Error, TermTuple.Of(Atom.Of(info.Type), info.Message), info);
     }

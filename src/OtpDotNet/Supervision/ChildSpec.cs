@@ -8,11 +8,11 @@ namespace Otp.Net.Supervision;
 /// shutdown 5000 ms for workers and infinity for supervisors, not significant. The start function runs inside
 /// the supervisor process and must start a process linked to it (e.g. <see cref="GenServer.StartLinkAsync"/>); it
 /// runs again for every restart, and should create a new callback object each time (as
-/// <see cref="ForGenServer{TServer}(object, object?, GenServerOptions?)"/> does) so that a restarted child starts fresh.
+/// <see cref="ForGenServer{TServer}(ChildId, object?, GenServerOptions?)"/> does) so that a restarted child starts fresh.
 /// </summary>
-/// <param name="Id">The child's id, unique within its supervisor.</param>
+/// <param name="Id">The child's id, unique within its supervisor: a string or an atom, the same id either way.</param>
 /// <param name="Start">Starts the child: <c>{ok, Pid}</c>, <c>ignore</c> or <c>{error, R}</c>.</param>
-public sealed record ChildSpec(object Id, Func<Node, Task<StartResult>> Start)
+public sealed record ChildSpec(ChildId Id, Func<Node, Task<StartResult>> Start)
 {
     /// <summary>Restart type (default permanent).</summary>
     public RestartType Restart { get; init; } = RestartType.Permanent;
@@ -39,7 +39,7 @@ public sealed record ChildSpec(object Id, Func<Node, Task<StartResult>> Start)
     /// A <see cref="Strategy.SimpleOneForOne"/> template: <paramref name="start"/> receives the template's
     /// <paramref name="args"/> with each <c>start_child</c>'s extra arguments appended.
     /// </summary>
-    public static ChildSpec Template(object id, Func<Node, IReadOnlyList<object?>, Task<StartResult>> start, params object?[] args) =>
+    public static ChildSpec Template(ChildId id, Func<Node, IReadOnlyList<object?>, Task<StartResult>> start, params object?[] args) =>
         new(id, node => start(node, args)) { StartWithArgs = start, Args = args };
 
     /// <summary>The callback modules the child runs (used by release upgrades to find processes to suspend).</summary>
@@ -53,7 +53,7 @@ public sealed record ChildSpec(object Id, Func<Node, Task<StartResult>> Start)
     /// creates a new instance, so nothing a crashed incarnation left in the object's fields survives.
     /// <see cref="Modules"/> is the type's full name.
     /// </summary>
-    public static ChildSpec ForGenServer<TServer>(object id, object? args = null, GenServerOptions? options = null)
+    public static ChildSpec ForGenServer<TServer>(ChildId id, object? args = null, GenServerOptions? options = null)
         where TServer : GenServerBase, new() =>
         ForGenServer(id, static () => new TServer(), args, options);
 
@@ -61,7 +61,7 @@ public sealed record ChildSpec(object Id, Func<Node, Task<StartResult>> Start)
     /// A worker running the GenServer that <paramref name="factory"/> creates, called for every start and restart, so
     /// each incarnation begins from a fresh object. <see cref="Modules"/> is <typeparamref name="TServer"/>'s full name.
     /// </summary>
-    public static ChildSpec ForGenServer<TServer>(object id, Func<TServer> factory, object? args = null, GenServerOptions? options = null)
+    public static ChildSpec ForGenServer<TServer>(ChildId id, Func<TServer> factory, object? args = null, GenServerOptions? options = null)
         where TServer : GenServerBase
     {
         ArgumentNullException.ThrowIfNull(factory);
@@ -69,12 +69,12 @@ public sealed record ChildSpec(object Id, Func<Node, Task<StartResult>> Start)
     }
 
     /// <summary>A child supervisor running a new <typeparamref name="TSupervisor"/> (for every start) with <paramref name="args"/>.</summary>
-    public static ChildSpec ForSupervisor<TSupervisor>(object id, object? args = null, GenServerOptions? options = null)
+    public static ChildSpec ForSupervisor<TSupervisor>(ChildId id, object? args = null, GenServerOptions? options = null)
         where TSupervisor : Supervisor, new() =>
         ForSupervisor(id, static () => new TSupervisor(), args, options);
 
     /// <summary>A child supervisor running the module <paramref name="factory"/> creates, called for every start and restart.</summary>
-    public static ChildSpec ForSupervisor<TSupervisor>(object id, Func<TSupervisor> factory, object? args = null, GenServerOptions? options = null)
+    public static ChildSpec ForSupervisor<TSupervisor>(ChildId id, Func<TSupervisor> factory, object? args = null, GenServerOptions? options = null)
         where TSupervisor : Supervisor
     {
         ArgumentNullException.ThrowIfNull(factory);
@@ -87,7 +87,7 @@ public sealed record ChildSpec(object Id, Func<Node, Task<StartResult>> Start)
     /// restart takes the version that is current then, so the child follows hot upgrades. A module that is not loaded
     /// when the child starts fails the start (<c>{error, R}</c>). <see cref="Modules"/> is <paramref name="module"/>.
     /// </summary>
-    public static ChildSpec ForModule(object id, string module, object? args = null, GenServerOptions? options = null)
+    public static ChildSpec ForModule(ChildId id, string module, object? args = null, GenServerOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(module);
         return new(id, node => node.Code.StartGenServerAsync(module, args, options, link: true)) { Modules = [module] };
@@ -96,5 +96,5 @@ public sealed record ChildSpec(object Id, Func<Node, Task<StartResult>> Start)
     private static string ModuleOf(Type type) => type.FullName ?? type.Name;
 
     /// <summary>The id as printed in reports and which_children.</summary>
-    public string IdText => TermFormatter.Format(Id);
+    public string IdText => Id.ToString();
 }

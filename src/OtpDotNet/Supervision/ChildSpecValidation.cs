@@ -49,11 +49,11 @@ internal static class ChildSpecValidation
     /// <param name="dynamic">A DynamicSupervisor's start_child: ids need not be unique and no child is significant.</param>
     public static object? Check(IReadOnlyList<ChildSpec> specs, AutoShutdown? autoShutdown = null, bool dynamic = false)
     {
-        var seen = new HashSet<object?>(TermEquality.Comparer);
+        var seen = new HashSet<ChildId>();
         foreach (var spec in specs)
         {
             if (CheckOne(spec, autoShutdown, dynamic) is { } error) return error;
-            if (!dynamic && !seen.Add(spec.Id)) return TermTuple.Of(Atom.Of("duplicate_child_name"), spec.Id);
+            if (!dynamic && !seen.Add(spec.Id)) return TermTuple.Of(Atom.Of("duplicate_child_name"), spec.Id.ToTerm());
         }
         return null;
     }
@@ -61,7 +61,7 @@ internal static class ChildSpecValidation
     private static object? CheckOne(ChildSpec? spec, AutoShutdown? autoShutdown, bool dynamic)
     {
         if (spec is null) return TermTuple.Of(Atom.Of("invalid_child_spec"), null);
-        if (spec.Id is null) return Atom.Of("missing_id");
+        if (spec.Id.IsUndefined) return Atom.Of("missing_id");
         if (spec.Start is null) return Atom.Of("missing_start");
         if (!Enum.IsDefined(spec.Restart)) return TermTuple.Of(Atom.Of("invalid_restart_type"), (int)spec.Restart);
         if (spec.Significant)

@@ -17,18 +17,18 @@ public static class DynamicSupervisor
     /// <c>start_child</c> (D1): <c>{ok, Pid}</c>, <c>ignore</c> (nothing kept), <c>{error, max_children}</c> or
     /// <c>{error, R}</c> (the spec is discarded).
     /// </summary>
-    public static Task<StartResult> StartChildAsync(ServerRef supervisor, ChildSpec spec, TimeSpan? timeout = null) =>
-        Supervisor.StartChildAsync(supervisor, spec, timeout);
+    public static Task<StartResult> StartChildAsync(ServerRef supervisor, ChildSpec spec, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        Supervisor.StartChildAsync(supervisor, spec, timeout, cancellationToken);
 
     /// <summary><c>terminate_child(Sup, Pid)</c>: <c>ok</c> or <c>{error, not_found}</c>.</summary>
-    public static Task<SupervisorResult> TerminateChildAsync(ServerRef supervisor, Pid child, TimeSpan? timeout = null) =>
-        Supervisor.TerminateChildAsync(supervisor, child, timeout);
+    public static Task<SupervisorResult> TerminateChildAsync(ServerRef supervisor, Pid child, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        Supervisor.TerminateChildAsync(supervisor, child, timeout, cancellationToken);
 
     /// <summary><c>which_children</c>: ids are undefined; in the order the current incarnations started.</summary>
-    public static Task<IReadOnlyList<ChildInfo>> WhichChildrenAsync(ServerRef supervisor, TimeSpan? timeout = null) =>
-        Supervisor.WhichChildrenAsync(supervisor, timeout);
+    public static Task<IReadOnlyList<ChildInfo>> WhichChildrenAsync(ServerRef supervisor, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        Supervisor.WhichChildrenAsync(supervisor, timeout, cancellationToken);
 
     /// <summary><c>count_children</c>.</summary>
-    public static Task<ChildCounts> CountChildrenAsync(ServerRef supervisor, TimeSpan? timeout = null) =>
-        Supervisor.CountChildrenAsync(supervisor, timeout);
+    public static Task<ChildCounts> CountChildrenAsync(ServerRef supervisor, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        Supervisor.CountChildrenAsync(supervisor, timeout, cancellationToken);
 }

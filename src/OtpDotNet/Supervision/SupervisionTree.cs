@@ -15,29 +15,29 @@ namespace Otp.Net.Supervision;
 /// <param name="Restart">Its restart type (permanent for the root).</param>
 /// <param name="Status">running, undefined or restarting.</param>
 /// <param name="Children">Its children, newest first as which_children reports them (empty for workers).</param>
-public sealed record SupervisionTree(object? Id, Pid Pid, ChildType Type, RestartType Restart, string Status, IReadOnlyList<SupervisionTree> Children)
+public sealed record SupervisionTree(ChildId Id, Pid Pid, ChildType Type, RestartType Restart, string Status, IReadOnlyList<SupervisionTree> Children)
 {
     /// <summary>Walks the tree under <paramref name="root"/> with which_children, one supervisor at a time.</summary>
-    public static async Task<SupervisionTree> SnapshotAsync(ServerRef root, object? rootId = null, TimeSpan? timeout = null)
+    public static async Task<SupervisionTree> SnapshotAsync(ServerRef root, ChildId rootId = default, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
-        var pid = root.Resolve()?.Self ?? throw new CallException(ExitReason.NoProc, "supervisor", "which_children", new TermList(root.ToTerm()));
-        return await WalkAsync(pid, rootId, RestartType.Permanent, timeout).ConfigureAwait(false);
+        var pid = root.Resolve()?.Self ?? throw CallException.For(ExitReason.NoProc, "supervisor", "which_children", new TermList(root.ToTerm()));
+        return await WalkAsync(pid, rootId, RestartType.Permanent, timeout, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<SupervisionTree> WalkAsync(Pid pid, object? id, RestartType restart, TimeSpan? timeout)
+    private static async Task<SupervisionTree> WalkAsync(Pid pid, ChildId id, RestartType restart, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         var children = new List<SupervisionTree>();
-        foreach (var c in await Supervisor.WhichChildrenAsync(pid, timeout).ConfigureAwait(false))
+        foreach (var c in await Supervisor.WhichChildrenAsync(pid, timeout, cancellationToken).ConfigureAwait(false))
         {
             var status = c.Restarting ? "restarting" : c.Pid.IsUndefined ? "undefined" : "running";
             if (c.Type == ChildType.Supervisor && !c.Pid.IsUndefined)
             {
                 try
                 {
-                    children.Add(await WalkAsync(c.Pid, c.Id, c.Restart, timeout).ConfigureAwait(false));
+                    children.Add(await WalkAsync(c.Pid, c.Id, c.Restart, timeout, cancellationToken).ConfigureAwait(false));
                     continue;
                 }
-                catch (CallException)
+                catch (Exception ex) when (ex is ICallFailure)
                 {
                     status = "undefined"; // it ended while we walked
                 }
@@ -47,7 +47,7 @@ public sealed record SupervisionTree(object? Id, Pid Pid, ChildType Type, Restar
         return new SupervisionTree(id, pid, ChildType.Supervisor, restart, "running", children);
     }
 
-    private string Label => $"{(Id is null ? "" : TermFormatter.Format(Id) + " ")}{Pid}".Trim();
+    private string Label => $"{(Id.IsUndefined ? "" : Id + " ")}{Pid}".Trim();
 
     /// <summary>Indented text, one node per line: <c>id &lt;pid&gt; (type, restart)</c>.</summary>
     public string ToText()

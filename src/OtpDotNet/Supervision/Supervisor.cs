@@ -28,42 +28,53 @@ public abstract class Supervisor
         StartLinkAsync(node, new Inline(flags, children), null, options, cancellationToken);
 
     /// <summary><c>which_children</c> (U12): newest first; a child is a pid, undefined or restarting.</summary>
-    public static async Task<IReadOnlyList<ChildInfo>> WhichChildrenAsync(ServerRef supervisor, TimeSpan? timeout = null) =>
-        (IReadOnlyList<ChildInfo>)(await Call(supervisor, SupervisorRequests.Which, "which_children", timeout).ConfigureAwait(false))!;
+    public static async Task<IReadOnlyList<ChildInfo>> WhichChildrenAsync(ServerRef supervisor, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        (IReadOnlyList<ChildInfo>)(await Call(supervisor, SupervisorRequests.Which, "which_children", timeout, cancellationToken).ConfigureAwait(false))!;
 
     /// <summary><c>count_children</c> (U13).</summary>
-    public static async Task<ChildCounts> CountChildrenAsync(ServerRef supervisor, TimeSpan? timeout = null) =>
-        (ChildCounts)(await Call(supervisor, SupervisorRequests.Count, "count_children", timeout).ConfigureAwait(false))!;
+    public static async Task<ChildCounts> CountChildrenAsync(ServerRef supervisor, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        (ChildCounts)(await Call(supervisor, SupervisorRequests.Count, "count_children", timeout, cancellationToken).ConfigureAwait(false))!;
 
     /// <summary>
     /// <c>start_child</c> (U17): <c>{ok, Pid}</c>, <c>{ok, undefined}</c> for ignore, <c>{error, {already_started, Pid}}</c>,
     /// <c>{error, already_present}</c>, <c>{error, {R, Spec}}</c> when the start failed (not stored), or a spec error.
     /// </summary>
-    public static async Task<StartResult> StartChildAsync(ServerRef supervisor, ChildSpec spec, TimeSpan? timeout = null) =>
-        (StartResult)(await Call(supervisor, new SupervisorRequests.StartChild(spec ?? throw new ArgumentNullException(nameof(spec))), "start_child", timeout).ConfigureAwait(false))!;
+    public static async Task<StartResult> StartChildAsync(ServerRef supervisor, ChildSpec spec, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        (StartResult)(await Call(supervisor, new SupervisorRequests.StartChild(spec ?? throw new ArgumentNullException(nameof(spec))), "start_child", timeout, cancellationToken).ConfigureAwait(false))!;
 
     /// <summary>
     /// <c>start_child(Sup, ExtraArgs)</c> on a <see cref="Strategy.SimpleOneForOne"/> supervisor (U18): starts a child
     /// from the template, appending <paramref name="extraArgs"/> to its arguments.
     /// </summary>
-    public static async Task<StartResult> StartChildAsync(ServerRef supervisor, IReadOnlyList<object?> extraArgs, TimeSpan? timeout = null) =>
-        (StartResult)(await Call(supervisor, new SupervisorRequests.StartChildWithArgs(extraArgs ?? throw new ArgumentNullException(nameof(extraArgs))), "start_child", timeout).ConfigureAwait(false))!;
+    public static async Task<StartResult> StartChildAsync(ServerRef supervisor, IReadOnlyList<object?> extraArgs, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        (StartResult)(await Call(supervisor, new SupervisorRequests.StartChildWithArgs(extraArgs ?? throw new ArgumentNullException(nameof(extraArgs))), "start_child", timeout, cancellationToken).ConfigureAwait(false))!;
 
     /// <summary><c>terminate_child(Sup, Id)</c> (U14): <c>ok</c> or <c>{error, not_found}</c>; the spec is kept (a temporary one is deleted).</summary>
-    public static async Task<SupervisorResult> TerminateChildAsync(ServerRef supervisor, object id, TimeSpan? timeout = null) =>
-        (SupervisorResult)(await Call(supervisor, new SupervisorRequests.TerminateChild(id is Pid ? null : id, id is Pid p ? p : default), "terminate_child", timeout).ConfigureAwait(false))!;
+    public static async Task<SupervisorResult> TerminateChildAsync(ServerRef supervisor, ChildId id, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        (SupervisorResult)(await Call(supervisor, new SupervisorRequests.TerminateChild(id, default), "terminate_child", timeout, cancellationToken).ConfigureAwait(false))!;
+
+    /// <summary>
+    /// <c>terminate_child(Sup, Pid)</c> on a <see cref="Strategy.SimpleOneForOne"/> or dynamic supervisor (U14):
+    /// <c>ok</c> or <c>{error, not_found}</c> (a static supervisor knows its children by id only).
+    /// </summary>
+    public static async Task<SupervisorResult> TerminateChildAsync(ServerRef supervisor, Pid child, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        (SupervisorResult)(await Call(supervisor, new SupervisorRequests.TerminateChild(null, child), "terminate_child", timeout, cancellationToken).ConfigureAwait(false))!;
 
     /// <summary><c>restart_child</c> (U15): <c>{ok, Pid}</c>, <c>{ok, undefined}</c>, or <c>{error, running | restarting | not_found | R}</c>.</summary>
-    public static async Task<StartResult> RestartChildAsync(ServerRef supervisor, object id, TimeSpan? timeout = null) =>
-        (StartResult)(await Call(supervisor, new SupervisorRequests.RestartChild(id), "restart_child", timeout).ConfigureAwait(false))!;
+    public static async Task<StartResult> RestartChildAsync(ServerRef supervisor, ChildId id, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        (StartResult)(await Call(supervisor, new SupervisorRequests.RestartChild(id), "restart_child", timeout, cancellationToken).ConfigureAwait(false))!;
 
     /// <summary><c>delete_child</c> (U16): <c>ok</c> or <c>{error, running | restarting | not_found}</c>.</summary>
-    public static async Task<SupervisorResult> DeleteChildAsync(ServerRef supervisor, object id, TimeSpan? timeout = null) =>
-        (SupervisorResult)(await Call(supervisor, new SupervisorRequests.DeleteChild(id), "delete_child", timeout).ConfigureAwait(false))!;
+    public static async Task<SupervisorResult> DeleteChildAsync(ServerRef supervisor, ChildId id, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        (SupervisorResult)(await Call(supervisor, new SupervisorRequests.DeleteChild(id), "delete_child", timeout, cancellationToken).ConfigureAwait(false))!;
 
-    /// <summary><c>get_childspec</c>: the spec, or null (<c>{error, not_found}</c>).</summary>
-    public static async Task<ChildSpec?> GetChildSpecAsync(ServerRef supervisor, object id, TimeSpan? timeout = null) =>
-        (ChildSpec?)await Call(supervisor, new SupervisorRequests.GetChildSpec(id), "get_childspec", timeout).ConfigureAwait(false);
+    /// <summary><c>get_childspec(Sup, Id)</c>: the spec, or null (<c>{error, not_found}</c>).</summary>
+    public static async Task<ChildSpec?> GetChildSpecAsync(ServerRef supervisor, ChildId id, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        (ChildSpec?)await Call(supervisor, new SupervisorRequests.GetChildSpec(id, default), "get_childspec", timeout, cancellationToken).ConfigureAwait(false);
+
+    /// <summary><c>get_childspec(Sup, Pid)</c> on a <see cref="Strategy.SimpleOneForOne"/> supervisor: the template, or null.</summary>
+    public static async Task<ChildSpec?> GetChildSpecAsync(ServerRef supervisor, Pid child, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        (ChildSpec?)await Call(supervisor, new SupervisorRequests.GetChildSpec(null, child), "get_childspec", timeout, cancellationToken).ConfigureAwait(false);
 
     /// <summary>
     /// <c>check_childspecs/2</c> (U2): null when valid, otherwise the error term (e.g. <c>{duplicate_child_name, Id}</c>,
@@ -74,15 +85,15 @@ public abstract class Supervisor
     public static object? CheckChildSpecs(IReadOnlyList<ChildSpec> specs, AutoShutdown? autoShutdown = null) =>
         ChildSpecValidation.Check(specs ?? throw new ArgumentNullException(nameof(specs)), autoShutdown);
 
-    private static async Task<object?> Call(ServerRef supervisor, object request, string function, TimeSpan? timeout)
+    private static async Task<object?> Call(ServerRef supervisor, object request, string function, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         try
         {
-            return await GenServer.CallAsync(supervisor, request, timeout ?? Timeout.InfiniteTimeSpan).ConfigureAwait(false);
+            return await GenServer.CallAsync(supervisor, request, timeout ?? Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
         }
-        catch (CallException ex) when (ex.Module == "gen_server")
+        catch (Exception ex) when (ex is ICallFailure { Module: "gen_server" } failure)
         {
-            throw new CallException(ex.CallReason, "supervisor", function, new Terms.TermList(supervisor.ToTerm()));
+            throw CallException.For(failure.CallReason, "supervisor", function, new Terms.TermList(supervisor.ToTerm()));
         }
     }
 

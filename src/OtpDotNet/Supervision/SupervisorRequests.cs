@@ -13,13 +13,13 @@ internal static class SupervisorRequests
 
     public sealed record StartChildWithArgs(IReadOnlyList<object?> ExtraArgs);
 
-    public sealed record TerminateChild(object? Id, Pid Pid);
+    public sealed record TerminateChild(ChildId? Id, Pid Pid);
 
-    public sealed record RestartChild(object Id);
+    public sealed record RestartChild(ChildId Id);
 
-    public sealed record DeleteChild(object Id);
+    public sealed record DeleteChild(ChildId Id);
 
-    public sealed record GetChildSpec(object Id);
+    public sealed record GetChildSpec(ChildId? Id, Pid Pid);
 
     public sealed record RetryRestart(long ChildKey);
 

@@ -93,7 +93,7 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
             if (result.Outcome == StartOutcome.Error)
             {
                 await TerminateChildrenAsync(state).ConfigureAwait(false); // U4: started ones, reverse order
-                return StopInit(ExitReason.ShutdownWith(TermTuple.Of(Atom.Of("failed_to_start_child"), spec.Id, result.Error)));
+                return StopInit(ExitReason.ShutdownWith(TermTuple.Of(Atom.Of("failed_to_start_child"), spec.Id.ToTerm(), result.Error)));
             }
             if (result.Outcome == StartOutcome.Ignore && spec.Restart == RestartType.Temporary) continue; // U5
             state.Children.Add(child);
@@ -140,7 +140,7 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
         {
             case WhichChildren:
                 var order = state.ByPid ? state.Children : state.Children.NewestFirst();
-                return Reply(order.Select(c => new ChildInfo(state.ByPid ? null : c.Spec.Id, c.Pid, c.Restarting, c.Spec.Type, c.Spec.Modules, c.Spec.Restart)).ToArray(), state);
+                return Reply(order.Select(c => new ChildInfo(state.ByPid ? default : c.Spec.Id, c.Pid, c.Restarting, c.Spec.Type, c.Spec.Modules, c.Spec.Restart)).ToArray(), state);
             case CountChildren:
                 var counts = new ChildCounts(
                     state.Simple ? 1 : state.Children.Count,
@@ -171,14 +171,14 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
             case DeleteChild delete:
                 return Reply(DeleteById(state, delete.Id), state);
             case GetChildSpec get:
-                return Reply(state.Simple ? (get.Id is Pid p && state.Children.FindByPid(p) is not null ? state.Template : null)
-                    : state.Dynamic ? null : Find(state, get.Id)?.Spec, state);
+                return Reply(state.Simple ? (get.Id is null && state.Children.FindByPid(get.Pid) is not null ? state.Template : null)
+                    : state.Dynamic || get.Id is not { } getId ? null : Find(state, getId)?.Spec, state);
             default:
                 return Reply(TermTuple.Of(Atom.Of("error"), Atom.Of("unknown_request")), state);
         }
     }
 
-    private static Child? Find(State state, object id) => state.Children.Find(c => TermEquality.Equal(c.Spec.Id, id));
+    private static Child? Find(State state, ChildId id) => state.Children.Find(c => c.Spec.Id == id);
 
     private async Task<StartResult> StartNewChildAsync(State state, ChildSpec spec)
     {
@@ -222,7 +222,7 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
             state.Children.Remove(byPid);
             return SupervisorResult.Ok;
         }
-        var child = request.Id is null ? null : Find(state, request.Id);
+        var child = request.Id is { } id ? Find(state, id) : null;
         if (child is null) return SupervisorResult.Error("not_found"); // U14: a pid given to a static supervisor too
         child.Restarting = false;
         if (child.IsRunning) await ShutdownChildAsync(state, child).ConfigureAwait(false);
@@ -230,7 +230,7 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
         return SupervisorResult.Ok;
     }
 
-    private async Task<StartResult> RestartByIdAsync(State state, object id)
+    private async Task<StartResult> RestartByIdAsync(State state, ChildId id)
     {
         var child = Find(state, id);
         if (child is null) return StartResult.Failed(ExitReason.Of(Atom.Of("not_found")));
@@ -240,7 +240,7 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
         return result.Outcome == StartOutcome.Ignore ? StartResult.Ok(default) : result;
     }
 
-    private static SupervisorResult DeleteById(State state, object id)
+    private static SupervisorResult DeleteById(State state, ChildId id)
     {
         var child = Find(state, id);
         if (child is null) return SupervisorResult.Error("not_found");

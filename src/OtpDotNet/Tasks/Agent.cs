@@ -11,20 +11,20 @@ namespace Otp.Net.Tasks;
 public static class Agent<T>
 {
     /// <summary>Starts an agent whose state is <paramref name="initial"/>() (linked to the caller when inside a process).</summary>
-    public static Task<StartResult> StartLinkAsync(Node node, Func<T> initial, GenServerOptions? options = null) =>
-        GenServer.StartLinkAsync(node, new AgentServer(), initial ?? throw new ArgumentNullException(nameof(initial)), options);
+    public static Task<StartResult> StartLinkAsync(Node node, Func<T> initial, GenServerOptions? options = null, CancellationToken cancellationToken = default) =>
+        GenServer.StartLinkAsync(node, new AgentServer(), initial ?? throw new ArgumentNullException(nameof(initial)), options, cancellationToken);
 
     /// <summary><c>Agent.get</c>: applies <paramref name="read"/> to the state in the agent and returns its result.</summary>
-    public static Task<TResult> GetAsync<TResult>(ServerRef agent, Func<T, TResult> read, TimeSpan? timeout = null) =>
-        GenServer.CallAsync<TResult>(agent, new Get(s => read(s)), timeout);
+    public static Task<TResult> GetAsync<TResult>(ServerRef agent, Func<T, TResult> read, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        GenServer.CallAsync<TResult>(agent, new Get(s => read(s)), timeout, cancellationToken);
 
     /// <summary><c>Agent.update</c>: replaces the state with <paramref name="update"/>(state).</summary>
-    public static Task UpdateAsync(ServerRef agent, Func<T, T> update, TimeSpan? timeout = null) =>
-        GenServer.CallAsync(agent, new Update(update), timeout);
+    public static Task UpdateAsync(ServerRef agent, Func<T, T> update, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        GenServer.CallAsync(agent, new Update(update), timeout, cancellationToken);
 
     /// <summary><c>Agent.get_and_update</c>: returns the first element and keeps the second as the new state.</summary>
-    public static Task<TResult> GetAndUpdateAsync<TResult>(ServerRef agent, Func<T, (TResult Reply, T State)> fun, TimeSpan? timeout = null) =>
-        GenServer.CallAsync<TResult>(agent, new GetAndUpdate(s => fun(s)), timeout);
+    public static Task<TResult> GetAndUpdateAsync<TResult>(ServerRef agent, Func<T, (TResult Reply, T State)> fun, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        GenServer.CallAsync<TResult>(agent, new GetAndUpdate(s => fun(s)), timeout, cancellationToken);
 
     /// <summary><c>Agent.cast</c>: updates asynchronously; always succeeds.</summary>
     public static void Cast(ServerRef agent, Func<T, T> update) => GenServer.Cast(agent, new Update(update));

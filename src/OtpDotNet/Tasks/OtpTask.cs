@@ -56,9 +56,9 @@ public static class OtpTask
                 owner.Demonitor(task.Ref, flush: true);
                 return reply.Value;
             case DownMessage down:
-                throw new CallException(down.Reason, "Elixir.Task", "await", args);
+                throw CallException.For(down.Reason, "Elixir.Task", "await", args);
             default:
-                throw new CallException(CallException.Timeout, "Elixir.Task", "await", args);
+                throw CallException.For(CallException.Timeout, "Elixir.Task", "await", args);
         }
     }
 
@@ -96,9 +96,9 @@ public static class OtpTask
                     owner.Demonitor(reply.Ref, flush: true);
                     break;
                 case DownMessage down:
-                    throw new CallException(down.Reason, "Elixir.Task", "await_many", args);
+                    throw CallException.For(down.Reason, "Elixir.Task", "await_many", args);
                 default:
-                    throw new CallException(CallException.Timeout, "Elixir.Task", "await_many", args);
+                    throw CallException.For(CallException.Timeout, "Elixir.Task", "await_many", args);
             }
         }
         return results;

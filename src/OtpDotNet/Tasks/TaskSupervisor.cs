@@ -12,18 +12,18 @@ namespace Otp.Net.Tasks;
 public static class TaskSupervisor
 {
     /// <summary>Starts a task supervisor linked to the caller.</summary>
-    public static Task<StartResult> StartLinkAsync(Node node, GenServerOptions? options = null) =>
-        DynamicSupervisor.StartLinkAsync(node, new DynamicSupervisorOptions(), options);
+    public static Task<StartResult> StartLinkAsync(Node node, GenServerOptions? options = null, CancellationToken cancellationToken = default) =>
+        DynamicSupervisor.StartLinkAsync(node, new DynamicSupervisorOptions(), options, cancellationToken);
 
     /// <summary><c>Task.Supervisor.start_child</c>: runs <paramref name="work"/> as a supervised, temporary child.</summary>
-    public static Task<StartResult> StartChildAsync(ServerRef supervisor, Func<CancellationToken, Task> work) =>
-        DynamicSupervisor.StartChildAsync(supervisor, Spec(async ctx => await work(ctx.CancellationToken).ConfigureAwait(false)));
+    public static Task<StartResult> StartChildAsync(ServerRef supervisor, Func<CancellationToken, Task> work, CancellationToken cancellationToken = default) =>
+        DynamicSupervisor.StartChildAsync(supervisor, Spec(async ctx => await work(ctx.CancellationToken).ConfigureAwait(false)), cancellationToken: cancellationToken);
 
     /// <summary>
     /// <c>Task.Supervisor.async_nolink</c>: a supervised task whose result goes to the caller, which monitors it but is
     /// not linked to it; await it with <see cref="OtpTask.AwaitAsync"/> or <see cref="OtpTask.YieldAsync"/>.
     /// </summary>
-    public static async Task<TaskRef> AsyncNoLinkAsync(ServerRef supervisor, Func<CancellationToken, Task<object?>> work)
+    public static async Task<TaskRef> AsyncNoLinkAsync(ServerRef supervisor, Func<CancellationToken, Task<object?>> work, CancellationToken cancellationToken = default)
     {
         var owner = ProcessContext.CurrentProcess ?? throw new InvalidOperationException("Task.Supervisor.async_nolink must be called from inside a process");
         var r = new Ref();
@@ -34,7 +34,7 @@ public static class TaskSupervisor
             await go.Task.ConfigureAwait(false);
             var value = await work(ctx.CancellationToken).ConfigureAwait(false);
             ctx.Send(ownerPid, new TaskReply(r, value));
-        })).ConfigureAwait(false);
+        }), cancellationToken: cancellationToken).ConfigureAwait(false);
         var pid = result.GetPidOrThrow();
         OtpTask.MonitorWith(owner, pid, r);
         go.SetResult(); // the monitor exists before the work runs

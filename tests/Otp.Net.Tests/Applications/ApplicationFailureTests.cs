@@ -62,7 +62,7 @@ public sealed class ApplicationFailureTests : IDisposable
         {
             var node = ProcessContext.Current!.Node;
             Top = (await Supervisor.StartLinkAsync(node, new SupervisorFlags(), [new ChildSpec(Atom.Of("w"), n => GenServer.StartLinkAsync(n, new GenServers.TestServer()))], null, cancellationToken)).Pid;
-            Worker = (await Supervisor.WhichChildrenAsync(Top)).Single().Pid;
+            Worker = (await Supervisor.WhichChildrenAsync(Top, cancellationToken: cancellationToken)).Single().Pid;
             return ApplicationStart.Ok(Top);
         }
 

@@ -46,7 +46,7 @@ public sealed class CallTimeoutTests : IDisposable
 
         _clock.Advance(TimeSpan.FromMinutes(1));
 
-        var ex = (await FluentActions.Awaiting(() => call.Within()).Should().ThrowAsync<CallException>()).Which;
+        var ex = (await FluentActions.Awaiting(() => call.Within()).Should().ThrowAsync<CallTimeoutException>()).Which;
         ex.CallReason.Should().Be(CallException.Timeout);
     }
 
@@ -60,7 +60,7 @@ public sealed class CallTimeoutTests : IDisposable
 
         _clock.Advance(TimeSpan.FromMinutes(1));
 
-        var ex = (await FluentActions.Awaiting(() => request.Within()).Should().ThrowAsync<CallException>()).Which;
+        var ex = (await FluentActions.Awaiting(() => request.Within()).Should().ThrowAsync<CallTimeoutException>()).Which;
         ex.CallReason.Should().Be(CallException.Timeout);
         release.SetResult();
         (await blocked.Within()).Should().Be("ok");

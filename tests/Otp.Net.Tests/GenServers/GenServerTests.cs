@@ -143,7 +143,7 @@ public sealed class GenServerTests : IDisposable
         var pid = await StartAsync();
         // The server stays busy far longer than the timeout, so a starved thread pool cannot let its reply win.
         var act = () => GenServer.CallAsync(pid, ("sleep", 10_000), TimeSpan.FromMilliseconds(20));
-        var ex = (await act.Should().ThrowAsync<CallException>()).Which;
+        var ex = (await act.Should().ThrowAsync<CallTimeoutException>()).Which;
         ex.CallReason.Should().Be(CallException.Timeout);
         TermFormatter.Format(ex.Reason, pid: _ => "S").Should().Be("{timeout,{gen_server,call,[S,{\"sleep\",10000},20]}}");
     }
@@ -206,7 +206,7 @@ public sealed class GenServerTests : IDisposable
             {
                 await GenServer.CallAsync(pid, ("sleep", 600), TimeSpan.FromMilliseconds(10));
             }
-            catch (CallException ex) when (ex.CallReason == CallException.Timeout)
+            catch (CallTimeoutException)
             {
                 t = true;
             }
@@ -229,23 +229,32 @@ public sealed class GenServerTests : IDisposable
         FluentActions.Invoking(() => GenServer.Cast(ServerRef.Named(_node, "nobody"), "incr")).Should().NotThrow();
     }
 
-    [Fact] // a bare name outside any process has no node: refused with a typed error, never silently dropped
-    public async Task CastAndCall_BareNameOutsideProcess_ThrowNameWithoutNode_NothingSent()
+    [Fact] // a local name outside any process has no node: refused with a typed error, never silently dropped
+    public async Task CastAndCall_LocalNameOutsideProcess_ThrowNameWithoutNode_NothingSent()
     {
         var pid = await StartAsync(name: "counter");
-        FluentActions.Invoking(() => GenServer.Cast("counter", "incr")).Should().Throw<NameWithoutNodeException>()
+        FluentActions.Invoking(() => GenServer.Cast(ServerRef.Local("counter"), "incr")).Should().Throw<NameWithoutNodeException>()
             .Which.Name.Should().Be("counter");
-        FluentActions.Invoking(() => { _ = GenServer.CallAsync("counter", "get"); }).Should().Throw<NameWithoutNodeException>();
+        FluentActions.Invoking(() => { _ = GenServer.CallAsync(ServerRef.Local("counter"), "get"); }).Should().Throw<NameWithoutNodeException>();
         (await GenServer.CallAsync(pid, "get")).Should().Be(0);
-        // Inside a process the bare name resolves on the process's node.
+        // Inside a process the local name resolves on the process's node.
         var fromProcess = await _node.RunAsync(async _ =>
         {
-            GenServer.Cast("counter", "incr");
-            return await GenServer.CallAsync("counter", "get");
+            GenServer.Cast(ServerRef.Local("counter"), "incr");
+            return await GenServer.CallAsync(ServerRef.Local("counter"), "get");
         });
         fromProcess.Should().Be(1);
-        FluentActions.Invoking(() => GenServer.Cast((string)null!, "incr")).Should().Throw<ArgumentException>();
+        FluentActions.Invoking(() => ServerRef.Local(null!)).Should().Throw<ArgumentException>();
+        FluentActions.Invoking(() => ServerRef.Local("")).Should().Throw<ArgumentException>();
         FluentActions.Invoking(() => ServerRef.Named(_node, "")).Should().Throw<ArgumentException>();
+    }
+
+    [Fact]
+    public void ServerRef_String_HasNoImplicitConversion()
+    {
+        // A string that became a ServerRef silently compiled and then failed outside a process: only pids convert.
+        typeof(ServerRef).GetMethods().Where(m => m.Name == "op_Implicit").Select(m => m.GetParameters()[0].ParameterType)
+            .Should().Equal(typeof(Pid));
     }
 
     [Fact] // G9

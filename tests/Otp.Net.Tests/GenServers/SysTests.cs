@@ -14,6 +14,22 @@ public sealed class SysTests : IDisposable
     private async Task<Pid> StartAsync(TestArgs? args = null) =>
         (await GenServer.StartAsync(_node, new TestServer(), args)).GetPidOrThrow();
 
+    [Fact] // S1: the caller's token stops its wait, not the process
+    public async Task SysRequest_CallerCancels_ThrowsOperationCanceledAndProcessRuns()
+    {
+        var raw = _node.SpawnIdle(); // a plain process never answers a sys request
+        using var cts = new CancellationTokenSource();
+        var request = SysOps.GetStateAsync(raw, Timeout.InfiniteTimeSpan, cts.Token);
+
+        await cts.CancelAsync();
+
+        await FluentActions.Awaiting(() => request.Within()).Should().ThrowAsync<OperationCanceledException>();
+        _node.IsAlive(raw).Should().BeTrue();
+        var server = await StartAsync();
+        using var unused = new CancellationTokenSource();
+        await SysOps.GetStateAsync(server, cancellationToken: unused.Token); // an uncancelled token changes nothing
+    }
+
     [Fact] // S1
     public async Task GetState_ReturnsState_AlsoWhileSuspended()
     {
@@ -34,7 +50,7 @@ public sealed class SysTests : IDisposable
         TermFormatter.Format(dead.Reason, pid: _ => "P").Should().Be("{noproc,{sys,get_state,[P]}}");
 
         var raw = _node.SpawnIdle();
-        var timeout = (await FluentActions.Awaiting(() => SysOps.GetStateAsync(raw, TimeSpan.FromMilliseconds(30))).Should().ThrowAsync<CallException>()).Which;
+        var timeout = (await FluentActions.Awaiting(() => SysOps.GetStateAsync(raw, TimeSpan.FromMilliseconds(30))).Should().ThrowAsync<CallTimeoutException>()).Which;
         TermFormatter.Format(timeout.Reason, pid: _ => "P").Should().Be("{timeout,{sys,get_state,[P,30]}}");
     }
 
@@ -56,7 +72,7 @@ public sealed class SysTests : IDisposable
         await SysOps.SuspendAsync(pid);
         await SysOps.SuspendAsync(pid);
         var call = () => GenServer.CallAsync(pid, "get", TimeSpan.FromMilliseconds(30));
-        (await call.Should().ThrowAsync<CallException>()).Which.CallReason.Should().Be(CallException.Timeout);
+        (await call.Should().ThrowAsync<CallTimeoutException>()).Which.CallReason.Should().Be(CallException.Timeout);
         (await SysOps.GetStatusAsync(pid)).Suspended.Should().BeTrue();
         _node.GetProcessInfo(pid)!.Status.Should().Be(ProcessStatus.Suspended);
         await SysOps.ResumeAsync(pid);

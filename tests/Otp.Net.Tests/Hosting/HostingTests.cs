@@ -143,7 +143,7 @@ public sealed class HostingTests
         node.WhereIs("workers").Should().BeNull();
         node.WhereIs("inner").Should().BeNull();
         (await DynamicSupervisor.CountChildrenAsync(ServerRef.Named(node, "b_workers"))).Specs.Should().Be(0);
-        (await SupervisionTree.SnapshotAsync(node.WhereIs("a")!.Value)).Children.Select(c => c.Id).Should().Equal(Atom.Of("inner"), Atom.Of("workers"));
+        (await SupervisionTree.SnapshotAsync(node.WhereIs("a")!.Value)).Children.Select(c => c.Id).Should().Equal((ChildId)"inner", "workers");
         await host.StopAsync();
     }
 
@@ -225,11 +225,13 @@ public sealed class HostingTests
             var node = host.Services.GetRequiredService<Node>();
             node.Applications.WhichApplications().Should().ContainSingle().Which.Version.Should().Be("2.1.0");
             var tree = await SupervisionTree.SnapshotAsync(node.WhereIs("shop")!.Value);
-            tree.Children.Select(c => c.Id).Should().Equal(Atom.Of("pool"), Atom.Of("inner"));
-            var a = tree.Children.Single(c => Equals(c.Id, Atom.Of("inner"))).Children.Single();
+            // Ids read from configuration are the ids code writes as strings or atoms.
+            tree.Children.Select(c => c.Id).Should().Equal((ChildId)"pool", (ChildId)Atom.Of("inner"));
+            var a = tree.Children.Single(c => c.Id == "inner").Children.Single();
+            a.Id.ToString().Should().Be("a");
             a.Restart.Should().Be(RestartType.Transient);
             (await GenServer.CallAsync(a.Pid, "get")).Should().Be(7);
-            (await Supervisor.GetChildSpecAsync(node.WhereIs("inner")!.Value, Atom.Of("a")))!.EffectiveShutdown.Should().Be(Shutdown.BrutalKill);
+            (await Supervisor.GetChildSpecAsync(node.WhereIs("inner")!.Value, "a"))!.EffectiveShutdown.Should().Be(Shutdown.BrutalKill);
             await host.StopAsync();
         }
     }

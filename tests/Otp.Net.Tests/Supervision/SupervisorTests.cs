@@ -30,7 +30,7 @@ public sealed class SupervisorTests : IDisposable
         return (await started.Task.Within()).GetPidOrThrow();
     }
 
-    private Pid PidOf(IReadOnlyList<ChildInfo> children, string id) => children.Single(c => Equals(c.Id, Atom.Of(id))).Pid;
+    private Pid PidOf(IReadOnlyList<ChildInfo> children, string id) => children.Single(c => c.Id == id).Pid;
 
     [Fact] // U1
     public void Defaults_AreOtps()
@@ -64,7 +64,7 @@ public sealed class SupervisorTests : IDisposable
         await StartSup(new SupervisorFlags(), W("a").Spec(), W("b").Spec(), W("c").Spec());
         _journal.Should().Equal("init a", "init b", "init c");
         var bad = await Supervisor.StartLinkAsync(_node, new SupervisorFlags(), [new ChildSpec("x", _ => Task.FromResult<StartResult>(null!))]);
-        bad.Error!.ToString().Should().StartWith("{shutdown,{failed_to_start_child,\"x\",");
+        bad.Error!.ToString().Should().StartWith("{shutdown,{failed_to_start_child,x,");
     }
 
     [Fact] // U4
@@ -89,7 +89,7 @@ public sealed class SupervisorTests : IDisposable
             W("a", init: _ => InitResult<int>.Ignore()).Spec(),
             W("t", init: _ => InitResult<int>.Ignore()).Spec(RestartType.Temporary));
         var children = await Supervisor.WhichChildrenAsync(sup);
-        children.Should().ContainSingle().Which.Should().Match<ChildInfo>(c => Equals(c.Id, Atom.Of("a")) && c.Pid.IsUndefined);
+        children.Should().ContainSingle().Which.Should().Match<ChildInfo>(c => c.Id == "a" && c.Pid.IsUndefined);
     }
 
     [Theory] // U6
@@ -197,7 +197,7 @@ public sealed class SupervisorTests : IDisposable
         (await Supervisor.CountChildrenAsync(sup)).Active.Should().Be(2);
         _node.Exit(PidOf(await Supervisor.WhichChildrenAsync(sup), "a"), ExitReason.Kill);
         var ids = (await Supervisor.WhichChildrenAsync(sup)).Select(c => c.Id).ToArray();
-        ids.Should().BeEquivalentTo(new object[] { Atom.Of("a"), Atom.Of("tr") });
+        ids.Should().BeEquivalentTo(new ChildId[] { "a", Atom.Of("tr") });
     }
 
     [Fact] // U10
@@ -236,7 +236,7 @@ public sealed class SupervisorTests : IDisposable
     {
         var sup = await StartSup(new SupervisorFlags(), W("a").Spec(), W("b", init: _ => InitResult<int>.Ignore()).Spec(),
             ChildSpec.ForSupervisor("s", () => new InlineSup(new SupervisorFlags())));
-        (await Supervisor.WhichChildrenAsync(sup)).Select(c => c.Id).Should().Equal("s", Atom.Of("b"), Atom.Of("a"));
+        (await Supervisor.WhichChildrenAsync(sup)).Select(c => c.Id).Should().Equal((ChildId)"s", "b", Atom.Of("a"));
         (await Supervisor.CountChildrenAsync(sup)).Should().Be(new ChildCounts(3, 2, 1, 2));
         (await Supervisor.CountChildrenAsync(sup)).ToString().Should().Contain("Specs = 3");
         TermFormatter.Format(await Supervisor.CountChildrenAsync(sup)).Should().Be("[{specs,3},{active,2},{supervisors,1},{workers,2}]");
@@ -354,9 +354,9 @@ public sealed class SupervisorTests : IDisposable
         var counterSup = new InlineSup(new SupervisorFlags(), W("c10000").Spec() with { Id = 10000 }, W("c20000").Spec() with { Id = 20000 });
         var top = await StartSup(new SupervisorFlags(), ChildSpec.ForSupervisor("CounterSup", () => counterSup));
         var tree = await SupervisionTree.SnapshotAsync(top, "MyApp.Supervisor");
-        tree.Children.Should().ContainSingle().Which.Children.Select(c => c.Id).Should().Equal(20000, 10000);
+        tree.Children.Should().ContainSingle().Which.Children.Select(c => c.Id).Should().Equal((ChildId)20000, (ChildId)10000);
         var text = tree.ToText();
-        text.Should().Contain("\"CounterSup\"").And.Contain("└─ 10000 <0.").And.Contain("(worker, permanent)");
+        text.Should().Contain("'CounterSup'").And.Contain("└─ 10000 <0.").And.Contain("(worker, permanent)");
         var mermaid = tree.ToMermaid();
         mermaid.Should().StartWith("graph TD\n").And.Contain("n0 --> n1").And.Contain("n1 --> n2").And.Contain("n1 --> n3");
     }

@@ -101,7 +101,7 @@ public sealed class TaskTests : IDisposable
                 await OtpTask.AwaitAsync(t, TimeSpan.FromMilliseconds(20));
                 return (null, false);
             }
-            catch (CallException e)
+            catch (CallTimeoutException e)
             {
                 var stillAlive = _node.IsAlive(t.Pid);
                 gate.SetResult();
@@ -140,7 +140,7 @@ public sealed class TaskTests : IDisposable
                 await OtpTask.AwaitManyAsync([t], TimeSpan.FromMilliseconds(20));
                 return null;
             }
-            catch (CallException e)
+            catch (CallTimeoutException e)
             {
                 return e;
             }
