@@ -1,0 +1,89 @@
+using Otp.Net.Processes;
+
+namespace Otp.Net.GenServers;
+
+/// <summary>
+/// An asynchronous request made with <see cref="GenServer.SendRequest(ServerRef, object)"/> (OTP's
+/// <c>request_id()</c>): it watches the server, so its response is either the reply or the server's end
+/// (<c>noproc</c> if the server did not exist). The response is taken once, by <see cref="GenServer.ReceiveResponseAsync(RequestId, TimeSpan?, CancellationToken)"/>,
+/// <see cref="GenServer.WaitResponseAsync(RequestId, TimeSpan?, CancellationToken)"/> or <see cref="GenServer.CheckResponse(RequestId)"/>.
+/// Replies do not go through the caller's mailbox, so waiting for them never disturbs a process's selective receive
+/// of its other messages.
+/// </summary>
+public sealed class RequestId
+{
+    private const int Pending = 0;
+    private const int Taken = 1;
+    private const int Abandoned = 2;
+
+    private readonly CallReply _sink;
+    private readonly TaskCompletionSource<ServerResponse> _response = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private CancellationTokenRegistration _callerExit;
+    private int _state;
+
+    internal RequestId(ServerRef server, object request, CallReply sink, TimeProvider clock)
+    {
+        Server = server;
+        Request = request;
+        _sink = sink;
+        Clock = clock;
+    }
+
+    /// <summary>The server the request was sent to, as given.</summary>
+    public ServerRef Server { get; }
+
+    /// <summary>The request sent.</summary>
+    public object Request { get; }
+
+    /// <summary>True once the response has arrived (taken or not).</summary>
+    public bool HasResponse => _response.Task.IsCompleted;
+
+    /// <summary>True once the response was taken, or the request abandoned: no wait on it gives a response any more.</summary>
+    public bool IsSettled => Volatile.Read(ref _state) != Pending;
+
+    internal TimeProvider Clock { get; }
+
+    /// <summary>Completes when the response arrives; never, for an abandoned request.</summary>
+    internal Task<ServerResponse> Response => _response.Task;
+
+    /// <summary>Starts watching the reply token; the caller's death abandons the request, as its monitor would go with it.</summary>
+    internal void Start(LocalProcess? caller)
+    {
+        if (caller is not null)
+        {
+            _callerExit = caller.CancellationToken.UnsafeRegister(static s => ((RequestId)s!).Abandon(), this);
+        }
+        _ = ObserveAsync();
+    }
+
+    private async Task ObserveAsync()
+    {
+        await _sink.WaitAsync().ConfigureAwait(false);
+        var result = _sink.TakeResult();
+        _callerExit.Dispose();
+        if (ReferenceEquals(result, CallReply.Cancelled)) return; // abandoned: the late reply is dropped (G7)
+        _response.TrySetResult(ReferenceEquals(result, CallReply.Down)
+            ? ServerResponse.Failed(_sink.Failure ?? ExitReason.NoProc, this)
+            : ServerResponse.Replied(result, this));
+    }
+
+    /// <summary>Takes the arrived response; false if it was already taken or the request abandoned.</summary>
+    internal bool TryTake(out ServerResponse response)
+    {
+        response = null!;
+        if (!_response.Task.IsCompleted) return false;
+        if (Interlocked.CompareExchange(ref _state, Taken, Pending) != Pending) return false;
+        response = _response.Task.Result;
+        return true;
+    }
+
+    /// <summary>Abandons the request (<c>receive_response</c> timing out): a response arriving later is dropped.</summary>
+    internal void Abandon()
+    {
+        if (Interlocked.CompareExchange(ref _state, Abandoned, Pending) != Pending) return;
+        _sink.TryReply(CallReply.Cancelled);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"#Ref<request to {Server}>";
+}
