@@ -190,6 +190,7 @@ public static partial class GenServer
 
     private static void ThrowIfSettled(RequestId request)
     {
+        if (request.CallerEnded && ProcessContext.CurrentProcess is { IsAlive: false }) throw new ProcessExitedException();
         if (request.IsSettled) throw SettledError();
     }
 

@@ -18,7 +18,10 @@ public sealed class RequestId
 
     private readonly CallReply _sink;
     private readonly TaskCompletionSource<ServerResponse> _response = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly object _gate = new();
+    private LocalProcess? _caller;
     private CancellationTokenRegistration _callerExit;
+    private bool _observed;
     private int _state;
 
     internal RequestId(ServerRef server, object request, CallReply sink, TimeProvider clock)
@@ -36,10 +39,20 @@ public sealed class RequestId
     public object Request { get; }
 
     /// <summary>True once the response has arrived (taken or not).</summary>
-    public bool HasResponse => _response.Task.IsCompleted;
+    public bool HasResponse
+    {
+        get
+        {
+            Settle();
+            return _response.Task.IsCompleted;
+        }
+    }
 
     /// <summary>True once the response was taken, or the request abandoned: no wait on it gives a response any more.</summary>
-    public bool IsSettled => Volatile.Read(ref _state) != Pending;
+    public bool IsSettled => Volatile.Read(ref _state) != Pending || CallerEnded;
+
+    /// <summary>The process that made the request has ended: the request went with it.</summary>
+    internal bool CallerEnded => _caller is { IsAlive: false };
 
     internal TimeProvider Clock { get; }
 
@@ -49,8 +62,10 @@ public sealed class RequestId
     /// <summary>Starts watching the reply token; the caller's death abandons the request, as its monitor would go with it.</summary>
     internal void Start(LocalProcess? caller)
     {
+        _caller = caller;
         if (caller is not null)
         {
+            // Lets the server's watch go soon after the caller's death; readers also check the caller directly.
             _callerExit = caller.CancellationToken.UnsafeRegister(static s => ((RequestId)s!).Abandon(), this);
         }
         _ = ObserveAsync();
@@ -59,18 +74,36 @@ public sealed class RequestId
     private async Task ObserveAsync()
     {
         await _sink.WaitAsync().ConfigureAwait(false);
-        var result = _sink.TakeResult();
-        _callerExit.Dispose();
-        if (ReferenceEquals(result, CallReply.Cancelled)) return; // abandoned: the late reply is dropped (G7)
-        _response.TrySetResult(ReferenceEquals(result, CallReply.Down)
-            ? ServerResponse.Failed(_sink.Failure ?? ExitReason.NoProc, this)
-            : ServerResponse.Replied(result, this));
+        Settle();
     }
 
-    /// <summary>Takes the arrived response; false if it was already taken or the request abandoned.</summary>
+    /// <summary>
+    /// Turns a completed reply token into the response, once: on the observer's pool turn, or earlier by a reader
+    /// (a check right after the server replied sees the reply without waiting for that turn).
+    /// </summary>
+    private void Settle()
+    {
+        if (!_sink.IsCompleted) return;
+        lock (_gate)
+        {
+            if (_observed) return;
+            _observed = true;
+            var result = _sink.TakeResult();
+            _callerExit.Dispose();
+            // Abandoned, or its process ended: the late reply is dropped (G7).
+            if (ReferenceEquals(result, CallReply.Cancelled) || CallerEnded) return;
+            _response.TrySetResult(ReferenceEquals(result, CallReply.Down)
+                ? ServerResponse.Failed(_sink.Failure ?? ExitReason.NoProc, this)
+                : ServerResponse.Replied(result, this));
+        }
+    }
+
+    /// <summary>Takes the arrived response; false if none yet, or it was already taken or the request abandoned.</summary>
     internal bool TryTake(out ServerResponse response)
     {
         response = null!;
+        if (CallerEnded) Abandon();
+        Settle();
         if (!_response.Task.IsCompleted) return false;
         if (Interlocked.CompareExchange(ref _state, Taken, Pending) != Pending) return false;
         response = _response.Task.Result;
