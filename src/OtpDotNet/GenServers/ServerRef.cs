@@ -3,8 +3,8 @@ using Otp.Net.Processes;
 namespace Otp.Net.GenServers;
 
 /// <summary>
-/// A server to talk to: a pid, or a registered name (resolved on <see cref="Node"/>, or on the calling process's node
-/// when none is given). A bare name used outside any process has no node: calls, casts and the sys and supervisor
+/// A server to talk to: a pid, a registered name (resolved on <see cref="Node"/>, or on the calling process's node
+/// when none is given), or a <see cref="GenServers.ViaName"/> resolved through its registry. A bare name used outside any process has no node: calls, casts and the sys and supervisor
 /// functions then throw <see cref="NameWithoutNodeException"/> rather than drop the request.
 /// </summary>
 public readonly struct ServerRef
