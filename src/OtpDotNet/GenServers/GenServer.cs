@@ -7,7 +7,7 @@ namespace Otp.Net.GenServers;
 /// The client side of gen_server: start, call, cast, reply, stop. Every method works from inside a process and from
 /// plain .NET code (an ASP.NET handler, a test) with async/await.
 /// </summary>
-public static class GenServer
+public static partial class GenServer
 {
     /// <summary>gen_server's default call timeout, 5 s (G5).</summary>
     public static readonly TimeSpan DefaultCallTimeout = TimeSpan.FromSeconds(5);
@@ -38,9 +38,14 @@ public static class GenServer
         Pid pid;
         try
         {
-            pid = node.Spawn(ctx => GenServerProcess.RunAsync(ctx, module, args, started, behaviour, binding), new SpawnOptions { Link = link, Name = options.Name });
+            var via = options.Name?.Via;
+            pid = node.Spawn(
+                via is null
+                    ? ctx => GenServerProcess.RunAsync(ctx, module, args, started, behaviour, binding)
+                    : ctx => RegisterViaThenRunAsync(ctx, via, started, () => GenServerProcess.RunAsync(ctx, module, args, started, behaviour, binding)),
+                new SpawnOptions { Link = link, Name = options.Name?.Local });
         }
-        catch (BadArgumentException) when (options.Name is { } name)
+        catch (BadArgumentException) when (options.Name?.Local is { } name)
         {
             return node.WhereIs(name) is { } owner ? StartResult.AlreadyStarted(owner) : StartResult.Failed(ExitReason.Of(Atom.Of("name_taken")));
         }
@@ -66,6 +71,33 @@ public static class GenServer
             node.Exit(pid, ExitReason.Kill);
             throw;
         }
+    }
+
+    /// <summary>
+    /// As gen's <c>init_it</c> for <c>{via, Module, Name}</c>: the new process registers itself before <c>Init</c>; a
+    /// taken name gives <c>{error, {already_started, Pid}}</c> and the process exits <c>normal</c>.
+    /// </summary>
+    private static Task RegisterViaThenRunAsync(ProcessContext context, ViaName via, StartAck started, Func<Task> run)
+    {
+        var process = (LocalProcess)context;
+        StartResult failed;
+        ExitReason exit;
+        try
+        {
+            if (via.Registry.RegisterName(via.Name, process.Self)) return run();
+            failed = StartResult.AlreadyStarted(via.WhereIs() ?? default);
+            exit = ExitReason.Normal;
+        }
+        catch (Exception ex)
+        {
+            // The registry failed (e.g. it is not running): the start fails with that error, as the process does.
+            exit = ExitReason.FromException(ex);
+            failed = StartResult.Failed(exit);
+        }
+        started.Record(failed);
+        process.Terminate(exit);
+        started.Complete(failed);
+        return Task.CompletedTask;
     }
 
     /// <summary>

@@ -6,8 +6,11 @@ public sealed record GenServerOptions
     /// <summary>Default options: no name, wait for Init as long as it takes.</summary>
     public static GenServerOptions Default { get; } = new();
 
-    /// <summary>Register the server under this name; a taken name gives <c>{error, {already_started, Pid}}</c>.</summary>
-    public string? Name { get; init; }
+    /// <summary>
+    /// Register the server under this name: a local name (a string) or a <see cref="ViaName"/>. A taken name gives
+    /// <c>{error, {already_started, Pid}}</c>. A via-name is registered by the new process itself, before <c>Init</c>.
+    /// </summary>
+    public ServerName? Name { get; init; }
 
     /// <summary>How long the starter waits for Init (default: infinity, as gen_server).</summary>
     public TimeSpan StartTimeout { get; init; } = Timeout.InfiniteTimeSpan;

@@ -4,9 +4,10 @@ namespace Otp.Net.GenServers;
 
 /// <summary>
 /// A server to talk to: a pid (converts implicitly), a name registered on a given node (<see cref="Named(Node, string)"/>),
-/// or a name resolved on the calling process's node (<see cref="Local(string)"/>, inside a process only: used outside
-/// any process, calls, casts and the sys and supervisor functions throw <see cref="NameWithoutNodeException"/> rather
-/// than drop the request).
+/// a via-name resolved through its registry (<see cref="Via(GenServers.ViaName)"/>, converts implicitly), or a name
+/// resolved on the calling process's node (<see cref="Local(string)"/>, inside a process only: used outside any
+/// process, calls, casts and the sys and supervisor functions throw <see cref="NameWithoutNodeException"/> rather than
+/// drop the request).
 /// </summary>
 public readonly struct ServerRef
 {
@@ -17,6 +18,8 @@ public readonly struct ServerRef
         Node = node;
     }
 
+    private ServerRef(ViaName via) => ViaName = via;
+
     /// <summary>The pid, when the server is given by pid.</summary>
     public Pid Pid { get; }
 
@@ -25,6 +28,9 @@ public readonly struct ServerRef
 
     /// <summary>The node on which the name is resolved.</summary>
     public Node? Node { get; }
+
+    /// <summary>The via-name, when the server is given by one (resolved through its registry at every use).</summary>
+    public ViaName? ViaName { get; }
 
     /// <summary>A server by pid.</summary>
     public static implicit operator ServerRef(Pid pid) => new(pid, null, null);
@@ -51,18 +57,30 @@ public readonly struct ServerRef
         return new(default, name, node);
     }
 
+    /// <summary>
+    /// A server by via-name (<c>{via, Module, Name}</c>): resolved through its registry at every use; a name whose
+    /// holder has died resolves to nothing (noproc), even before the registry has removed it (D4).
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="via"/> is null.</exception>
+    public static ServerRef Via(ViaName via)
+    {
+        ArgumentNullException.ThrowIfNull(via);
+        return new(via);
+    }
+
     /// <summary>The live process, or null (noproc).</summary>
     /// <exception cref="NameWithoutNodeException">A <see cref="ServerRef.Local(string)"/> name, outside any process.</exception>
     internal LocalProcess? Resolve()
     {
+        if (ViaName is { } via) return via.WhereIs()?.Process is { IsAlive: true } held ? held : null;
         if (Name is null) return Pid.Process is { IsAlive: true } p ? p : null;
         var node = Node ?? ProcessContext.CurrentProcess?.Node ?? throw new NameWithoutNodeException(Name);
         return node.WhereIs(Name)?.Process;
     }
 
     /// <summary>As gen_server prints its first argument: the name or the pid.</summary>
-    public object ToTerm() => Name is not null ? Terms.Atom.Of(Name) : Pid;
+    public object ToTerm() => ViaName is not null ? ViaName.ToTerm() : Name is not null ? Terms.Atom.Of(Name) : Pid;
 
     /// <inheritdoc />
-    public override string ToString() => Name ?? Pid.ToString();
+    public override string ToString() => ViaName?.ToString() ?? Name ?? Pid.ToString();
 }
