@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Otp.Net.Code;
+using Otp.Net.Diagnostics;
 using Otp.Net.Processes;
 using Otp.Net.Sys;
 using Otp.Net.Terms;
@@ -209,6 +211,8 @@ internal sealed class GenServerProcess
         _lastMessage = message;
         if (_stats is { } st) _stats = st with { MessagesIn = st.MessagesIn + 1 };
         if (_trace) TraceEvent("got", message);
+        // The callback runs with its span as the current activity (child of the sender's), so its own calls join the trace.
+        using var span = OtpTelemetry.Tracing ? StartSpan(message) : null;
         var next = message switch
         {
             CallRequest call => await RunCallbackAsync(Callback.Call, call.Request, call.Sink).ConfigureAwait(false),
@@ -220,6 +224,13 @@ internal sealed class GenServerProcess
         _lastMessage = null;
         return next;
     }
+
+    private Activity? StartSpan(object message) => message switch
+    {
+        CallRequest call => OtpTelemetry.StartHandler("handle_call", ActivityKind.Server, call.Trace, _process, Module.ModuleName),
+        CastRequest cast => OtpTelemetry.StartHandler("handle_cast", ActivityKind.Consumer, cast.Trace, _process, Module.ModuleName),
+        _ => OtpTelemetry.StartHandler("handle_info", ActivityKind.Consumer, _process.ReceivedTrace, _process, Module.ModuleName),
+    };
 
     private enum Callback
     {
@@ -255,6 +266,7 @@ internal sealed class GenServerProcess
         }
         catch (Exception ex) when (_process.IsAlive)
         {
+            if (Activity.Current is { } span && span.Source == OtpTelemetry.Source) OtpTelemetry.Fail(span, OtpTelemetry.ErrorType(ex), ex.Message);
             await StopAsync(ExitReason.FromException(ex)).ConfigureAwait(false);
             return default;
         }
