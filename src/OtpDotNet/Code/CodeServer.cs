@@ -417,6 +417,7 @@ public sealed class CodeServer
         var pid = _node.Spawn(ctx => code.RunAsync(ctx, args), (options ?? SpawnOptions.Default) with { StartSuspended = true });
         var process = pid.Process!;
         process.CurrentModule = $"{module} {version.Vsn}";
+        process.ModuleName = module;
         version.Attach(process, null);
         _node.StartSuspended(pid);
         return pid;

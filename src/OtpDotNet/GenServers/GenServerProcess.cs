@@ -55,7 +55,7 @@ internal sealed class GenServerProcess
         var process = (LocalProcess)context;
         var engine = new GenServerProcess(process, module, behaviour, binding);
         engine.AttachAtStart();
-        process.CurrentModule = engine.ModuleLabel;
+        engine.Label();
         ServerAction action;
         try
         {
@@ -174,6 +174,13 @@ internal sealed class GenServerProcess
         }
     }
 
+    /// <summary>Tells the process what it runs now: the label of process info, and the module that tags its spans and metrics.</summary>
+    private void Label()
+    {
+        _process.CurrentModule = ModuleLabel;
+        _process.ModuleName = Binding?.Entry.Name ?? Module.ModuleName;
+    }
+
     private string ModuleLabel => Binding is { } b ? $"{b.Entry.Name} {b.Vsn}" : Module.ModuleName;
 
     /// <summary>S8: between callbacks, a process bound to an old version moves to the current one if it accepts the state.</summary>
@@ -191,7 +198,7 @@ internal sealed class GenServerProcess
         Binding = version;
         Module = module;
         version.Attach(_process, this);
-        _process.CurrentModule = ModuleLabel;
+        Label();
     }
 
     private async ValueTask<ServerAction> DispatchAsync(object message, ServerAction action)
@@ -227,9 +234,9 @@ internal sealed class GenServerProcess
 
     private Activity? StartSpan(object message) => message switch
     {
-        CallRequest call => OtpTelemetry.StartHandler("handle_call", ActivityKind.Server, call.Trace, _process, Module.ModuleName),
-        CastRequest cast => OtpTelemetry.StartHandler("handle_cast", ActivityKind.Consumer, cast.Trace, _process, Module.ModuleName),
-        _ => OtpTelemetry.StartHandler("handle_info", ActivityKind.Consumer, _process.ReceivedTrace, _process, Module.ModuleName),
+        CallRequest call => OtpTelemetry.StartHandler("handle_call", ActivityKind.Server, call.Trace, _process, _process.ModuleName ?? Module.ModuleName),
+        CastRequest cast => OtpTelemetry.StartHandler("handle_cast", ActivityKind.Consumer, cast.Trace, _process, _process.ModuleName ?? Module.ModuleName),
+        _ => OtpTelemetry.StartHandler("handle_info", ActivityKind.Consumer, _process.ReceivedTrace, _process, _process.ModuleName ?? Module.ModuleName),
     };
 
     private enum Callback
@@ -415,7 +422,7 @@ internal sealed class GenServerProcess
                     _state = before.State;
                     if (before.Binding is { Instance: GenServerBase restored } version) BindTo(version, restored);
                     else Module = before.Module;
-                    _process.CurrentModule = ModuleLabel;
+                    Label();
                     _beforeChange = null;
                 }
                 sink.TryReply(OkAtom);
@@ -545,7 +552,7 @@ internal sealed class GenServerProcess
             _beforeChange ??= (previous, Module, Binding);
             _state = newState;
             Module = codeModule;
-            _process.CurrentModule = ModuleLabel;
+            Label();
         }
         return Outcome(OkAtom);
     }

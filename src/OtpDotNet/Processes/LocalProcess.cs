@@ -29,7 +29,6 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     private volatile bool _receivePending;
     private volatile bool _exitSignalled;
     private int _sending;
-    private string? _currentModule;
 
     public LocalProcess(Node node, long id, Func<ProcessContext, Task> body, Pid parent, bool trapExit)
     {
@@ -59,19 +58,10 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     public string? RegisteredName { get; set; }
 
     /// <summary>Set by behaviours: what the process runs (for process info and code tracking).</summary>
-    public string? CurrentModule
-    {
-        get => _currentModule;
-        set
-        {
-            _currentModule = value;
-            // The label is "Module" or "Module Vsn": traces and metrics are tagged with the module alone.
-            ModuleName = value is not null && value.IndexOf(' ') is var space and > 0 ? value[..space] : value;
-        }
-    }
+    public string? CurrentModule { get; set; }
 
-    /// <summary>The module of <see cref="CurrentModule"/>, without its version (tags of spans and metrics).</summary>
-    public string? ModuleName { get; private set; }
+    /// <summary>Set with <see cref="CurrentModule"/>: the module alone, without its version (tags of spans and metrics).</summary>
+    public string? ModuleName { get; set; }
 
     /// <summary>The application the process belongs to: set on an application master, inherited at spawn (a group leader's role).</summary>
     public string? Application { get; set; }
