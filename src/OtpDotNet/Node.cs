@@ -118,6 +118,8 @@ public sealed class Node : IAsyncDisposable, IDisposable
     /// <summary>
     /// <c>Pid ! Message</c>: never fails; a message to a dead process is dropped (OTP P6.1). A message sent by code
     /// left running after its own process died is dropped too: nothing from a process arrives after its death.
+    /// Sent inside a trace (see <see cref="Diagnostics.OtpDiagnostics"/>), it carries the trace to the receiver
+    /// (<see cref="ProcessContext.ReceivedTraceContext"/>).
     /// </summary>
     public void Send(Pid to, object message)
     {
