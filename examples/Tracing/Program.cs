@@ -3,6 +3,7 @@
 // span, then "call orders" / "handle_call orders" / "call stock" / "handle_call stock", all with the same TraceId) and,
 // every 5 s and at exit, the OtpDotNet meter (otp.call.duration by otp.module and otp.application, ...).
 // Watch the meter live with:  dotnet-counters monitor --name Tracing --counters OtpDotNet
+// (started with `dotnet run` or ./Tracing; started as `dotnet Tracing.dll`, pass its --process-id instead).
 // Pass --requests N to send N orders to itself and stop.
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
