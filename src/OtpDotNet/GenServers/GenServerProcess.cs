@@ -236,7 +236,7 @@ internal sealed class GenServerProcess
     {
         CallRequest call => OtpTelemetry.StartHandler("handle_call", ActivityKind.Server, call.Trace, _process, _process.ModuleName ?? Module.ModuleName),
         CastRequest cast => OtpTelemetry.StartHandler("handle_cast", ActivityKind.Consumer, cast.Trace, _process, _process.ModuleName ?? Module.ModuleName),
-        _ => OtpTelemetry.StartHandler("handle_info", ActivityKind.Consumer, _process.ReceivedTrace, _process, _process.ModuleName ?? Module.ModuleName),
+        _ => OtpTelemetry.StartHandler("handle_info", ActivityKind.Consumer, _process.TakeReceivedTrace(), _process, _process.ModuleName ?? Module.ModuleName),
     };
 
     private enum Callback

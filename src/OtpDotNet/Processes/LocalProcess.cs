@@ -71,6 +71,14 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
 
     public override System.Diagnostics.ActivityContext ReceivedTraceContext => ReceivedTrace?.Context ?? default;
 
+    /// <summary>Takes <see cref="ReceivedTrace"/>: a behaviour that has used it lets the sender's span go while it idles.</summary>
+    public System.Diagnostics.Activity? TakeReceivedTrace()
+    {
+        var trace = ReceivedTrace;
+        ReceivedTrace = null;
+        return trace;
+    }
+
     /// <summary>Set by behaviours while suspended by sys.</summary>
     public bool Suspended { get; set; }
 
