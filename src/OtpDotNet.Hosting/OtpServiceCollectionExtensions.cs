@@ -1,9 +1,11 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Otp.Net.Diagnostics;
 
 namespace Otp.Net.Hosting;
 
@@ -42,7 +44,10 @@ public static class OtpServiceCollectionExtensions
             var configured = sp.GetRequiredService<IOptions<NodeOptions>>().Value;
             var options = configured with
             {
-                LoggerFactory = configured.LoggerFactory is NullLoggerFactory ? sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance : configured.LoggerFactory,
+                // The node's own default (standard error) gives way to the host's logging; a factory set through
+                // Configure<NodeOptions>, NullLoggerFactory included, is kept.
+                LoggerFactory = configured.LoggerFactory is StandardErrorLoggerFactory ? sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance : configured.LoggerFactory,
+                MeterFactory = configured.MeterFactory ?? sp.GetService<IMeterFactory>(),
                 TimeProvider = configured.TimeProvider == TimeProvider.System ? sp.GetRequiredService<TimeProvider>() : configured.TimeProvider,
                 Services = configured.Services ?? sp,
             };

@@ -29,7 +29,7 @@ public sealed class Node : IAsyncDisposable, IDisposable
         Timers = new TimerService(this);
         Code = new Code.CodeServer(this);
         Applications = new Applications.ApplicationController(this);
-        Metrics = new OtpMetrics(this);
+        Metrics = new OtpMetrics(this, Options.MeterFactory);
     }
 
     /// <summary>The node's settings.</summary>
@@ -81,6 +81,7 @@ public sealed class Node : IAsyncDisposable, IDisposable
         var linkTo = options.Link ? caller : null;
         var parent = options.Parent ?? (linkTo is not null ? linkTo.Self : default);
         var process = new LocalProcess(this, Interlocked.Increment(ref _nextId), body, parent, options.TrapExit);
+        process.Application = caller?.Application; // inherited, as a group leader is
         if (options.Name is { } name)
         {
             if (!_names.TryAdd(name, process)) throw new BadArgumentException($"the name '{name}' is already registered");
@@ -117,11 +118,13 @@ public sealed class Node : IAsyncDisposable, IDisposable
     /// <summary>
     /// <c>Pid ! Message</c>: never fails; a message to a dead process is dropped (OTP P6.1). A message sent by code
     /// left running after its own process died is dropped too: nothing from a process arrives after its death.
+    /// Sent inside a trace (see <see cref="Diagnostics.OtpDiagnostics"/>), it carries the trace to the receiver
+    /// (<see cref="ProcessContext.ReceivedTraceContext"/>).
     /// </summary>
     public void Send(Pid to, object message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        to.Process?.DeliverFromCaller(message);
+        to.Process?.DeliverFromCaller(OtpTelemetry.WithTrace(message));
     }
 
     /// <summary>Sends to a registered name; throws <see cref="BadArgumentException"/> if it is not registered (OTP P6.1).</summary>
@@ -129,7 +132,7 @@ public sealed class Node : IAsyncDisposable, IDisposable
     {
         ArgumentNullException.ThrowIfNull(message);
         if (!_names.TryGetValue(name, out var p)) throw new BadArgumentException($"no process is registered as '{name}'");
-        p.DeliverFromCaller(message);
+        p.DeliverFromCaller(OtpTelemetry.WithTrace(message));
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Otp.Net.Diagnostics;
 
@@ -27,6 +28,13 @@ public sealed record NodeOptions
     /// (default 30 s, as <c>HostOptions.ShutdownTimeout</c>).
     /// </summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Creates the node's <see cref="System.Diagnostics.Metrics.Meter"/> (named <see cref="OtpDiagnostics.MeterName"/>):
+    /// a host passes its <c>IMeterFactory</c> here, so the meter is tied to the host's services and visible to
+    /// <c>MetricCollector</c> in tests. Without one the node creates and disposes its own meter. Optional.
+    /// </summary>
+    public IMeterFactory? MeterFactory { get; init; }
 
     /// <summary>Receives process lifecycle events synchronously (see <see cref="IProcessTracer"/>).</summary>
     public IProcessTracer? Tracer { get; init; }

@@ -74,6 +74,8 @@ internal sealed class ApplicationMaster
 
     private async Task RunAsync(ProcessContext ctx, TaskCompletionSource<ApplicationResult> started)
     {
+        // What the application starts from here belongs to it (the master is the group leader of OTP's application).
+        ((LocalProcess)ctx).Application = _spec.Name;
         ApplicationStart? start;
         try
         {

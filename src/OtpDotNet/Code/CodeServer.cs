@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Reflection;
 using Microsoft.Extensions.Logging;
+using Otp.Net.Diagnostics;
 using Otp.Net.GenServers;
 using Otp.Net.Processes;
 using Otp.Net.Sys;
@@ -416,6 +417,7 @@ public sealed class CodeServer
         var pid = _node.Spawn(ctx => code.RunAsync(ctx, args), (options ?? SpawnOptions.Default) with { StartSuspended = true });
         var process = pid.Process!;
         process.CurrentModule = $"{module} {version.Vsn}";
+        process.ModuleName = module;
         version.Attach(process, null);
         _node.StartSuspended(pid);
         return pid;
@@ -443,11 +445,45 @@ public sealed class CodeServer
         try
         {
             var image = await File.ReadAllBytesAsync(path).ConfigureAwait(false);
-            return await UpgradeCoreAsync(module, image, Path.GetDirectoryName(Path.GetFullPath(path)), extra, purge).ConfigureAwait(false);
+            return await ObservedUpgradeAsync(module, image, Path.GetDirectoryName(Path.GetFullPath(path)), extra, purge).ConfigureAwait(false);
         }
         finally
         {
             _serial.Release();
+        }
+    }
+
+    /// <summary>An upgrade in an <c>upgrade {Module}</c> span (its sys requests are child spans), timed on <see cref="OtpDiagnostics.UpgradeDuration"/>.</summary>
+    private async Task<UpgradeReport> ObservedUpgradeAsync(string module, byte[] image, string? directory, object? extra, bool purge)
+    {
+        using var span = OtpTelemetry.Tracing ? OtpTelemetry.StartInternal("upgrade " + module) : null;
+        span?.SetTag(OtpDiagnostics.ModuleTag, module);
+        var histogram = _node.Metrics.UpgradeDuration;
+        var measure = histogram.Enabled;
+        var clock = _node.TimeProvider;
+        var started = measure ? clock.GetTimestamp() : 0;
+        string? errorType = null;
+        try
+        {
+            var report = await UpgradeCoreAsync(module, image, directory, extra, purge).ConfigureAwait(false);
+            span?.SetTag(OtpTelemetry.FromVersionTag, report.FromVersion);
+            span?.SetTag(OtpTelemetry.ToVersionTag, report.ToVersion);
+            return report;
+        }
+        catch (Exception ex)
+        {
+            errorType = ex switch
+            {
+                UpgradeFailedException => "upgrade_failed",
+                CodeLoadException load => load.Kind.ToString(),
+                _ => OtpTelemetry.ErrorType(ex),
+            };
+            OtpTelemetry.Fail(span, errorType, ex.Message);
+            throw;
+        }
+        finally
+        {
+            if (measure) OtpMetrics.Record(histogram, clock.GetElapsedTime(started).TotalSeconds, module, null, errorType);
         }
     }
 
@@ -508,7 +544,7 @@ public sealed class CodeServer
             }
         }
         var purgeTime = clock.Elapsed - suspendTime - loadTime - changeTime - resumeTime;
-        _node.Metrics.Upgraded();
+        _node.Metrics.Upgraded(module);
         return new UpgradeReport(module, from.Vsn, to.Vsn, suspended.Count, suspendTime, loadTime, changeTime, resumeTime, purgeTime, purged);
     }
 

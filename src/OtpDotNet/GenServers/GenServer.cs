@@ -1,3 +1,4 @@
+using Otp.Net.Diagnostics;
 using Otp.Net.Processes;
 using Otp.Net.Terms;
 
@@ -160,7 +161,10 @@ public static partial class GenServer
     public static void Cast(ServerRef server, object request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        server.Resolve()?.DeliverFromCaller(new CastRequest(request));
+        if (server.Resolve() is not { } target) return;
+        var envelope = new CastRequest(request);
+        using var activity = OtpTelemetry.Tracing ? OtpTelemetry.StartCast(target, envelope) : null;
+        target.DeliverFromCaller(envelope);
     }
 
     /// <summary><c>gen_server:reply(From, Reply)</c> (G11): answers a call that returned noreply. Only the first reply counts.</summary>

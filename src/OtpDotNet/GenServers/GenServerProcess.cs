@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Otp.Net.Code;
+using Otp.Net.Diagnostics;
 using Otp.Net.Processes;
 using Otp.Net.Sys;
 using Otp.Net.Terms;
@@ -53,7 +55,7 @@ internal sealed class GenServerProcess
         var process = (LocalProcess)context;
         var engine = new GenServerProcess(process, module, behaviour, binding);
         engine.AttachAtStart();
-        process.CurrentModule = engine.ModuleLabel;
+        engine.Label();
         ServerAction action;
         try
         {
@@ -172,6 +174,13 @@ internal sealed class GenServerProcess
         }
     }
 
+    /// <summary>Tells the process what it runs now: the label of process info, and the module that tags its spans and metrics.</summary>
+    private void Label()
+    {
+        _process.CurrentModule = ModuleLabel;
+        _process.ModuleName = Binding?.Entry.Name ?? Module.ModuleName;
+    }
+
     private string ModuleLabel => Binding is { } b ? $"{b.Entry.Name} {b.Vsn}" : Module.ModuleName;
 
     /// <summary>S8: between callbacks, a process bound to an old version moves to the current one if it accepts the state.</summary>
@@ -189,7 +198,7 @@ internal sealed class GenServerProcess
         Binding = version;
         Module = module;
         version.Attach(_process, this);
-        _process.CurrentModule = ModuleLabel;
+        Label();
     }
 
     private async ValueTask<ServerAction> DispatchAsync(object message, ServerAction action)
@@ -209,6 +218,8 @@ internal sealed class GenServerProcess
         _lastMessage = message;
         if (_stats is { } st) _stats = st with { MessagesIn = st.MessagesIn + 1 };
         if (_trace) TraceEvent("got", message);
+        // The callback runs with its span as the current activity (child of the sender's), so its own calls join the trace.
+        using var span = OtpTelemetry.Tracing ? StartSpan(message) : null;
         var next = message switch
         {
             CallRequest call => await RunCallbackAsync(Callback.Call, call.Request, call.Sink).ConfigureAwait(false),
@@ -220,6 +231,13 @@ internal sealed class GenServerProcess
         _lastMessage = null;
         return next;
     }
+
+    private Activity? StartSpan(object message) => message switch
+    {
+        CallRequest call => OtpTelemetry.StartHandler("handle_call", ActivityKind.Server, call.Trace, _process, _process.ModuleName ?? Module.ModuleName),
+        CastRequest cast => OtpTelemetry.StartHandler("handle_cast", ActivityKind.Consumer, cast.Trace, _process, _process.ModuleName ?? Module.ModuleName),
+        _ => OtpTelemetry.StartHandler("handle_info", ActivityKind.Consumer, _process.TakeReceivedTrace(), _process, _process.ModuleName ?? Module.ModuleName),
+    };
 
     private enum Callback
     {
@@ -255,6 +273,7 @@ internal sealed class GenServerProcess
         }
         catch (Exception ex) when (_process.IsAlive)
         {
+            if (Activity.Current is { } span && span.Source == OtpTelemetry.Source) OtpTelemetry.Fail(span, OtpTelemetry.ErrorType(ex), ex.Message);
             await StopAsync(ExitReason.FromException(ex)).ConfigureAwait(false);
             return default;
         }
@@ -403,7 +422,7 @@ internal sealed class GenServerProcess
                     _state = before.State;
                     if (before.Binding is { Instance: GenServerBase restored } version) BindTo(version, restored);
                     else Module = before.Module;
-                    _process.CurrentModule = ModuleLabel;
+                    Label();
                     _beforeChange = null;
                 }
                 sink.TryReply(OkAtom);
@@ -533,7 +552,7 @@ internal sealed class GenServerProcess
             _beforeChange ??= (previous, Module, Binding);
             _state = newState;
             Module = codeModule;
-            _process.CurrentModule = ModuleLabel;
+            Label();
         }
         return Outcome(OkAtom);
     }

@@ -1,3 +1,4 @@
+using Otp.Net.Diagnostics;
 using Otp.Net.Processes;
 
 namespace Otp.Net.GenServers;
@@ -13,7 +14,54 @@ internal static class Requests
     /// built by <paramref name="fail"/> from <paramref name="state"/>: a static lambda and a value-type state, so a call
     /// allocates no closure.
     /// </summary>
-    public static async Task<object?> SendAsync<TState>(
+    public static Task<object?> SendAsync<TState>(
+        LocalProcess? target,
+        CallReply sink,
+        object envelope,
+        TimeSpan timeout,
+        Func<ExitReason, TState, Exception> fail,
+        TState state,
+        CancellationToken cancellationToken) =>
+        target is not null && (OtpTelemetry.Tracing || (envelope is CallRequest && target.Node.Metrics.CallDuration.Enabled))
+            ? SendObservedAsync(target, sink, envelope, timeout, fail, state, cancellationToken)
+            : SendCoreAsync(target, sink, envelope, timeout, fail, state, cancellationToken);
+
+    /// <summary>
+    /// <see cref="SendAsync"/> with the caller's span (its context travels in a call's envelope) and, for a call, the
+    /// duration on <see cref="OtpDiagnostics.CallDuration"/>, tagged with the server's module and application.
+    /// </summary>
+    private static async Task<object?> SendObservedAsync<TState>(
+        LocalProcess target,
+        CallReply sink,
+        object envelope,
+        TimeSpan timeout,
+        Func<ExitReason, TState, Exception> fail,
+        TState state,
+        CancellationToken cancellationToken)
+    {
+        using var activity = OtpTelemetry.StartRequest(target, envelope);
+        var duration = envelope is CallRequest ? target.Node.Metrics.CallDuration : null;
+        var clock = target.Node.TimeProvider;
+        var measure = duration is { Enabled: true };
+        var started = measure ? clock.GetTimestamp() : 0;
+        string? errorType = null;
+        try
+        {
+            return await SendCoreAsync(target, sink, envelope, timeout, fail, state, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            errorType = OtpTelemetry.ErrorType(ex);
+            OtpTelemetry.Fail(activity, errorType, ex.Message);
+            throw;
+        }
+        finally
+        {
+            if (measure) OtpMetrics.Record(duration!, clock.GetElapsedTime(started).TotalSeconds, target.ModuleName, target.Application, errorType);
+        }
+    }
+
+    private static async Task<object?> SendCoreAsync<TState>(
         LocalProcess? target,
         CallReply sink,
         object envelope,

@@ -60,6 +60,25 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     /// <summary>Set by behaviours: what the process runs (for process info and code tracking).</summary>
     public string? CurrentModule { get; set; }
 
+    /// <summary>Set with <see cref="CurrentModule"/>: the module alone, without its version (tags of spans and metrics).</summary>
+    public string? ModuleName { get; set; }
+
+    /// <summary>The application the process belongs to: set on an application master, inherited at spawn (a group leader's role).</summary>
+    public string? Application { get; set; }
+
+    /// <summary>The sender's trace of the message last taken by a receive, or null (see <see cref="TracedMessage"/>).</summary>
+    public System.Diagnostics.Activity? ReceivedTrace { get; private set; }
+
+    public override System.Diagnostics.ActivityContext ReceivedTraceContext => ReceivedTrace?.Context ?? default;
+
+    /// <summary>Takes <see cref="ReceivedTrace"/>: a behaviour that has used it lets the sender's span go while it idles.</summary>
+    public System.Diagnostics.Activity? TakeReceivedTrace()
+    {
+        var trace = ReceivedTrace;
+        ReceivedTrace = null;
+        return trace;
+    }
+
     /// <summary>Set by behaviours while suspended by sys.</summary>
     public bool Suspended { get; set; }
 
@@ -349,15 +368,17 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
         if (save is { Count: > 0 } && save.TryTake(match, resume, out message))
         {
             MessagesReceived++;
+            message = Opened(message);
             return true;
         }
         while (_mailbox.TryDequeue(out var m))
         {
-            if (match is null || match(m))
+            // A message sent from inside a trace is wrapped with the sender's span: the predicate sees the message itself.
+            if (match is null || match(TracedMessage.Unwrap(m)))
             {
                 // Every saved message was tested first, and every one added since was rejected.
                 save?.MarkAllRejected(match);
-                message = m;
+                message = Opened(m);
                 MessagesReceived++;
                 return true;
             }
@@ -366,6 +387,19 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
         save?.MarkAllRejected(match);
         message = null;
         return false;
+    }
+
+    /// <summary>The message a receive takes, its trace (if it came with one) kept for the receiver.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private object Opened(object taken)
+    {
+        if (taken is TracedMessage traced)
+        {
+            ReceivedTrace = traced.Trace;
+            return traced.Message;
+        }
+        ReceivedTrace = null;
+        return taken;
     }
 
     /// <summary>
@@ -377,7 +411,7 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
         if (_save is { Count: > 0 } save && save.RemoveFirst(match)) return;
         while (_mailbox.TryDequeue(out var m))
         {
-            if (match(m)) return;
+            if (match(TracedMessage.Unwrap(m))) return;
             (_save ??= new SaveQueue()).Add(m);
         }
     }

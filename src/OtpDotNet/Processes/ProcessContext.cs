@@ -72,6 +72,15 @@ public abstract class ProcessContext
         where T : notnull =>
         (T)await ReceiveAsync(m => m is T t && (match is null || match(t))).ConfigureAwait(false);
 
+    /// <summary>
+    /// The trace context the message last taken by a receive of this process was sent from: the sender's
+    /// <see cref="System.Diagnostics.Activity.Current"/> when it called <c>Send</c>, if a listener was on
+    /// <see cref="Diagnostics.OtpDiagnostics.ActivitySourceName"/> then; <c>default</c> otherwise. Start an activity with it
+    /// as parent to continue the sender's trace (a GenServer does so for <c>HandleInfo</c> by itself). A selective
+    /// receive's predicate sees the message unchanged.
+    /// </summary>
+    public abstract System.Diagnostics.ActivityContext ReceivedTraceContext { get; }
+
     /// <summary>Sends <paramref name="message"/> to <paramref name="to"/> (never fails; OTP P6.1).</summary>
     public void Send(Pid to, object message) => Node.Send(to, message);
 

@@ -68,7 +68,7 @@ internal sealed class SaveQueue
         var start = resume && ReferenceEquals(match, _rejectedBy) ? Math.Max(_head, _rejectedEnd) : _head;
         for (var i = start; i < _tail; i++)
         {
-            if (items[i] is { } m && match(m))
+            if (items[i] is { } m && match(TracedMessage.Unwrap(m)))
             {
                 _rejectedBy = match;
                 _rejectedEnd = i;
@@ -93,7 +93,7 @@ internal sealed class SaveQueue
     {
         for (var i = _head; i < _tail; i++)
         {
-            if (_items[i] is { } m && match(m))
+            if (_items[i] is { } m && match(TracedMessage.Unwrap(m)))
             {
                 TakeAt(i);
                 return true;

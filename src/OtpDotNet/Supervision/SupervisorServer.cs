@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Otp.Net.Diagnostics;
 using Otp.Net.GenServers;
 using Otp.Net.Processes;
 using Otp.Net.Terms;
@@ -307,7 +308,30 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
             await TerminateChildrenAsync(state).ConfigureAwait(false);
             return Stop(ExitReason.Shutdown, state);
         }
-        Ctx.Node.Metrics.Restarted();
+        var process = (LocalProcess)Ctx;
+        var metrics = Ctx.Node.Metrics;
+        metrics.Restarted(ModuleName, process.Application);
+        using var span = OtpTelemetry.Tracing ? OtpTelemetry.StartInternal("restart " + child.Spec.IdText) : null;
+        if (span is { IsAllDataRequested: true })
+        {
+            span.SetTag(OtpTelemetry.SupervisorTag, state.Name);
+            span.SetTag(OtpTelemetry.ChildIdTag, child.Spec.IdText);
+            span.SetTag(OtpDiagnostics.ModuleTag, ModuleName);
+            if (process.Application is { } application) span.SetTag(OtpDiagnostics.ApplicationTag, application);
+            if (reasonForReport is ExitReason exitReason) span.SetTag(OtpTelemetry.ExitReasonTag, OtpTelemetry.ErrorType(exitReason));
+        }
+        var clock = Ctx.Node.TimeProvider;
+        var measure = metrics.RestartDuration.Enabled;
+        var started = measure ? clock.GetTimestamp() : 0;
+        var failed = !await RestartGroupAsync(state, child).ConfigureAwait(false);
+        if (failed) OtpTelemetry.Fail(span, "start_failed");
+        if (measure) OtpMetrics.Record(metrics.RestartDuration, clock.GetElapsedTime(started).TotalSeconds, ModuleName, process.Application, failed ? "start_failed" : null);
+        return NoReply(state);
+    }
+
+    /// <summary>U9: stops and restarts the group <paramref name="child"/>'s exit calls for; false if a start failed (to be retried).</summary>
+    private async Task<bool> RestartGroupAsync(State state, Child child)
+    {
         List<Child> group;
         switch (state.Flags.Strategy)
         {
@@ -341,7 +365,7 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
             {
                 member.Restarting = true;
                 Ctx.Send(Ctx.Self, new RetryRestart(member.Key));
-                break;
+                return false;
             }
             if (state.ByPid && result.Outcome == StartOutcome.Ok)
             {
@@ -349,7 +373,7 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
             }
             if (state.ByPid && result.Outcome == StartOutcome.Ignore) state.Children.Remove(member);
         }
-        return NoReply(state);
+        return true;
     }
 
     private static bool AddRestart(State state)
