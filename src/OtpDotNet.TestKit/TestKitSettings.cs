@@ -15,10 +15,18 @@ public sealed record TestKitSettings
     public const string TimeFactorVariable = "OTPNET_TEST_TIMEFACTOR";
 
     /// <summary>
-    /// The settings from the environment: the defaults below, with <see cref="TimeFactor"/> taken from
-    /// <see cref="TimeFactorVariable"/> when it is set to a positive number.
+    /// The settings every probe, test node and expectation uses when given none: initially the defaults below, with
+    /// <see cref="TimeFactor"/> taken from <see cref="TimeFactorVariable"/> when it is set to a positive number. A test
+    /// assembly may replace it once before its tests run (e.g. in a module initializer:
+    /// <c>TestKitSettings.Default = TestKitSettings.Default with { DefaultTimeout = ... }</c>).
     /// </summary>
-    public static TestKitSettings Default { get; } = new() { TimeFactor = ReadTimeFactor(Environment.GetEnvironmentVariable(TimeFactorVariable)) };
+    public static TestKitSettings Default
+    {
+        get => Volatile.Read(ref s_default);
+        set => Volatile.Write(ref s_default, value ?? throw new ArgumentNullException(nameof(value)));
+    }
+
+    private static TestKitSettings s_default = new() { TimeFactor = ReadTimeFactor(Environment.GetEnvironmentVariable(TimeFactorVariable)) };
 
     /// <summary>How long an expectation waits for what it expects when the call gives no timeout (default 5 s, before dilation).</summary>
     public TimeSpan DefaultTimeout { get; init; } = TimeSpan.FromSeconds(5);

@@ -16,9 +16,12 @@ public sealed partial class TestProbe
     public async Task<object?> TryReceiveAsync(TimeSpan? timeout = null) =>
         (await ReceiveCoreAsync(null, TimeoutOf(timeout)).ConfigureAwait(false)).Message;
 
-    /// <summary>The next message, whatever it is (Akka's <c>ExpectMsg&lt;object&gt;</c>).</summary>
+    /// <summary>
+    /// The next message, whatever it is, within the probe's timeout (Akka's <c>ExpectMsg&lt;object&gt;</c>); for another
+    /// timeout use <c>ExpectMsgAsync&lt;object&gt;(timeout: t)</c>.
+    /// </summary>
     /// <exception cref="TestKitAssertionException">No message arrived within the timeout.</exception>
-    public Task<object> ExpectMsgAsync(TimeSpan? timeout = null) => ExpectMsgAsync<object>(null, timeout, null);
+    public Task<object> ExpectMsgAsync() => ExpectMsgAsync<object>(null, null, null);
 
     /// <summary>
     /// Akka's <c>ExpectMsg&lt;T&gt;(predicate)</c>: the next message must be a <typeparamref name="T"/> matching
@@ -34,9 +37,9 @@ public sealed partial class TestProbe
         var t = TimeoutOf(timeout);
         var expected = Expected<T>(predicateText);
         var received = (await ReceiveCoreAsync(null, t).ConfigureAwait(false)).Message;
-        if (received is null) throw Fail(nameof(ExpectMsgAsync), $"timed out after {Describe.Duration(t)} waiting for {expected}; received nothing");
+        if (received is null) throw Fail(nameof(ExpectMsgAsync), $"timed out after {Describe.Duration(t)} waiting for a {expected}; received nothing");
         if (received is T typed && Matches(predicate, typed, nameof(ExpectMsgAsync), expected)) return typed;
-        throw Fail(nameof(ExpectMsgAsync), $"expected {expected}, but the next message was {Describe.Message(received)}");
+        throw Fail(nameof(ExpectMsgAsync), $"expected a {expected}, but the next message was {Describe.Message(received)}");
     }
 
     /// <summary>Akka's <c>ExpectMsg(message)</c>: the next message must equal <paramref name="expected"/> (<see cref="object.Equals(object, object)"/>).</summary>
@@ -100,7 +103,7 @@ public sealed partial class TestProbe
         {
             var left = t == System.Threading.Timeout.InfiniteTimeSpan ? t : Max(TimeSpan.Zero, t - clock.GetElapsedTime(start));
             var received = (await ReceiveCoreAsync(null, left).ConfigureAwait(false)).Message;
-            if (received is null) throw Fail(nameof(FishForMessageAsync), $"timed out after {Describe.Duration(t)} fishing for {expected}; dropped {Listed(dropped)}");
+            if (received is null) throw Fail(nameof(FishForMessageAsync), $"timed out after {Describe.Duration(t)} fishing for a {expected}; dropped {Listed(dropped)}");
             if (received is T typed && Matches(predicate, typed, nameof(FishForMessageAsync), expected)) return typed;
             dropped.Add(received);
         }
@@ -177,13 +180,13 @@ public sealed partial class TestProbe
     /// </summary>
     /// <exception cref="TestKitAssertionException">No DOWN for <paramref name="pid"/> arrived in time, or it carries another reason.</exception>
     public Task<DownMessage> ExpectDownAsync(Pid pid, ExitReason? reason = null, TimeSpan? timeout = null) =>
-        ExpectSignalAsync<DownMessage>(d => d.Pid == pid, $"a DOWN for {pid}", d => d.Reason, reason, timeout, nameof(ExpectDownAsync));
+        ExpectSignalAsync<DownMessage>(d => d.Pid == pid, $"DOWN for {pid}", d => d.Reason, reason, timeout, nameof(ExpectDownAsync));
 
     /// <summary>As <see cref="ExpectDownAsync(Pid, ExitReason?, TimeSpan?)"/>, for the monitor <paramref name="monitor"/>.</summary>
     public Task<DownMessage> ExpectDownAsync(Ref monitor, ExitReason? reason = null, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(monitor);
-        return ExpectSignalAsync<DownMessage>(d => Equals(d.Ref, monitor), $"a DOWN for the monitor {monitor}", d => d.Reason, reason, timeout, nameof(ExpectDownAsync));
+        return ExpectSignalAsync<DownMessage>(d => Equals(d.Ref, monitor), $"DOWN for the monitor {monitor}", d => d.Reason, reason, timeout, nameof(ExpectDownAsync));
     }
 
     /// <summary>
@@ -193,7 +196,7 @@ public sealed partial class TestProbe
     /// </summary>
     /// <exception cref="TestKitAssertionException">No EXIT from <paramref name="from"/> arrived in time, or it carries another reason.</exception>
     public Task<ExitMessage> ExpectExitMessageAsync(Pid from, ExitReason? reason = null, TimeSpan? timeout = null) =>
-        ExpectSignalAsync<ExitMessage>(e => e.From == from, $"an EXIT from {from}", e => e.Reason, reason, timeout, nameof(ExpectExitMessageAsync));
+        ExpectSignalAsync<ExitMessage>(e => e.From == from, $"EXIT from {from}", e => e.Reason, reason, timeout, nameof(ExpectExitMessageAsync));
 
     /// <summary>
     /// Akka's <c>Within</c>: runs <paramref name="body"/>, which must complete within <paramref name="max"/> (dilated);
@@ -221,7 +224,7 @@ public sealed partial class TestProbe
         var t = TimeoutOf(timeout);
         var (received, skipped) = await ReceiveCoreAsync(m => m is T s && which(s), t).ConfigureAwait(false);
         if (received is not T found) throw Fail(operation, $"no {what} arrived within {Describe.Duration(t)}; {Holds(skipped)}");
-        if (reason is not null && reasonOf(found) != reason) throw Fail(operation, $"expected {what} with reason {reason}, but its reason was {reasonOf(found)}");
+        if (reason is not null && reasonOf(found) != reason) throw Fail(operation, $"expected the {what} with reason {reason}, but its reason was {reasonOf(found)}");
         return found;
     }
 
@@ -304,9 +307,9 @@ public sealed partial class TestProbe
     private TestKitAssertionException Fail(string operation, string what) => new($"{operation} at {this}: {what}.");
 
     private static string Expected<T>(string? predicateText) =>
-        typeof(T) == typeof(object) && predicateText is null ? "a message"
-        : predicateText is null ? $"a message of type {Describe.TypeName(typeof(T))}"
-        : $"a message of type {Describe.TypeName(typeof(T))} matching {predicateText}";
+        typeof(T) == typeof(object) && predicateText is null ? "message"
+        : predicateText is null ? $"message of type {Describe.TypeName(typeof(T))}"
+        : $"message of type {Describe.TypeName(typeof(T))} matching {predicateText}";
 
     private static string Holds(IReadOnlyList<object> skipped) =>
         skipped.Count == 0 ? "the mailbox is empty" : $"the mailbox holds {skipped.Count} other message(s): {Listed(skipped)}";

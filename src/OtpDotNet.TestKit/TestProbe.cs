@@ -215,7 +215,9 @@ public sealed partial class TestProbe : IAsyncDisposable, IDisposable
     private async Task<T> WhileAliveAsync<T>(Task<T> operation)
     {
         var first = await Task.WhenAny(operation, _exit).ConfigureAwait(false);
-        if (first == operation || operation.IsCompleted) return await operation.ConfigureAwait(false);
+        // An operation cut short by the probe's death (its receive throws ProcessExitedException) reports the death.
+        var cutShort = operation.IsFaulted && operation.Exception.InnerException is ProcessExitedException;
+        if ((first == operation || operation.IsCompleted) && !cutShort) return await operation.ConfigureAwait(false);
         throw new TestKitAssertionException($"{this} exited with reason {await _exit.ConfigureAwait(false)} before the operation completed");
     }
 }
