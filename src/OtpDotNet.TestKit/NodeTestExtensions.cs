@@ -134,7 +134,8 @@ public static class NodeTestExtensions
     /// without a process, e.g. ignored or terminated ones, count as settled). Returns <c>which_children</c> at that point.
     /// Event-based: for a dead child it waits for that exit (whose EXIT is then queued at the supervisor before the next
     /// question), for a restarting one it asks again after the supervisor's retry. With <paramref name="recursive"/>,
-    /// child supervisors settle too.
+    /// child supervisors settle too. A process told to exit may look alive for a moment: after ending children, wait
+    /// for their exits (<see cref="ExpectExitAsync"/>) before asking whether the rest has settled.
     /// </summary>
     /// <exception cref="TestKitAssertionException">The supervisor exits, or the children do not settle within the timeout.</exception>
     public static Task<IReadOnlyList<ChildInfo>> ExpectChildrenSettledAsync(this Node node, ServerRef supervisor, bool recursive = false, TimeSpan? timeout = null, TestKitSettings? settings = null)

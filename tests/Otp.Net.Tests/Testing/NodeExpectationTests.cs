@@ -118,6 +118,7 @@ public sealed class NodeExpectationTests : IAsyncDisposable
             new Flat(new SupervisorFlags { Strategy = Strategy.OneForAll, Intensity = 5 }, W("a").Spec(), W("b").Spec(), W("i", init: _ => InitResult<int>.Ignore()).Spec())));
         var before = await Supervisor.WhichChildrenAsync(sup);
         Node.Exit(PidOf(before, "b"), ExitReason.Kill);
+        await Node.ExpectExitAsync(PidOf(before, "b"));
         var after = await _test.ExpectChildrenSettledAsync(sup);
         after.Where(c => !c.Pid.IsUndefined).Should().HaveCount(2).And.OnlyContain(c => Node.IsAlive(c.Pid) && !before.Any(b => b.Pid == c.Pid));
         PidOf(after, "i").IsUndefined.Should().BeTrue(); // ignored: settled without a process
@@ -131,6 +132,7 @@ public sealed class NodeExpectationTests : IAsyncDisposable
         var inner = PidOf(await Supervisor.WhichChildrenAsync(top), "inner");
         var w = PidOf(await Supervisor.WhichChildrenAsync(inner), "w");
         Node.Exit(w, ExitReason.Kill);
+        await Node.ExpectExitAsync(w);
         await _test.ExpectChildrenSettledAsync(top, recursive: true);
         var now = PidOf(await Supervisor.WhichChildrenAsync(inner), "w");
         now.Should().NotBe(w);
