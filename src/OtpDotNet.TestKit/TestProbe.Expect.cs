@@ -42,12 +42,19 @@ public sealed partial class TestProbe
         throw Fail(nameof(ExpectMsgAsync), $"expected a {expected}, but the next message was {Describe.Message(received)}");
     }
 
-    /// <summary>Akka's <c>ExpectMsg(message)</c>: the next message must equal <paramref name="expected"/> (<see cref="object.Equals(object, object)"/>).</summary>
+    /// <summary>
+    /// Akka's <c>ExpectMsg(message)</c>: the next message must equal <paramref name="expected"/>
+    /// (<see cref="object.Equals(object, object)"/>). A <see cref="TimeSpan"/> is refused here, as it is almost always
+    /// meant as a timeout: use <c>ExpectMsgAsync&lt;object&gt;(timeout: t)</c> for that, or a predicate for a
+    /// <see cref="TimeSpan"/> message.
+    /// </summary>
     /// <exception cref="TestKitAssertionException">No message arrived within the timeout, or another one did.</exception>
+    /// <exception cref="ArgumentException"><paramref name="expected"/> is a <see cref="TimeSpan"/>.</exception>
     public async Task<T> ExpectMsgAsync<T>(T expected, TimeSpan? timeout = null)
         where T : notnull
     {
         ArgumentNullException.ThrowIfNull(expected);
+        if (expected is TimeSpan) throw new ArgumentException("a TimeSpan given as the expected message: for a timeout use ExpectMsgAsync<object>(timeout: t); for a TimeSpan message use a predicate", nameof(expected));
         var t = TimeoutOf(timeout);
         var received = (await ReceiveCoreAsync(null, t).ConfigureAwait(false)).Message;
         if (received is null) throw Fail(nameof(ExpectMsgAsync), $"timed out after {Describe.Duration(t)} waiting for the message {Describe.Message(expected)}; received nothing");

@@ -58,6 +58,8 @@ public sealed class TestProbeTests : IAsyncDisposable
         var act = () => probe.ExpectMsgAsync((Atom.Of("ok"), 3));
         (await act.Should().ThrowAsync<TestKitAssertionException>()).Which.Message
             .Should().Contain("expected the message {ok,3} ((Atom, Int32)), but the next message was {ok,2} ((Atom, Int32))");
+        var timeoutByMistake = () => probe.ExpectMsgAsync(TimeSpan.FromSeconds(1));
+        await timeoutByMistake.Should().ThrowAsync<ArgumentException>().WithMessage("*ExpectMsgAsync<object>(timeout: t)*");
     }
 
     [Fact]
