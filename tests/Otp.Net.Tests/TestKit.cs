@@ -1,49 +1,28 @@
+using System.Runtime.CompilerServices;
 using Otp.Net.Processes;
 using Otp.Net.Terms;
 
 namespace Otp.Net.Tests;
 
-/// <summary>Helpers shared by tests: run code inside a process and get its result; generous safety-net timeouts.</summary>
+/// <summary>
+/// What the tests share beyond the OtpDotNet.TestKit package: its settings for this suite (a 10 s safety net), the
+/// suite's shorthands, and the stress collection.
+/// </summary>
 internal static class TestKit
 {
-    /// <summary>A safety net for awaits that should complete promptly; never a sleep.</summary>
-    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    /// <summary>A safety net for awaits that should complete promptly; never a sleep (dilated by OTPNET_TEST_TIMEFACTOR).</summary>
+    public static readonly TimeSpan Patience = TestKitSettings.Default.Dilated(TimeSpan.FromSeconds(10));
+
+    /// <summary>Every expectation of the kit waits up to <see cref="Patience"/> in this suite: the machine may be loaded.</summary>
+    [ModuleInitializer]
+    internal static void UseSuiteSettings() =>
+        TestKitSettings.Default = TestKitSettings.Default with { DefaultTimeout = TimeSpan.FromSeconds(10) };
 
     /// <summary>An exit reason that is an atom, e.g. <c>R("boom")</c>.</summary>
     public static ExitReason R(string atom) => ExitReason.Of(Atom.Of(atom));
 
-    /// <summary>Runs <paramref name="body"/> as a process and completes with what it returns (or throws).</summary>
-    public static async Task<T> RunAsync<T>(this Node node, Func<ProcessContext, Task<T>> body, SpawnOptions? options = null)
-    {
-        var tcs = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        node.Spawn(async ctx =>
-        {
-            try
-            {
-                tcs.TrySetResult(await body(ctx));
-            }
-            catch (Exception ex)
-            {
-                tcs.TrySetException(ex);
-                throw;
-            }
-        }, options);
-        return await tcs.Task.WaitAsync(Patience);
-    }
-
-    /// <summary>Spawns a process that waits for messages forever (an idle partner).</summary>
-    public static Pid SpawnIdle(this Node node, SpawnOptions? options = null) =>
-        node.Spawn(async ctx =>
-        {
-            while (true) await ctx.ReceiveAsync();
-        }, options);
-
-    /// <summary>Waits for the process to exit and returns its reason.</summary>
-    public static Task<ExitReason> ExitOf(this Node node, Pid pid) => node.WaitForExitAsync(pid).WaitAsync(Patience);
-
-    public static Task<T> Within<T>(this Task<T> task) => task.WaitAsync(Patience);
-
-    public static Task Within(this Task task) => task.WaitAsync(Patience);
+    /// <summary>Waits for the process to exit and returns its reason (<see cref="NodeTestExtensions.ExpectExitAsync"/>).</summary>
+    public static Task<ExitReason> ExitOf(this Node node, Pid pid) => node.ExpectExitAsync(pid);
 }
 
 /// <summary>Tests that load the machine on purpose (floods, races): they run alone, not beside other tests.</summary>

@@ -11,16 +11,12 @@ namespace Otp.Net.Tests.Applications;
 /// <summary>Application callbacks that throw or are killed: reported, and the sequence around them completes.</summary>
 public sealed class ApplicationFailureTests : IDisposable
 {
-    private readonly LoggedNode _logged = new();
+    private readonly TestNode _test = new();
     private readonly ConcurrentQueue<string> _journal = new();
 
-    private CapturingLoggerProvider _logs => _logged.Logs;
+    private Node _node => _test.Node;
 
-    private LoggerFactory _factory => _logged.Factory;
-
-    private Node _node => _logged.Node;
-
-    public void Dispose() => _logged.Dispose();
+    public void Dispose() => _test.Dispose();
 
     [Theory] // A4: prep_stop or stop throwing is reported; the tree is still shut down and stop still runs
     [InlineData("prep_stop")]
@@ -36,7 +32,7 @@ public sealed class ApplicationFailureTests : IDisposable
         _node.IsAlive(app.Top).Should().BeFalse();
         _journal.Should().Equal("prep_stop", "stop");
         _node.Applications.WhichApplications().Should().BeEmpty();
-        _logs.Events.Should().ContainSingle(e => e.EventId.Id == 4003).Which.Properties["Callback"].Should().Be(throwing);
+        _test.Logs.Entries.Should().ContainSingle(e => e.EventId.Id == 4003).Which["Callback"].Should().Be(throwing);
     }
 
     [Fact] // A3: an application master killed during its start callback fails the start instead of hanging it

@@ -125,9 +125,8 @@ public sealed class ApplicationTests : IDisposable
     {
         var app = App("a");
         await _node.Applications.StartAsync("a");
-        var treeExit = _node.WaitForExitAsync(app.Top);
         (await _node.Applications.StopAsync("a")).IsOk.Should().BeTrue();
-        (await treeExit.Within()).Should().Be(ExitReason.Shutdown);
+        await _node.ExpectExitAsync(app.Top, ExitReason.Shutdown);
         _journal.Should().Equal("start a Normal args", "prep_stop a s0 tree_alive=True", "stop a s1 tree_alive=False");
     }
 

@@ -284,7 +284,7 @@ public sealed class CodeServerTests : IDisposable
     [Fact] // unloading is real: after processes ran old code, used timers, logged and threw, the old context is collected
     public async Task Purge_AfterTimersLogsAndExceptions_OldContextIsCollected()
     {
-        using var factory = new Microsoft.Extensions.Logging.LoggerFactory([new CapturingLoggerProvider()]);
+        using var factory = new Microsoft.Extensions.Logging.LoggerFactory([new LogCapture()]);
         using var node = new Node(new NodeOptions { LoggerFactory = factory });
         node.Code.Load(Fixtures.Kv(1));
         var kv = (await node.Code.StartGenServerAsync("kv")).Pid;

@@ -13,7 +13,7 @@ public sealed class MigrationTests : IDisposable
 {
     private static readonly TimeSpan UnloadTimeout = TimeSpan.FromSeconds(15);
 
-    private readonly CapturingLoggerProvider _logs = new();
+    private readonly LogCapture _logs = new();
     private readonly LoggerFactory _factory;
     private readonly Node _node;
 
@@ -73,10 +73,9 @@ public sealed class MigrationTests : IDisposable
         Code.Versions("cyclic").Select(v => (v.Version, v.Status)).Should().StartWith([("1", ModuleStatus.Current)]);
         (await Code.WaitForUnloadAsync("cyclic", UnloadTimeout)).Should().BeTrue();
 
-        var exit = _node.WaitForExitAsync(looped);
         await FluentActions.Awaiting(() => GenServer.CallAsync(looped, "crash")).Should().ThrowAsync<CallException>();
-        await exit.Within();
-        var report = _logs.Events.Single(e => e.Level == LogLevel.Error && e.Message.Contains("crashed on purpose", StringComparison.Ordinal));
+        await _node.ExpectExitAsync(looped);
+        var report = _logs.Entries.Single(e => e.Level == LogLevel.Error && e.Message.Contains("crashed on purpose", StringComparison.Ordinal));
         report.Message.Should().Contain("{\"g\",[").And.Contain("...");
         report.Message.Length.Should().BeLessThan(3 * TermFormatter.MaxLength);
     }
@@ -141,7 +140,7 @@ public sealed class MigrationTests : IDisposable
         var report = await Code.UpgradeAsync("echo", Fixtures.Recorder(2));
         report.OldVersionPurged.Should().BeFalse();
         Code.HasOldCode("echo").Should().BeTrue();
-        var logged = _logs.Events.Single(e => e.EventId.Id == 3003);
+        var logged = _logs.Entries.Single(e => e.EventId.Id == 3003);
         logged.EventId.Name.Should().Be("OldCodeNotPurged");
         logged.Message.Should().Contain(echo.ToString());
         (await Code.PurgeAsync("echo")).Should().BeTrue();

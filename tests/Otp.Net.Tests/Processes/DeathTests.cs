@@ -159,7 +159,7 @@ public sealed class DeathTests : IDisposable
         });
         await waiting.Task.Within();
         _node.Exit(victim, ExitReason.Kill);
-        (await _node.ExitOf(victim)).Should().Be(ExitReason.Killed);
+        (await _node.ExpectExitAsync(victim)).Should().Be(ExitReason.Killed);
         gate.SetResult();
         (await attempts.Task.Within()).Should().Equal(
             "send dropped", "cast dropped", "spawn refused", "link refused", "monitor refused", "call refused");

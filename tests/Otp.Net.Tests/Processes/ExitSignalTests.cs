@@ -41,7 +41,7 @@ public sealed class ExitSignalTests : IDisposable
             ctx.Exit(ctx.Self, ExitReason.Normal);
             await ctx.ReceiveAsync();
         });
-        (await _node.ExitOf(pid)).Should().Be(ExitReason.Normal);
+        (await _node.ExpectExitAsync(pid)).Should().Be(ExitReason.Normal);
     }
 
     [Fact] // P1.3
@@ -54,18 +54,16 @@ public sealed class ExitSignalTests : IDisposable
             while (true) await ctx.ReceiveAsync();
         }, new SpawnOptions { TrapExit = true });
         await started.Task.Within();
-        var exit = _node.WaitForExitAsync(target);
         _node.Exit(target, ExitReason.Kill);
-        (await exit.Within()).Should().Be(ExitReason.Killed);
+        await _node.ExpectExitAsync(target, ExitReason.Killed);
     }
 
     [Fact] // P1.4
     public async Task ExitCustomReason_NonTrappingTarget_DiesWithSameReason()
     {
         var target = _node.SpawnIdle();
-        var exit = _node.WaitForExitAsync(target);
         _node.Exit(target, ExitReason.Of(Atom.Of("boom")));
-        (await exit.Within()).Should().Be(ExitReason.Of(Atom.Of("boom")));
+        await _node.ExpectExitAsync(target, ExitReason.Of(Atom.Of("boom")));
     }
 
     [Fact] // P1.5
@@ -177,12 +175,12 @@ public sealed class ExitSignalTests : IDisposable
         var returned = _node.Spawn(_ => Task.CompletedTask);
         var threw = _node.Spawn(_ => throw new InvalidOperationException("bad"));
         var exited = _node.Spawn(_ => throw new OtpExitException(ExitReason.ShutdownWith(Atom.Of("x"))));
-        (await _node.ExitOf(returned)).Should().Be(ExitReason.Normal);
-        var error = await _node.ExitOf(threw);
+        (await _node.ExpectExitAsync(returned)).Should().Be(ExitReason.Normal);
+        var error = await _node.ExpectExitAsync(threw);
         error.Kind.Should().Be(ExitReasonKind.Error);
         error.Exception!.Type.Should().Be(typeof(InvalidOperationException).FullName);
         error.Exception.Message.Should().Be("bad");
-        (await _node.ExitOf(exited)).ToString().Should().Be("{shutdown,x}");
+        (await _node.ExpectExitAsync(exited)).ToString().Should().Be("{shutdown,x}");
     }
 
     [Fact] // P8
@@ -226,7 +224,7 @@ public sealed class ExitSignalTests : IDisposable
         }, new SpawnOptions { Name = "busy" });
         var token = await busy.Task.Within();
         _node.Exit(pid, ExitReason.Kill);
-        (await _node.ExitOf(pid)).Should().Be(ExitReason.Killed);
+        (await _node.ExpectExitAsync(pid)).Should().Be(ExitReason.Killed);
         _node.IsAlive(pid).Should().BeFalse();
         _node.WhereIs("busy").Should().BeNull();
         // The token is cancelled after the death was signalled, off the killer's thread.

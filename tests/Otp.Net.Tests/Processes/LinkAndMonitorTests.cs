@@ -5,9 +5,11 @@ namespace Otp.Net.Tests.Processes;
 
 public sealed class LinkAndMonitorTests : IDisposable
 {
-    private readonly Node _node = new();
+    private readonly TestNode _test = new();
 
-    public void Dispose() => _node.Dispose();
+    private Node _node => _test.Node;
+
+    public void Dispose() => _test.Dispose();
 
     [Fact] // P3.1
     public async Task Link_IsTwoWay_AtMostOnePerPair_AndLinkSelfDoesNothing()
@@ -29,7 +31,7 @@ public sealed class LinkAndMonitorTests : IDisposable
     public async Task Link_ToDeadPid_NonTrappingCallerGetsNoProcError()
     {
         var dead = _node.Spawn(_ => Task.CompletedTask);
-        await _node.ExitOf(dead);
+        await _node.ExpectExitAsync(dead);
         var act = () => _node.RunAsync(ctx => Task.FromResult(ctx.Link(dead)));
         await act.Should().ThrowAsync<NoProcException>();
     }
@@ -38,15 +40,10 @@ public sealed class LinkAndMonitorTests : IDisposable
     public async Task Link_ToDeadPid_TrappingCallerGetsTrueThenExitNoProc()
     {
         var dead = _node.Spawn(_ => Task.CompletedTask);
-        await _node.ExitOf(dead);
-        var (linked, msg) = await _node.RunAsync(async ctx =>
-        {
-            ctx.TrapExit = true;
-            var r = ctx.Link(dead);
-            return (r, await ctx.ReceiveAsync<ExitMessage>());
-        });
-        linked.Should().BeTrue();
-        msg.Should().Be(new ExitMessage(dead, ExitReason.NoProc));
+        await _node.ExpectExitAsync(dead);
+        var probe = _test.CreateProbe(trapExit: true);
+        (await probe.RunAsync(ctx => Task.FromResult(ctx.Link(dead)))).Should().BeTrue();
+        await probe.ExpectExitMessageAsync(dead, ExitReason.NoProc);
     }
 
     [Fact] // P3.3
@@ -87,40 +84,26 @@ public sealed class LinkAndMonitorTests : IDisposable
     [Fact] // P4.1
     public async Task Monitors_AreOneWayAndStackable_TwoMonitorsGiveTwoDowns()
     {
-        var go = new TaskCompletionSource();
-        var downs = await _node.RunAsync(async ctx =>
-        {
-            var target = ctx.Spawn(async _ =>
-            {
-                await go.Task;
-                throw new OtpExitException(ExitReason.Of(Atom.Of("bye")));
-            });
-            var r1 = ctx.Monitor(target);
-            var r2 = ctx.Monitor(target);
-            go.SetResult();
-            var d1 = await ctx.ReceiveAsync<DownMessage>();
-            var d2 = await ctx.ReceiveAsync<DownMessage>();
-            return (r1, r2, d1, d2, alive: _node.IsAlive(ctx.Self));
-        });
-        new[] { downs.d1.Ref, downs.d2.Ref }.Should().BeEquivalentTo(new[] { downs.r1, downs.r2 });
-        downs.d1.Reason.Should().Be(ExitReason.Of(Atom.Of("bye")));
-        downs.alive.Should().BeTrue(); // one-way: the watcher did not die
+        var probe = _test.CreateProbe(trapExit: false);
+        var target = _node.SpawnIdle();
+        var r1 = await probe.WatchAsync(target);
+        var r2 = await probe.WatchAsync(target);
+        _node.Exit(target, ExitReason.Of(Atom.Of("bye")));
+        (await probe.ExpectDownAsync(r1, ExitReason.Of(Atom.Of("bye")))).Pid.Should().Be(target);
+        await probe.ExpectDownAsync(r2, ExitReason.Of(Atom.Of("bye")));
+        await probe.ExpectNoMsgAsync();
+        _node.IsAlive(probe).Should().BeTrue(); // one-way: the watcher did not die
     }
 
     [Fact] // P4.2
     public async Task Monitor_DeadPid_ImmediateDownWithNoProc()
     {
         var dead = _node.Spawn(_ => Task.CompletedTask);
-        await _node.ExitOf(dead);
-        var down = await _node.RunAsync(async ctx =>
-        {
-            var r = ctx.Monitor(dead);
-            var d = await ctx.ReceiveAsync<DownMessage>();
-            d.Ref.Should().Be(r);
-            return d;
-        });
-        down.Reason.Should().Be(ExitReason.NoProc);
-        down.Pid.Should().Be(dead);
+        await _node.ExpectExitAsync(dead);
+        var probe = _test.CreateProbe();
+        var r = await probe.WatchAsync(dead);
+        var down = await probe.ExpectMsgAsync<DownMessage>();
+        down.Should().Be(new DownMessage(r, dead, ExitReason.NoProc));
     }
 
     [Fact] // P4.2

@@ -13,7 +13,7 @@ public sealed class MessagingTests : IDisposable
     public async Task Send_ToDeadPid_SilentlySucceeds()
     {
         var dead = _node.Spawn(_ => Task.CompletedTask);
-        await _node.ExitOf(dead);
+        await _node.ExpectExitAsync(dead);
         var act = () => _node.Send(dead, "hello");
         act.Should().NotThrow();
     }
@@ -257,7 +257,7 @@ public sealed class MessagingTests : IDisposable
         _node.RegisteredNames.Should().Contain("worker");
         _node.GetProcessInfo(pid)!.RegisteredName.Should().Be("worker");
         go.SetResult();
-        await _node.ExitOf(pid);
+        await _node.ExpectExitAsync(pid);
         _node.WhereIs("worker").Should().BeNull();
         _node.RegisteredNames.Should().NotContain("worker");
     }
@@ -302,7 +302,7 @@ public sealed class MessagingTests : IDisposable
         info.MessageQueueLength.Should().Be(2);
         info.TrapExit.Should().BeTrue();
         go.SetResult();
-        await _node.ExitOf(pid);
+        await _node.ExpectExitAsync(pid);
         _node.GetProcessInfo(pid).Should().BeNull();
     }
 

@@ -33,7 +33,7 @@ public sealed class RetentionTests : IDisposable
         Collect();
         message.IsAlive.Should().BeFalse("the receive was consumed; the process holds no copy of its message");
         hold.SetResult();
-        await _node.ExitOf(pid);
+        await _node.ExpectExitAsync(pid);
     }
 
     [Fact]

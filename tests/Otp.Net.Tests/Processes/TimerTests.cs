@@ -88,7 +88,7 @@ public sealed class TimerTests : IDisposable
         var pid = _node.Spawn(async _ => await go.Task);
         var tref = _node.SendAfter(TimeSpan.FromMilliseconds(100), pid, "x");
         go.SetResult();
-        await _node.ExitOf(pid);
+        await _node.ExpectExitAsync(pid);
         _node.ReadTimer(tref).Should().BeNull();
     }
 

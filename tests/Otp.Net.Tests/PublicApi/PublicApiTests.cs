@@ -12,6 +12,7 @@ public sealed class PublicApiTests
     [Theory]
     [InlineData(typeof(Node), "OtpDotNet")]
     [InlineData(typeof(Otp.Net.Hosting.OtpBuilder), "OtpDotNet.Hosting")]
+    [InlineData(typeof(TestProbe), "OtpDotNet.TestKit")]
     public void PublicApi_MatchesApprovedListing(Type anchor, string name)
     {
         var received = Describe(anchor.Assembly);

@@ -51,16 +51,14 @@ public sealed class DynamicSupervisorTests : IDisposable
     public async Task RestartTypes_AndDefaultIntensityOfThree()
     {
         var sup = await StartDyn();
-        var supExit = _node.WaitForExitAsync(sup);
         var p = (await DynamicSupervisor.StartChildAsync(sup, new JournalWorker("p", _journal).Spec())).Pid;
         for (var i = 0; i < 4; i++)
         {
-            var gone = _node.WaitForExitAsync(p);
             _node.Exit(p, ExitReason.Kill);
-            await gone.Within();
+            await _node.ExpectExitAsync(p);
             if (i < 3) p = (await DynamicSupervisor.WhichChildrenAsync(sup)).Single().Pid;
         }
-        (await supExit.Within()).Should().Be(ExitReason.Shutdown);
+        await _node.ExpectExitAsync(sup, ExitReason.Shutdown);
     }
 
     [Fact] // D1: on shutdown all children are stopped concurrently
@@ -97,22 +95,14 @@ public sealed class DynamicSupervisorTests : IDisposable
             started.Add(((await DynamicSupervisor.StartChildAsync(sup, spec)).GetPidOrThrow(), restart));
         }
         var killed = started.Where((_, i) => i % 2 == 0).ToArray();
-        var exits = killed.Select(k => _node.WaitForExitAsync(k.Pid)).ToArray();
         foreach (var k in killed) _node.Exit(k.Pid, ExitReason.Kill);
-        await Task.WhenAll(exits).Within();
+        foreach (var k in killed) await _node.ExpectExitAsync(k.Pid);
 
-        // Every killed permanent child comes back; the count is reached only after the supervisor handled every exit.
+        // Every killed permanent child comes back, and no killed pid is listed any more.
         var survivors = started.Where((_, i) => i % 2 == 1).Select(s => s.Pid).ToArray();
         var restartedCount = killed.Count(k => k.Restart == RestartType.Permanent);
-        async Task<IReadOnlyList<ChildInfo>> SettledAsync()
-        {
-            while (true)
-            {
-                var now = await DynamicSupervisor.WhichChildrenAsync(sup);
-                if (now.Count(c => !survivors.Contains(c.Pid)) >= restartedCount && !now.Any(c => killed.Any(k => k.Pid == c.Pid))) return now;
-            }
-        }
-        var children = await SettledAsync().Within();
+        var children = await _node.ExpectChildrenSettledAsync(sup);
+        children.Should().NotContain(c => killed.Any(k => k.Pid == c.Pid));
         children.Should().HaveCount(survivors.Length + restartedCount);
         children.Take(survivors.Length).Select(c => c.Pid).Should().Equal(survivors);
         (await DynamicSupervisor.CountChildrenAsync(sup)).Active.Should().Be(survivors.Length + restartedCount);

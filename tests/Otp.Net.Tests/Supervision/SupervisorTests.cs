@@ -106,10 +106,9 @@ public sealed class SupervisorTests : IDisposable
     {
         var sup = await StartSup(new SupervisorFlags { Intensity = 5 }, W("a").Spec(restart));
         var first = PidOf(await Supervisor.WhichChildrenAsync(sup), "a");
-        var down = _node.WaitForExitAsync(first);
         if (reason == "killed") _node.Exit(first, ExitReason.Kill);
         else await FluentActions.Awaiting(() => GenServer.CallAsync(first, ("stop", R(reason)))).Should().NotThrowAsync();
-        await down.Within();
+        await _node.ExpectExitAsync(first);
         var children = await Supervisor.WhichChildrenAsync(sup); // served after the supervisor handled the exit
         if (!specKept)
         {
@@ -124,15 +123,13 @@ public sealed class SupervisorTests : IDisposable
     public async Task IntensityExceeded_ChildrenStoppedInReverse_SupervisorExitsShutdown()
     {
         var sup = await StartSup(new SupervisorFlags { Intensity = 2, PeriodSeconds = 60 }, W("a").Spec(), W("b").Spec(), W("c").Spec());
-        var supExit = _node.WaitForExitAsync(sup);
         for (var i = 0; i < 3; i++)
         {
             var b = PidOf(await Supervisor.WhichChildrenAsync(sup), "b");
-            var gone = _node.WaitForExitAsync(b);
             _node.Exit(b, ExitReason.Kill);
-            await gone.Within();
+            await _node.ExpectExitAsync(b);
         }
-        (await supExit.Within()).Should().Be(ExitReason.Shutdown);
+        await _node.ExpectExitAsync(sup, ExitReason.Shutdown);
         _journal.TakeLast(2).Should().Equal("terminate c shutdown", "terminate a shutdown");
     }
 
@@ -142,12 +139,10 @@ public sealed class SupervisorTests : IDisposable
         var inner = new InlineSup(new SupervisorFlags { Intensity = 0 }, W("w").Spec());
         var top = await StartSup(new SupervisorFlags { Intensity = 5 }, ChildSpec.ForSupervisor(Atom.Of("inner"), () => inner));
         var innerPid = PidOf(await Supervisor.WhichChildrenAsync(top), "inner");
-        var innerExit = _node.WaitForExitAsync(innerPid);
         var w = PidOf(await Supervisor.WhichChildrenAsync(innerPid), "w");
         _node.Exit(w, ExitReason.Kill);
-        (await innerExit.Within()).Should().Be(ExitReason.Shutdown);
-        var restarted = PidOf(await Supervisor.WhichChildrenAsync(top), "inner");
-        restarted.Should().NotBe(innerPid);
+        await _node.ExpectExitAsync(innerPid, ExitReason.Shutdown);
+        var restarted = await _node.ExpectRestartAsync(top, Atom.Of("inner"), innerPid);
         _node.IsAlive(restarted).Should().BeTrue();
     }
 
@@ -161,9 +156,8 @@ public sealed class SupervisorTests : IDisposable
     {
         var sup = await StartSup(new SupervisorFlags { Intensity = 3, PeriodSeconds = 60 },
             W("a", init: attempt => attempt == 1 ? null : InitResult<int>.Stop(R("nope"))).Spec());
-        var supExit = _node.WaitForExitAsync(sup);
         _node.Exit(PidOf(await Supervisor.WhichChildrenAsync(sup), "a"), ExitReason.Kill);
-        (await supExit.Within()).Should().Be(ExitReason.Shutdown);
+        await _node.ExpectExitAsync(sup, ExitReason.Shutdown);
         _journal.Count(e => e == "init a").Should().Be(4); // the first start, then 3 counted attempts
     }
 
@@ -210,9 +204,8 @@ public sealed class SupervisorTests : IDisposable
         async Task<ExitReason> Stop(string id)
         {
             var pid = PidOf(await Supervisor.WhichChildrenAsync(sup), id);
-            var exit = _node.WaitForExitAsync(pid);
             (await Supervisor.TerminateChildAsync(sup, Atom.Of(id))).IsOk.Should().BeTrue();
-            return await exit.Within();
+            return await _node.ExpectExitAsync(pid);
         }
         _journal.Clear();
         (await Stop("brutal")).Should().Be(ExitReason.Killed);
@@ -283,9 +276,8 @@ public sealed class SupervisorTests : IDisposable
     {
         var sup = await StartSup(new SupervisorFlags { AutoShutdown = AutoShutdown.AnySignificant },
             W("main").Spec(RestartType.Transient) with { Significant = true }, W("helper").Spec());
-        var exit = _node.WaitForExitAsync(sup);
         await GenServer.CallAsync(PidOf(await Supervisor.WhichChildrenAsync(sup), "main"), ("stop", ExitReason.Normal));
-        (await exit.Within()).Should().Be(ExitReason.Shutdown);
+        await _node.ExpectExitAsync(sup, ExitReason.Shutdown);
     }
 
     [Fact] // U19
@@ -293,11 +285,10 @@ public sealed class SupervisorTests : IDisposable
     {
         var sup = await StartSup(new SupervisorFlags { AutoShutdown = AutoShutdown.AllSignificant },
             W("a").Spec(RestartType.Temporary) with { Significant = true }, W("b").Spec(RestartType.Temporary) with { Significant = true });
-        var exit = _node.WaitForExitAsync(sup);
         await GenServer.CallAsync(PidOf(await Supervisor.WhichChildrenAsync(sup), "a"), ("stop", ExitReason.Normal));
         _node.IsAlive(sup).Should().BeTrue();
         await GenServer.CallAsync(PidOf(await Supervisor.WhichChildrenAsync(sup), "b"), ("stop", ExitReason.Normal));
-        (await exit.Within()).Should().Be(ExitReason.Shutdown);
+        await _node.ExpectExitAsync(sup, ExitReason.Shutdown);
     }
 
     [Fact] // let it crash means a fresh start: every restart runs a new callback object (U6)
@@ -311,18 +302,8 @@ public sealed class SupervisorTests : IDisposable
             var first = PidOf(await Supervisor.WhichChildrenAsync(sup), id);
             (await GenServer.CallAsync(first, "bump")).Should().Be(1);
             (await GenServer.CallAsync(first, "bump")).Should().Be(2);
-            var gone = _node.WaitForExitAsync(first);
             _node.Exit(first, ExitReason.Kill);
-            await gone.Within();
-            async Task<Pid> RestartedAsync()
-            {
-                while (true)
-                {
-                    var pid = PidOf(await Supervisor.WhichChildrenAsync(sup), id);
-                    if (!pid.IsUndefined && pid != first) return pid;
-                }
-            }
-            var second = await RestartedAsync().Within();
+            var second = await _node.ExpectRestartAsync(sup, Atom.Of(id), first);
             (await GenServer.CallAsync(second, "bump")).Should().Be(1, $"{id} restarted from a new object");
         }
     }
