@@ -87,7 +87,7 @@ internal sealed class ScenarioRunner : IProcessTracer
 
     public string Label(Pid pid) => pid == _runner && !pid.IsUndefined ? "runner" : _labels.TryGetValue(pid, out var l) ? l : pid.ToString();
 
-    public string Format(object? value) => TermFormatter.Format(ToScenarioTerm(value), Label, _ => "#Ref");
+    public string Format(object? value) => TermFormatter.Format(ToScenarioTerm(value), v => v switch { Pid p => Label(p), Otp.Net.Terms.Ref => "#Ref", _ => null });
 
     /// <summary>Maps framework values onto the terms the traces print.</summary>
     private static object? ToScenarioTerm(object? value) => value switch

@@ -1,5 +1,6 @@
 using Otp.Net.Code;
 using Otp.Net.GenServers;
+using Otp.Net.Terms;
 
 namespace Counter;
 

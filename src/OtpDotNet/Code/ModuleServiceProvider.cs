@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Otp.Net.Terms;
 
 namespace Otp.Net.Code;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using Otp.Net.GenServers;
 using Otp.Net.Processes;
+using Otp.Net.Terms;
 
 namespace Otp.Net.Code;
 

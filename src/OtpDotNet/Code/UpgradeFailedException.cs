@@ -1,4 +1,5 @@
 using Otp.Net.Processes;
+using Otp.Net.Terms;
 
 namespace Otp.Net.Code;
 

@@ -7,7 +7,7 @@ namespace Otp.Net.Processes;
 /// <c>shutdown</c>, <c>{shutdown, Term}</c>, <c>noproc</c>, an exception, or any other term.
 /// Supervisors and application masters branch on it (OTP U6, A6). Reasons compare structurally.
 /// </summary>
-public sealed class ExitReason : IEquatable<ExitReason>
+public sealed class ExitReason : IEquatable<ExitReason>, IOpaqueTerm
 {
     private static readonly Atom NormalAtom = Atom.Of("normal");
     private static readonly Atom KillAtom = Atom.Of("kill");
@@ -59,7 +59,7 @@ public sealed class ExitReason : IEquatable<ExitReason>
     public bool IsNormalOrShutdown => Kind is ExitReasonKind.Normal or ExitReasonKind.Shutdown;
 
     /// <summary><c>{shutdown, <paramref name="term"/>}</c>.</summary>
-    public static ExitReason ShutdownWith(object? term) => new(ExitReasonKind.Shutdown, TermTuple.Of(ShutdownAtom, Code.StateTerms.NeutralizeForReport(term)), null);
+    public static ExitReason ShutdownWith(object? term) => new(ExitReasonKind.Shutdown, TermTuple.Of(ShutdownAtom, StateTerms.NeutralizeForReport(term)), null);
 
     /// <summary>The reason of a process ended by <paramref name="exception"/>. Only its text is kept (see <see cref="ExceptionInfo"/>).</summary>
     public static ExitReason FromException(Exception exception)
@@ -74,7 +74,7 @@ public sealed class ExitReason : IEquatable<ExitReason>
     /// <summary>
     /// The reason for an arbitrary term; well-known atoms and <c>{shutdown, T}</c> map onto their kinds, so
     /// <c>ExitReason.Of(Atom.Of("normal")) == ExitReason.Normal</c>. Objects of a module version's types in the term are
-    /// kept as neutral <see cref="Code.StateTerm"/>s (an exit reason never keeps a version loaded).
+    /// kept as neutral <see cref="StateTerm"/>s (an exit reason never keeps a version loaded).
     /// </summary>
     public static ExitReason Of(object? term)
     {
@@ -90,17 +90,24 @@ public sealed class ExitReason : IEquatable<ExitReason>
                 if (a == NoProcAtom) return NoProc;
                 break;
             case TermTuple { Length: 2 } t when t[0] is Atom s && s == ShutdownAtom:
-                return new(ExitReasonKind.Shutdown, Code.StateTerms.NeutralizeForReport(t), null);
+                return new(ExitReasonKind.Shutdown, StateTerms.NeutralizeForReport(t), null);
             case Exception ex:
                 return FromException(ex);
         }
         // A reason outlives its process (in every Pid, monitor and CallException that holds it): objects of module
         // versions in it become neutral terms, so that it never keeps a version loaded.
-        return new(ExitReasonKind.Custom, Code.StateTerms.NeutralizeForReport(term), null);
+        return new(ExitReasonKind.Custom, StateTerms.NeutralizeForReport(term), null);
     }
 
     /// <summary>The reason as a term (the same as <see cref="Term"/>).</summary>
     public object? ToTerm() => Term;
+
+    /// <summary>An exit reason prints as its term.</summary>
+    bool IOpaqueTerm.TryGetPrintedTerm(out object? term)
+    {
+        term = Term;
+        return true;
+    }
 
     /// <inheritdoc />
     public bool Equals(ExitReason? other) =>

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Sources;
 using Otp.Net.Terms;
-using Otp.Net.Timers;
 
 namespace Otp.Net.Processes;
 
@@ -20,7 +19,7 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     private Dictionary<Ref, IDownWatcher>? _monitoredBy;
     private ReplyWatchList? _replyWatches;
     private Dictionary<Ref, LocalProcess>? _monitoring;
-    private HashSet<TimerEntry>? _timers;
+    private HashSet<IProcessTimer>? _timers;
     private SaveQueue? _save;
     private CancellationTokenSource? _cts;
     private ExitReason? _exitReason;
@@ -585,7 +584,7 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
 
     // ---------------------------------------------------------------- timers
 
-    internal bool AddTimer(TimerEntry entry)
+    internal bool AddTimer(IProcessTimer entry)
     {
         lock (this)
         {
@@ -595,7 +594,7 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
         }
     }
 
-    internal void RemoveTimer(TimerEntry entry)
+    internal void RemoveTimer(IProcessTimer entry)
     {
         lock (this) _timers?.Remove(entry);
     }
@@ -641,7 +640,7 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
         HashSet<LocalProcess>? links;
         Dictionary<Ref, IDownWatcher>? monitoredBy;
         Dictionary<Ref, LocalProcess>? monitoring;
-        HashSet<TimerEntry>? timers;
+        HashSet<IProcessTimer>? timers;
         lock (this)
         {
             if (_dead) return;
@@ -664,7 +663,7 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
         _node.OnProcessExiting(this, reason);
         if (timers is not null)
         {
-            foreach (var t in timers) _node.Timers.CancelForExit(t);
+            foreach (var t in timers) t.CancelAtExit();
         }
         if (monitoring is not null)
         {

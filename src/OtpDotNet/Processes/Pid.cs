@@ -1,3 +1,5 @@
+using Otp.Net.Terms;
+
 namespace Otp.Net.Processes;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace Otp.Net.Processes;
 /// A pid stays valid after its process ends: sending to it is silently dropped (OTP P6.1).
 /// <c>default(Pid)</c> is "undefined" (no process).
 /// </summary>
-public readonly struct Pid : IEquatable<Pid>
+public readonly struct Pid : IEquatable<Pid>, IOpaqueTerm
 {
     internal Pid(LocalProcess process) => Process = process;
 
@@ -28,6 +30,13 @@ public readonly struct Pid : IEquatable<Pid>
 
     /// <summary>Prints like Erlang: <c>&lt;0.42.0&gt;</c>, or <c>undefined</c>.</summary>
     public override string ToString() => Process is null ? "undefined" : $"<0.{Process.Id}.0>";
+
+    /// <summary>A pid prints as its own text.</summary>
+    bool IOpaqueTerm.TryGetPrintedTerm(out object? term)
+    {
+        term = null;
+        return false;
+    }
 
     /// <summary>Equality.</summary>
     public static bool operator ==(Pid left, Pid right) => left.Equals(right);

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Text;
-using Otp.Net.Processes;
 
 namespace Otp.Net.Terms;
 
@@ -33,16 +32,23 @@ public static class TermFormatter
         "cond", "div", "end", "fun", "if", "let", "not", "of", "or", "orelse", "receive", "rem", "try", "when", "xor",
     };
 
-    /// <summary>Formats <paramref name="value"/>; <paramref name="pid"/> (optional) prints pids and <paramref name="reference"/> references.</summary>
-    public static string Format(object? value, Func<Pid, string>? pid = null, Func<Ref, string>? reference = null) =>
-        Format(value, MaxDepth, MaxLength, pid, reference);
+    /// <summary>
+    /// Formats <paramref name="value"/>. <paramref name="render"/> (optional) is asked first for every non-null value
+    /// and subterm, a pid or a reference for instance: the text it returns is printed in place of the value, and
+    /// <see langword="null"/> keeps the default rendering.
+    /// </summary>
+    public static string Format(object? value, Func<object, string?>? render = null) =>
+        Format(value, MaxDepth, MaxLength, render);
 
-    /// <summary>Formats <paramref name="value"/> within <paramref name="maxDepth"/> levels and about <paramref name="maxLength"/> characters.</summary>
-    public static string Format(object? value, int maxDepth, int maxLength, Func<Pid, string>? pid = null, Func<Ref, string>? reference = null)
+    /// <summary>
+    /// Formats <paramref name="value"/> within <paramref name="maxDepth"/> levels and about <paramref name="maxLength"/>
+    /// characters; <paramref name="render"/> as in <see cref="Format(object?, Func{object, string?}?)"/>.
+    /// </summary>
+    public static string Format(object? value, int maxDepth, int maxLength, Func<object, string?>? render = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxDepth);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxLength);
-        var writer = new Writer(new StringBuilder(), maxDepth, maxLength, pid, reference);
+        var writer = new Writer(new StringBuilder(), maxDepth, maxLength, render);
         writer.Append(value, 0);
         return writer.Text;
     }
@@ -58,7 +64,7 @@ public static class TermFormatter
         return !Reserved.Contains(name);
     }
 
-    private sealed class Writer(StringBuilder sb, int maxDepth, int maxLength, Func<Pid, string>? pid, Func<Ref, string>? reference)
+    private sealed class Writer(StringBuilder sb, int maxDepth, int maxLength, Func<object, string?>? render)
     {
         private bool _full;
 
@@ -98,6 +104,11 @@ public static class TermFormatter
                 Write(Ellipsis);
                 return;
             }
+            if (value is not null && render?.Invoke(value) is { } rendered)
+            {
+                Write(rendered);
+                return;
+            }
             switch (value)
             {
                 case null:
@@ -121,14 +132,12 @@ public static class TermFormatter
                     Write(s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal));
                     Write('"');
                     break;
-                case Pid p:
-                    Write(pid is null ? p.ToString() : pid(p));
-                    break;
                 case Ref r:
-                    Write(reference is null ? r.ToString() : reference(r));
+                    Write(r.ToString());
                     break;
-                case ExitReason reason:
-                    Append(reason.ToTerm(), depth);
+                case IOpaqueTerm opaque:
+                    if (opaque.TryGetPrintedTerm(out var printed)) Append(printed, depth);
+                    else Write(SafeToString(value));
                     break;
                 case ITermConvertible convertible:
                     Append(convertible.ToTerm(), depth + 1);
@@ -140,7 +149,7 @@ public static class TermFormatter
                     Append(ex.Message, depth + 1);
                     Write('}');
                     break;
-                case Code.StateTerm term:
+                case StateTerm term:
                     Write('#');
                     WriteAtom(term.TypeName);
                     Write('{');

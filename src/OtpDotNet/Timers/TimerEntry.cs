@@ -4,10 +4,13 @@ using Otp.Net.Terms;
 namespace Otp.Net.Timers;
 
 /// <summary>One pending timer: where it goes, what it carries, when it is due.</summary>
-internal sealed class TimerEntry
+internal sealed class TimerEntry : IProcessTimer
 {
-    public TimerEntry(Ref timerRef, LocalProcess? target, string? targetName, object message, long dueTimestamp)
+    private readonly TimerService _service;
+
+    public TimerEntry(TimerService service, Ref timerRef, LocalProcess? target, string? targetName, object message, long dueTimestamp)
     {
+        _service = service;
         Ref = timerRef;
         Target = target;
         TargetName = targetName;
@@ -28,4 +31,7 @@ internal sealed class TimerEntry
     public long DueTimestamp { get; }
 
     public ITimer? Timer { get; set; }
+
+    /// <inheritdoc />
+    public void CancelAtExit() => _service.CancelForExit(this);
 }

@@ -24,7 +24,7 @@ internal sealed class TimerService
         var r = new Ref();
         var payload = wrap ? new TimeoutMessage(r, message) : message;
         var target = pid?.Process;
-        var entry = new TimerEntry(r, target, name, payload, Clock.GetTimestamp() + (long)(delay.TotalSeconds * Clock.TimestampFrequency));
+        var entry = new TimerEntry(this, r, target, name, payload, Clock.GetTimestamp() + (long)(delay.TotalSeconds * Clock.TimestampFrequency));
         if (pid is not null && (target is null || !target.AddTimer(entry)))
         {
             return r; // aimed at a dead pid: it never fires (T4)

@@ -1,4 +1,5 @@
 using Otp.Net.Code;
+using Otp.Net.Terms;
 
 namespace Otp.Net.Tests.Code;
 

@@ -47,11 +47,11 @@ public sealed class SysTests : IDisposable
         await GenServer.StopAsync(pid);
         var dead = (await FluentActions.Awaiting(() => SysOps.GetStateAsync(pid)).Should().ThrowAsync<CallException>()).Which;
         dead.CallReason.Should().Be(ExitReason.NoProc);
-        TermFormatter.Format(dead.Reason, pid: _ => "P").Should().Be("{noproc,{sys,get_state,[P]}}");
+        TermFormatter.Format(dead.Reason, v => v is Pid ? "P" : null).Should().Be("{noproc,{sys,get_state,[P]}}");
 
         var raw = _node.SpawnIdle();
         var timeout = (await FluentActions.Awaiting(() => SysOps.GetStateAsync(raw, TimeSpan.FromMilliseconds(30))).Should().ThrowAsync<CallTimeoutException>()).Which;
-        TermFormatter.Format(timeout.Reason, pid: _ => "P").Should().Be("{timeout,{sys,get_state,[P,30]}}");
+        TermFormatter.Format(timeout.Reason, v => v is Pid ? "P" : null).Should().Be("{timeout,{sys,get_state,[P,30]}}");
     }
 
     [Fact] // S2

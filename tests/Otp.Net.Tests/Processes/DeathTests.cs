@@ -179,7 +179,7 @@ public sealed class DeathTests : IDisposable
             ctx.Exit(target, ExitReason.Of(Atom.Of("bye")));
             return (DownMessage)await ctx.ReceiveAsync(m => m is DownMessage d && d.Ref == r);
         });
-        TermFormatter.Format(down, pid: _ => "P", reference: _ => "R").Should().Be("{'DOWN',R,process,{named,nonode@nohost},bye}");
+        TermFormatter.Format(down, v => v switch { Pid => "P", Ref => "R", _ => null }).Should().Be("{'DOWN',R,process,{named,nonode@nohost},bye}");
         down.Pid.Should().Be(target);
     }
 

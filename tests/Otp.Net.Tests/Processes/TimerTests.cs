@@ -78,7 +78,7 @@ public sealed class TimerTests : IDisposable
         });
         result.first.RemainingMs.Should().Be(500);
         result.second.RemainingMs.Should().BeNull();
-        TermFormatter.Format(result.second, reference: _ => "#Ref").Should().Be("{cancel_timer,#Ref,false}");
+        TermFormatter.Format(result.second, v => v is Ref ? "#Ref" : null).Should().Be("{cancel_timer,#Ref,false}");
     }
 
     [Fact] // T4

@@ -1,6 +1,5 @@
-using Otp.Net.Terms;
 
-namespace Otp.Net.Code;
+namespace Otp.Net.Terms;
 
 /// <summary>
 /// An old state could not be turned into a neutral term, or a term could not be mapped onto a type. Inside a

@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 
-namespace Otp.Net.Code;
+namespace Otp.Net.Terms;
 
 /// <summary>
 /// A process's old state in a neutral form: what a new module version's <c>CodeChange</c> receives when the old

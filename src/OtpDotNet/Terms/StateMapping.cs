@@ -1,4 +1,4 @@
-namespace Otp.Net.Code;
+namespace Otp.Net.Terms;
 
 /// <summary>How <see cref="StateTerm.As{T}(StateMapping)"/> maps an old state onto a type.</summary>
 public enum StateMapping

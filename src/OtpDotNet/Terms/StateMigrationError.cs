@@ -1,4 +1,4 @@
-namespace Otp.Net.Code;
+namespace Otp.Net.Terms;
 
 /// <summary>Why an old state could not be migrated.</summary>
 public enum StateMigrationError

@@ -3,10 +3,8 @@ using System.Globalization;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
-using Otp.Net.Processes;
-using Otp.Net.Terms;
 
-namespace Otp.Net.Code;
+namespace Otp.Net.Terms;
 
 /// <summary>Conversions between values holding module objects and neutral terms, bounded and cycle-safe.</summary>
 internal static class StateTerms
@@ -40,13 +38,13 @@ internal static class StateTerms
     /// </summary>
     public static object? NeutralizeForReport(object? value)
     {
-        if (value is null or string or Atom or Pid or Ref or ExitReason || value.GetType().IsPrimitive) return value;
+        if (value is null or string or Atom or Ref or IOpaqueTerm || value.GetType().IsPrimitive) return value;
         if (ObjectGraph.Reaches(value, null, out _, ReportObjects) == ObjectGraph.Found.None) return value;
         return new Neutralizer(null, strict: false, ReportDepth, ReportObjects).Visit(value, 0, "");
     }
 
     private static bool IsScalar(object value) =>
-        value is string or Atom or Pid or Ref or ExitReason or decimal or DateTime or DateTimeOffset or TimeSpan or Guid || value.GetType().IsPrimitive;
+        value is string or Atom or Ref or IOpaqueTerm or decimal or DateTime or DateTimeOffset or TimeSpan or Guid || value.GetType().IsPrimitive;
 
     private sealed class Neutralizer(AssemblyLoadContext? old, bool strict, int maxDepth, int maxObjects)
     {

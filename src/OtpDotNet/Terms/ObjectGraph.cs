@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 
-namespace Otp.Net.Code;
+namespace Otp.Net.Terms;
 
 /// <summary>
 /// A bounded, iterative walk over an object graph that looks for objects (or types, members and delegates) of a
