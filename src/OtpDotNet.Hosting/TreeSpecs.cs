@@ -10,7 +10,7 @@ namespace Otp.Net.Hosting;
 internal static partial class TreeSpecs
 {
     /// <summary>The id of a child started on a dynamic supervisor (which identifies its children by pid).</summary>
-    public static ChildId DynamicId => default;
+    public static ChildId DynamicId => "undefined";
 
     public static ChildSpec ToChildSpec(TreeNode node, IServiceProvider? services)
     {

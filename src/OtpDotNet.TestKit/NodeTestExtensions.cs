@@ -116,7 +116,7 @@ public static class NodeTestExtensions
             {
                 ct.ThrowIfCancellationRequested();
                 var children = await WhichChildrenAsync(supervisor, "ExpectRestartAsync").ConfigureAwait(false);
-                var child = children.FirstOrDefault(c => Equals(c.Id, childId))
+                var child = children.FirstOrDefault(c => c.Id == childId)
                     ?? throw new TestKitAssertionException($"ExpectRestartAsync: {supervisor} has no child {Describe.Message(childId)} after {oldPid} exited (a temporary child is removed, not restarted); its children: {Ids(children)}.");
                 if (!child.Pid.IsUndefined && child.Pid != oldPid) return child.Pid;
                 if (child.Pid.IsUndefined && !child.Restarting)

@@ -14,11 +14,11 @@ var flags = new SupervisorFlags { Strategy = Strategy.OneForOne, Intensity = 3, 
 var sup = (await Supervisor.StartLinkAsync(node, flags, children)).GetPidOrThrow();
 Console.Write((await SupervisionTree.SnapshotAsync(sup)).ToText());
 
-var a = (await Supervisor.WhichChildrenAsync(sup)).Single(c => Equals(c.Id, "counter_a")).Pid;
+var a = (await Supervisor.WhichChildrenAsync(sup)).Single(c => c.Id == "counter_a").Pid;
 node.Exit(a, ExitReason.Kill);                                       // crash counter_a
 Console.WriteLine($"counter_a {a} exited: {await node.WaitForExitAsync(a)}");
 
-var restarted = (await Supervisor.WhichChildrenAsync(sup)).Single(c => Equals(c.Id, "counter_a")).Pid;
+var restarted = (await Supervisor.WhichChildrenAsync(sup)).Single(c => c.Id == "counter_a").Pid;
 Console.WriteLine($"restarted as {restarted} with {await GenServer.CallAsync(restarted, "get")}");
 
 sealed class Counter : GenServer<int>

@@ -476,7 +476,7 @@ public sealed class CodeServer
             {
                 UpgradeFailedException => "upgrade_failed",
                 CodeLoadException load => load.Kind.ToString(),
-                _ => OtpTelemetry.ErrorType(ex),
+                _ => RequestTelemetry.ErrorType(ex),
             };
             OtpTelemetry.Fail(span, errorType, ex.Message);
             throw;

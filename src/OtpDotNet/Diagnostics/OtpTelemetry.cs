@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using Otp.Net.GenServers;
 using Otp.Net.Processes;
 using Otp.Net.Terms;
 
@@ -39,35 +38,22 @@ internal static class OtpTelemetry
         Source.HasListeners() && Activity.Current is { } current ? new TracedMessage(message, current) : message;
 
     /// <summary>
-    /// The caller's span for a request (<c>call</c> or a sys operation) to <paramref name="target"/>; the envelope of a
-    /// call carries it (or the caller's current activity when it is not sampled) to the server. Null when not sampled.
+    /// A caller's span (<c>call {Module}</c>, <c>sys {operation}</c>) for a request to <paramref name="target"/>, tagged
+    /// with the target's pid, module and names; <paramref name="operation"/> also becomes the operation tag. Null when
+    /// not sampled.
     /// </summary>
-    public static Activity? StartRequest(LocalProcess target, object envelope)
+    public static Activity? StartClient(LocalProcess target, string name, string? operation = null)
     {
-        Activity? activity;
-        switch (envelope)
-        {
-            case CallRequest call:
-                activity = Source.StartActivity(ActivityKind.Client, name: "call " + (target.ModuleName ?? "gen_server"));
-                call.Trace = activity ?? Activity.Current;
-                break;
-            case SystemRequest system:
-                var operation = OperationName(system.Op);
-                activity = Source.StartActivity(ActivityKind.Client, name: "sys " + operation);
-                activity?.SetTag(OperationTag, operation);
-                break;
-            default:
-                return null;
-        }
+        var activity = Source.StartActivity(ActivityKind.Client, name: name);
+        if (operation is not null) activity?.SetTag(OperationTag, operation);
         if (activity is { IsAllDataRequested: true }) TagProcess(activity, target);
         return activity;
     }
 
-    /// <summary>The producer span of a cast; the envelope carries it (or the caller's current activity) to the server.</summary>
-    public static Activity? StartCast(LocalProcess target, CastRequest envelope)
+    /// <summary>The producer span of a cast to <paramref name="target"/>. Null when not sampled.</summary>
+    public static Activity? StartProducer(LocalProcess target)
     {
         var activity = Source.StartActivity(ActivityKind.Producer, name: "cast " + (target.ModuleName ?? "gen_server"));
-        envelope.Trace = activity ?? Activity.Current;
         if (activity is { IsAllDataRequested: true }) TagProcess(activity, target);
         return activity;
     }
@@ -91,7 +77,7 @@ internal static class OtpTelemetry
     /// <summary>A span of the node's own work (a restart, an upgrade), child of the current activity if there is one.</summary>
     public static Activity? StartInternal(string name) => Source.HasListeners() ? Source.StartActivity(name, ActivityKind.Internal) : null;
 
-    /// <summary>Marks a span as failed with <paramref name="errorType"/> (see <see cref="ErrorType(Exception)"/>).</summary>
+    /// <summary>Marks a span as failed with <paramref name="errorType"/> (see <see cref="ErrorType(ExitReason)"/>).</summary>
     public static void Fail(Activity? activity, string errorType, string? description = null)
     {
         if (activity is null) return;
@@ -99,19 +85,7 @@ internal static class OtpTelemetry
         activity.SetTag(OtpDiagnostics.ErrorTypeTag, errorType);
     }
 
-    /// <summary>
-    /// OpenTelemetry's <c>error.type</c> for a failure: the exit reason's atom (<c>timeout</c>, <c>noproc</c>,
-    /// <c>calling_self</c>...), the exception type of a crash, or the type of any other exception. Low cardinality.
-    /// </summary>
-    public static string ErrorType(Exception exception) => exception switch
-    {
-        CallException call => ErrorType(call.CallReason),
-        OtpExitException exit => ErrorType(exit.Reason),
-        OperationCanceledException => "cancelled",
-        _ => exception.GetType().FullName ?? exception.GetType().Name,
-    };
-
-    /// <summary>As <see cref="ErrorType(Exception)"/>, for an exit reason.</summary>
+    /// <summary>OpenTelemetry's <c>error.type</c> for an exit reason: its atom (<c>timeout</c>, <c>noproc</c>...) or the exception type of a crash. Low cardinality.</summary>
     public static string ErrorType(ExitReason reason) => reason.Term switch
     {
         Atom atom => atom.Name,
@@ -127,21 +101,4 @@ internal static class OtpTelemetry
         if (process.RegisteredName is { } name) activity.SetTag(RegisteredNameTag, name);
         if (process.Application is { } application) activity.SetTag(OtpDiagnostics.ApplicationTag, application);
     }
-
-    /// <summary>The sys function a system operation mirrors.</summary>
-    public static string OperationName(SystemOp op) => op switch
-    {
-        SystemOp.GetState => "get_state",
-        SystemOp.ReplaceState => "replace_state",
-        SystemOp.Suspend => "suspend",
-        SystemOp.Resume => "resume",
-        SystemOp.GetStatus => "get_status",
-        SystemOp.ChangeCode => "change_code",
-        SystemOp.Statistics => "statistics",
-        SystemOp.Trace => "trace",
-        SystemOp.Terminate => "terminate",
-        SystemOp.Rebind => "rebind",
-        SystemOp.RevertCode => "revert_code",
-        _ => op.ToString(),
-    };
 }

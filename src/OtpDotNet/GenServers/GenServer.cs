@@ -163,7 +163,7 @@ public static partial class GenServer
         ArgumentNullException.ThrowIfNull(request);
         if (server.Resolve() is not { } target) return;
         var envelope = new CastRequest(request);
-        using var activity = OtpTelemetry.Tracing ? OtpTelemetry.StartCast(target, envelope) : null;
+        using var activity = OtpTelemetry.Tracing ? RequestTelemetry.StartCast(target, envelope) : null;
         target.DeliverFromCaller(envelope);
     }
 

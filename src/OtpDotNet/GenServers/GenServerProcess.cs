@@ -273,7 +273,7 @@ internal sealed class GenServerProcess
         }
         catch (Exception ex) when (_process.IsAlive)
         {
-            if (Activity.Current is { } span && span.Source == OtpTelemetry.Source) OtpTelemetry.Fail(span, OtpTelemetry.ErrorType(ex), ex.Message);
+            if (Activity.Current is { } span && span.Source == OtpTelemetry.Source) OtpTelemetry.Fail(span, RequestTelemetry.ErrorType(ex), ex.Message);
             await StopAsync(ExitReason.FromException(ex)).ConfigureAwait(false);
             return default;
         }

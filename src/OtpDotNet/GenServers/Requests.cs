@@ -39,7 +39,7 @@ internal static class Requests
         TState state,
         CancellationToken cancellationToken)
     {
-        using var activity = OtpTelemetry.StartRequest(target, envelope);
+        using var activity = RequestTelemetry.StartRequest(target, envelope);
         var duration = envelope is CallRequest ? target.Node.Metrics.CallDuration : null;
         var clock = target.Node.TimeProvider;
         var measure = duration is { Enabled: true };
@@ -51,7 +51,7 @@ internal static class Requests
         }
         catch (Exception ex)
         {
-            errorType = OtpTelemetry.ErrorType(ex);
+            errorType = RequestTelemetry.ErrorType(ex);
             OtpTelemetry.Fail(activity, errorType, ex.Message);
             throw;
         }

@@ -44,8 +44,8 @@ public sealed class ViaName : IEquatable<ViaName>, ITermConvertible
     public override int GetHashCode() => HashCode.Combine(Registry, TermEquality.Hash(Name));
 
     /// <summary><c>{via, Module, Name}</c>.</summary>
-    public object ToTerm() => Registry is Registries.RegistryVia r
-        ? TermTuple.Of(Atom.Of("via"), r.ToTerm(), r.Value is null ? TermTuple.Of(r.Registry.ToTerm(), Name) : TermTuple.Of(r.Registry.ToTerm(), Name, r.Value))
+    public object ToTerm() => Registry is IViaNameTerm own
+        ? own.ViaTerm(Name)
         : Registry is ITermConvertible module
         ? TermTuple.Of(Atom.Of("via"), module.ToTerm(), Name)
         : TermTuple.Of(Atom.Of("via"), Atom.Of(Registry.GetType().FullName ?? Registry.GetType().Name), Name);

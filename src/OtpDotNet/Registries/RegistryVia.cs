@@ -8,7 +8,7 @@ namespace Otp.Net.Registries;
 /// <see cref="Registry"/> as a via module: <c>{via, Registry, {Registry, Key}}</c> (or <c>{Registry, Key, Value}</c>).
 /// Registration is made by the named process itself, with <see cref="Value"/>.
 /// </summary>
-internal sealed class RegistryVia(ServerRef registry, object? value) : IViaRegistry, ITermConvertible, IEquatable<RegistryVia>
+internal sealed class RegistryVia(ServerRef registry, object? value) : IViaRegistry, IViaNameTerm, ITermConvertible, IEquatable<RegistryVia>
 {
     public ServerRef Registry { get; } = registry;
 
@@ -40,6 +40,9 @@ internal sealed class RegistryVia(ServerRef registry, object? value) : IViaRegis
     }
 
     public object ToTerm() => Atom.Of("Elixir.Registry");
+
+    public object ViaTerm(object name) =>
+        TermTuple.Of(Atom.Of("via"), ToTerm(), Value is null ? TermTuple.Of(Registry.ToTerm(), name) : TermTuple.Of(Registry.ToTerm(), name, Value));
 
     public bool Equals(RegistryVia? other) =>
         other is not null && Registry.Equals(other.Registry) && TermEquality.Equal(Value, other.Value);

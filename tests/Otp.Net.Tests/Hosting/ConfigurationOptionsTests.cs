@@ -199,7 +199,7 @@ public sealed class ConfigurationOptionsTests
         await host.StartAsync();
         var node = host.Services.GetRequiredService<Node>();
         node.Applications.WhichApplications().Should().ContainSingle().Which.Version.Should().Be("3.0.0");
-        (await SupervisionTree.SnapshotAsync(node.WhereIs("coded")!.Value)).Children.Single().Id.Should().Be(Atom.Of("w"));
+        (await SupervisionTree.SnapshotAsync(node.WhereIs("coded")!.Value)).Children.Single().Id.Should().Be((ChildId)"w");
         await host.StopAsync();
 
         builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });

@@ -264,8 +264,8 @@ public sealed class RegistryTests : IDisposable
     public async Task ChildSpec_StartsTheRegistryUnderASupervisor()
     {
         var spec = Registry.ChildSpec(new RegistryOptions(RegistryKeys.Duplicate) { Name = "topics" });
-        spec.Id.Should().Be("topics");
-        Registry.ChildSpec(new RegistryOptions(RegistryKeys.Unique)).Id.Should().Be("Registry");
+        spec.Id.Should().Be((ChildId)"topics");
+        Registry.ChildSpec(new RegistryOptions(RegistryKeys.Unique)).Id.Should().Be((ChildId)"Registry");
 
         var sup = (await Supervisor.StartLinkAsync(_node, new SupervisorFlags(), [spec])).GetPidOrThrow();
 

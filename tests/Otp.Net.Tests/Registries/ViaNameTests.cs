@@ -136,7 +136,7 @@ public sealed class ViaNameTests : IDisposable
 
         // The supervisor has handled the crash (and restarted the child) before it answers this.
         var children = await Supervisor.WhichChildrenAsync(sup).Within();
-        var second = children.Single(c => Equals(c.Id, Atom.Of("account"))).Pid;
+        var second = children.Single(c => c.Id == "account").Pid;
         second.Should().NotBe(first);
         via.WhereIs().Should().Be(second);
         (await GenServer.CallAsync<decimal>(via, new Balance()).Within()).Should().Be(0m, "a restarted server starts fresh");

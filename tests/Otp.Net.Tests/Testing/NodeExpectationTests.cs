@@ -19,7 +19,7 @@ public sealed class NodeExpectationTests : IAsyncDisposable
 
     private JournalWorker W(string name, Func<int, InitResult<int>?>? init = null) => new(name, _journal, init: init);
 
-    private static Pid PidOf(IReadOnlyList<ChildInfo> children, string id) => children.Single(c => Equals(c.Id, Atom.Of(id))).Pid;
+    private static Pid PidOf(IReadOnlyList<ChildInfo> children, string id) => children.Single(c => c.Id == id).Pid;
 
     [Fact]
     public async Task ExpectExitAsync_GivesTheReason_EvenForAProcessAlreadyGone()
@@ -79,13 +79,13 @@ public sealed class NodeExpectationTests : IAsyncDisposable
         Node.Exit(t, ExitReason.Kill);
         var temporary = () => _test.ExpectRestartAsync(sup, Atom.Of("t"), t);
         (await temporary.Should().ThrowAsync<TestKitAssertionException>()).Which.Message
-            .Should().Be($"ExpectRestartAsync: {sup} has no child t (Atom) after {t} exited (a temporary child is removed, not restarted); its children: tr (Atom).");
+            .Should().Be($"ExpectRestartAsync: {sup} has no child t (ChildId) after {t} exited (a temporary child is removed, not restarted); its children: tr (ChildId).");
 
         var tr = PidOf(await Supervisor.WhichChildrenAsync(sup), "tr");
         await GenServer.CallAsync(tr, ("stop", ExitReason.Normal));
         var transient = () => _test.ExpectRestartAsync(sup, Atom.Of("tr"), tr);
         (await transient.Should().ThrowAsync<TestKitAssertionException>()).Which.Message
-            .Should().Contain($"the child tr (Atom) of {sup} was not restarted after {tr} exited with normal: it has no process");
+            .Should().Contain($"the child tr (ChildId) of {sup} was not restarted after {tr} exited with normal: it has no process");
     }
 
     [Fact] // U7: a supervisor that gives up cannot restart anything
@@ -108,7 +108,7 @@ public sealed class NodeExpectationTests : IAsyncDisposable
         var old = PidOf(await Supervisor.WhichChildrenAsync(sup), "a");
         var act = () => _test.ExpectRestartAsync(sup, Atom.Of("a"), old, TimeSpan.FromMilliseconds(20));
         (await act.Should().ThrowAsync<TestKitAssertionException>()).Which.Message
-            .Should().Be($"ExpectRestartAsync: the child a (Atom) of {sup} ({old}) was not restarted within 20 ms.");
+            .Should().Be($"ExpectRestartAsync: the child a (ChildId) of {sup} ({old}) was not restarted within 20 ms.");
     }
 
     [Fact] // U9: after a one_for_all restart every child runs again

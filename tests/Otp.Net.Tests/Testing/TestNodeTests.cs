@@ -30,7 +30,7 @@ public sealed class TestNodeTests
     {
         await using var test = new TestNode();
         var act = () => test.StartSupervisedAsync(new JournalWorker("f", _journal, init: _ => InitResult<int>.Stop(R("bad_config"))).Spec());
-        (await act.Should().ThrowAsync<TestKitAssertionException>()).Which.Message.Should().StartWith("StartSupervisedAsync: the child f (Atom) failed to start: {bad_config,");
+        (await act.Should().ThrowAsync<TestKitAssertionException>()).Which.Message.Should().StartWith("StartSupervisedAsync: the child f (ChildId) failed to start: {bad_config,");
         var ignored = () => test.StartSupervisedAsync(new JournalWorker("i", _journal, init: _ => InitResult<int>.Ignore()).Spec());
         (await ignored.Should().ThrowAsync<TestKitAssertionException>()).Which.Message.Should().Contain("returned ignore");
     }
@@ -47,7 +47,7 @@ public sealed class TestNodeTests
         var second = await test.StartSupervisedAsync(new JournalWorker("a", _journal).Spec());
         second.Should().NotBe(first);
         var unknown = () => test.StopSupervisedAsync(Atom.Of("nope"));
-        (await unknown.Should().ThrowAsync<TestKitAssertionException>()).Which.Message.Should().Contain("no child nope (Atom) was started by this test");
+        (await unknown.Should().ThrowAsync<TestKitAssertionException>()).Which.Message.Should().Contain("no child nope (ChildId) was started by this test");
     }
 
     [Fact] // the test supervisor restarts as the spec says
