@@ -12,11 +12,6 @@ public sealed class PackageConsumerTests : IDisposable
 {
     private const string OtpNetTotpVersion = "1.4.1"; // also downloaded by this project's PackageDownload
 
-    private static readonly string Root = FindRoot();
-
-    private static readonly string Configuration =
-        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-
     private readonly string _work = Directory.CreateTempSubdirectory("otpdotnet-consumer-").FullName;
 
     public void Dispose()
@@ -35,8 +30,8 @@ public sealed class PackageConsumerTests : IDisposable
     public async Task Packages_InstalledBesideOtpNetTotp_BuildWithoutConflictAndRun()
     {
         var feed = Path.Combine(_work, "feed");
-        foreach (var project in Directory.GetFiles(Path.Combine(Root, "src"), "*.csproj", SearchOption.AllDirectories))
-            await RunAsync("dotnet", ["pack", project, "-c", Configuration, "--no-build", "-o", feed, "-nologo"], Root);
+        foreach (var project in Directory.GetFiles(Path.Combine(Repository.Root, "src"), "*.csproj", SearchOption.AllDirectories))
+            await RunAsync("dotnet", ["pack", project, "-c", Repository.Configuration, "--no-build", "-o", feed, "-nologo"], Repository.Root);
         var package = Directory.GetFiles(feed, "OtpDotNet.*.nupkg").Select(Path.GetFileName).Single(n => n!.StartsWith("OtpDotNet.0", StringComparison.Ordinal) || n!.StartsWith("OtpDotNet.1", StringComparison.Ordinal))!;
         var version = package["OtpDotNet.".Length..^".nupkg".Length];
         Directory.GetFiles(feed, "*.snupkg").Should().NotBeEmpty("symbol packages are published beside the packages");
@@ -138,10 +133,4 @@ public sealed class PackageConsumerTests : IDisposable
         return text;
     }
 
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Otp.Net.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException("Otp.Net.sln not found above the test assembly");
-    }
 }

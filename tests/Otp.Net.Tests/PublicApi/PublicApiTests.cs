@@ -16,7 +16,7 @@ public sealed class PublicApiTests
     public void PublicApi_MatchesApprovedListing(Type anchor, string name)
     {
         var received = Describe(anchor.Assembly);
-        var dir = Path.Combine(FindRoot(), "tests", "Otp.Net.Tests", "PublicApi");
+        var dir = Path.Combine(Repository.Root, "tests", "Otp.Net.Tests", "PublicApi");
         var approvedPath = Path.Combine(dir, $"{name}.approved.txt");
         var approved = File.Exists(approvedPath) ? File.ReadAllText(approvedPath) : "";
         if (approved != received) File.WriteAllText(Path.Combine(dir, $"{name}.received.txt"), received);
@@ -124,12 +124,4 @@ public sealed class PublicApiTests
         };
     }
 
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Otp.Net.sln"))) return dir.FullName;
-        }
-        throw new DirectoryNotFoundException("Otp.Net.sln not found");
-    }
 }

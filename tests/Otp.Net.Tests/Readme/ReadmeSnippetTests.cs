@@ -10,11 +10,6 @@ namespace Otp.Net.Tests.Readme;
 /// </summary>
 public sealed partial class ReadmeSnippetTests
 {
-    private static readonly string Root = FindRoot();
-
-    private static readonly string Configuration =
-        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-
     public static TheoryData<string> Snippets()
     {
         var data = new TheoryData<string>();
@@ -30,7 +25,7 @@ public sealed partial class ReadmeSnippetTests
         foreach (var block in blocks)
         {
             block.Path.Should().NotBeNull($"the C# block at README line {block.Line} must be preceded by <!-- snippet: examples/Snippets/<Project>/<File>.cs -->");
-            var file = System.IO.Path.Combine(Root, block.Path!);
+            var file = System.IO.Path.Combine(Repository.Root, block.Path!);
             File.Exists(file).Should().BeTrue($"README line {block.Line} names {block.Path}");
             Normalize(File.ReadAllText(file)).Should().Be(Normalize(block.Code), $"README line {block.Line} must show {block.Path} as it is");
         }
@@ -42,8 +37,8 @@ public sealed partial class ReadmeSnippetTests
     {
         var block = ReadBlocks().Single(b => b.Label == label);
         if (block.Output is null) return; // compiled by the build, nothing to run
-        var project = System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(System.IO.Path.Combine(Root, block.Path!)))!;
-        var dll = System.IO.Path.Combine(Root, "examples", "Snippets", project, "bin", Configuration, "net10.0", project + ".dll");
+        var project = System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(System.IO.Path.Combine(Repository.Root, block.Path!)))!;
+        var dll = System.IO.Path.Combine(Repository.Root, "examples", "Snippets", project, "bin", Repository.Configuration, "net10.0", project + ".dll");
         File.Exists(dll).Should().BeTrue($"{dll} is built by the test project's reference to {project}.csproj");
 
         using var run = Process.Start(new ProcessStartInfo("dotnet", [dll])
@@ -75,7 +70,7 @@ public sealed partial class ReadmeSnippetTests
 
     private static List<Block> ReadBlocks()
     {
-        var lines = File.ReadAllLines(System.IO.Path.Combine(Root, "README.md"));
+        var lines = File.ReadAllLines(System.IO.Path.Combine(Repository.Root, "README.md"));
         var blocks = new List<Block>();
         for (var i = 0; i < lines.Length; i++)
         {
@@ -126,10 +121,4 @@ public sealed partial class ReadmeSnippetTests
     [GeneratedRegex(@"^<!--\s*snippet:\s*(\S+)\s*-->\s*$")]
     private static partial Regex SnippetMarker();
 
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "Otp.Net.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException("Otp.Net.sln not found above the test assembly");
-    }
 }
