@@ -68,7 +68,7 @@ internal sealed partial class OtpHostedService(
         _declared = applications.Select(a => a.Name).ToArray();
         foreach (var app in applications)
         {
-            var (result, started) = await node.Applications.EnsureAllStartedAsync(app.Name, app.Type).ConfigureAwait(false);
+            var (result, started) = await node.Applications.EnsureAllStartedAsync(app.Name, app.Type, cancellationToken).ConfigureAwait(false);
             if (!result.IsOk) throw new InvalidOperationException($"application {app.Name} failed to start: {result}");
             foreach (var name in started) Started(logger, name);
         }
@@ -112,7 +112,8 @@ internal sealed partial class OtpHostedService(
         _running = false;
         try
         {
-            await node.Applications.StopAllAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            // The host's token ends only this wait: the stops already asked for keep going, in order.
+            await node.Applications.StopAllAsync(CancellationToken.None).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

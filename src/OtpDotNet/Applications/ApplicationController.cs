@@ -7,9 +7,12 @@ namespace Otp.Net.Applications;
 /// <summary>
 /// A node's application controller: loads application descriptors, starts them after their dependencies, stops them
 /// (A4, A5), reacts to an application ending on its own according to its type (A6), stops all in the reverse of the
-/// actual start order (A7), and keeps each application's environment (A8, A9).
+/// actual start order (A7), and keeps each application's environment (A8, A9). Requests that start or stop
+/// applications are served one at a time; their <c>CancellationToken</c> cancels the wait for their turn (an
+/// <see cref="OperationCanceledException"/>, nothing changed). A start or stop under way is not abandoned: like a call to
+/// OTP's application controller, it runs to its end, so no application is left half started or half stopped.
 /// </summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The semaphore is never waited on with a timeout or cancellation, so it never allocates a wait handle to dispose.")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Only the semaphore's WaitAsync is used, which never allocates a wait handle to dispose.")]
 public sealed class ApplicationController
 {
     private readonly Node _node;
@@ -43,12 +46,13 @@ public sealed class ApplicationController
 
     /// <summary>
     /// <c>application:start(App, Type)</c> (A2, A3): <c>ok</c>, <c>{error, {not_started, Dep}}</c>,
-    /// <c>{error, {already_started, App}}</c>, or the start function's error.
+    /// <c>{error, {already_started, App}}</c>, or the start function's error. <paramref name="cancellationToken"/> cancels
+    /// only the wait for the controller (an <see cref="OperationCanceledException"/>, nothing started), not a start under way.
     /// </summary>
-    public async Task<ApplicationResult> StartAsync(string name, ApplicationType type = ApplicationType.Temporary)
+    public async Task<ApplicationResult> StartAsync(string name, ApplicationType type = ApplicationType.Temporary, CancellationToken cancellationToken = default)
     {
         ThrowIfCallingSelf();
-        await _gate.WaitAsync().ConfigureAwait(false);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             return await StartLockedAsync(name, type).ConfigureAwait(false);
@@ -87,13 +91,14 @@ public sealed class ApplicationController
     /// <summary>
     /// <c>application:ensure_all_started</c> (A2): starts the dependencies first (depth first, in the order they are
     /// listed), then the application; returns the applications it started, in start order, or the first error. A
-    /// dependency cycle is refused.
+    /// dependency cycle is refused. <paramref name="cancellationToken"/> cancels only the wait for the controller (an
+    /// <see cref="OperationCanceledException"/>, nothing started), not the starts under way.
     /// </summary>
-    public async Task<(ApplicationResult Result, IReadOnlyList<string> Started)> EnsureAllStartedAsync(string name, ApplicationType type = ApplicationType.Temporary)
+    public async Task<(ApplicationResult Result, IReadOnlyList<string> Started)> EnsureAllStartedAsync(string name, ApplicationType type = ApplicationType.Temporary, CancellationToken cancellationToken = default)
     {
         ThrowIfCallingSelf();
         var started = new List<string>();
-        await _gate.WaitAsync().ConfigureAwait(false);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var result = await EnsureLockedAsync(name, type, started, []).ConfigureAwait(false);
@@ -129,11 +134,13 @@ public sealed class ApplicationController
     /// <summary>
     /// <c>application:stop</c> (A4, A5): <c>PrepStop</c>, shut the tree down, <c>Stop</c>; <c>ok</c> or
     /// <c>{error, {not_started, App}}</c>. Dependents and dependencies keep running; an explicit stop never shuts the node down.
+    /// <paramref name="cancellationToken"/> cancels only the wait for the controller (an
+    /// <see cref="OperationCanceledException"/>, the application still running), not a stop under way.
     /// </summary>
-    public async Task<ApplicationResult> StopAsync(string name)
+    public async Task<ApplicationResult> StopAsync(string name, CancellationToken cancellationToken = default)
     {
         ThrowIfCallingSelf();
-        await _gate.WaitAsync().ConfigureAwait(false);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             return await StopLockedAsync(name).ConfigureAwait(false);
@@ -165,12 +172,16 @@ public sealed class ApplicationController
         return ApplicationResult.Ok;
     }
 
-    /// <summary>A7: stops every running application in the reverse of the order they were actually started.</summary>
-    public async Task StopAllAsync()
+    /// <summary>
+    /// A7: stops every running application in the reverse of the order they were actually started. Cancelling
+    /// <paramref name="cancellationToken"/> throws <see cref="OperationCanceledException"/> before the next application's
+    /// stop begins: those already stopped stay stopped, the others keep running, and a later call stops them.
+    /// </summary>
+    public async Task StopAllAsync(CancellationToken cancellationToken = default)
     {
         string[] names;
         lock (_running) names = _running.Select(r => r.Name).Reverse().ToArray();
-        foreach (var n in names) await StopAsync(n).ConfigureAwait(false);
+        foreach (var n in names) await StopAsync(n, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary><c>application:which_applications</c>: running applications, most recently started first.</summary>
@@ -209,11 +220,14 @@ public sealed class ApplicationController
     /// <summary>
     /// Replaces an application's environment (as a release install does, R4) and, if the application runs and anything
     /// changed, calls its <c>ConfigChange(Changed, New, Removed)</c> (A8). Keys set at run time count as present.
+    /// A token already cancelled throws <see cref="OperationCanceledException"/> with the environment unchanged;
+    /// cancelling it while <c>ConfigChange</c> runs ends only the wait: the new environment stays and the callback runs to its end.
     /// </summary>
-    public async Task ChangeConfigAsync(string application, IReadOnlyDictionary<string, object?> newEnv)
+    public async Task ChangeConfigAsync(string application, IReadOnlyDictionary<string, object?> newEnv, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(newEnv);
         ThrowIfCallingSelf();
+        cancellationToken.ThrowIfCancellationRequested();
         Dictionary<string, object?> changed = new(StringComparer.Ordinal), added = new(StringComparer.Ordinal);
         List<string> removed;
         lock (_loaded)
@@ -239,7 +253,7 @@ public sealed class ApplicationController
             _inCallback.Value = true; // A8: it runs as the controller; calling back into it is calling_self
             await module.ConfigChangeAsync(changed, added, removed, CancellationToken.None).ConfigureAwait(false);
         }, done));
-        await Task.WhenAny(done.Task, watch.Task).ConfigureAwait(false);
+        await Task.WhenAny(done.Task, watch.Task).WaitAsync(cancellationToken).ConfigureAwait(false);
         if (!done.Task.IsCompleted) return; // the application ended meanwhile: there is no one left to tell
         await done.Task.ConfigureAwait(false);
     }

@@ -232,11 +232,13 @@ public sealed class CodeServer
     /// <summary>
     /// <c>code:purge</c> (C5): kills every process still running the old version (reason <c>killed</c>) and unloads it.
     /// True only if a process was killed (false also when there was no old code). GenServers whose state the current
-    /// version accepts move to it first and survive.
+    /// version accepts move to it first and survive. Waits for any other code server request to finish first;
+    /// <paramref name="cancellationToken"/> cancels only that wait (an <see cref="OperationCanceledException"/>, nothing
+    /// purged): once the purge has begun killing it runs to the end, since a half-done purge cannot be undone.
     /// </summary>
-    public async Task<bool> PurgeAsync(string module)
+    public async Task<bool> PurgeAsync(string module, CancellationToken cancellationToken = default)
     {
-        await _serial.WaitAsync().ConfigureAwait(false);
+        await _serial.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             return await PurgeCoreAsync(module).ConfigureAwait(false);
@@ -261,10 +263,14 @@ public sealed class CodeServer
         return victims.Length > 0;
     }
 
-    /// <summary><c>code:soft_purge</c> (C6): false, changing nothing, if any process runs the old version; otherwise unloads it (if any) and returns true.</summary>
-    public async Task<bool> SoftPurgeAsync(string module)
+    /// <summary>
+    /// <c>code:soft_purge</c> (C6): false, changing nothing, if any process runs the old version; otherwise unloads it (if
+    /// any) and returns true. Waits for any other code server request to finish first; <paramref name="cancellationToken"/>
+    /// cancels only that wait (an <see cref="OperationCanceledException"/>, nothing changed), not a soft purge under way.
+    /// </summary>
+    public async Task<bool> SoftPurgeAsync(string module, CancellationToken cancellationToken = default)
     {
-        await _serial.WaitAsync().ConfigureAwait(false);
+        await _serial.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             return await SoftPurgeCoreAsync(module).ConfigureAwait(false);
@@ -362,9 +368,13 @@ public sealed class CodeServer
     /// <summary>
     /// Waits until every purged version of <paramref name="module"/> has been collected, forcing collections; false if
     /// one is still held after <paramref name="timeout"/> (a callback that ignores its token, or a leaked reference).
+    /// <see cref="Timeout.InfiniteTimeSpan"/> waits until they are collected or <paramref name="cancellationToken"/> is
+    /// cancelled, which ends the wait with an <see cref="OperationCanceledException"/>; waiting changes nothing, so
+    /// nothing is left to undo.
     /// </summary>
-    public async Task<bool> WaitForUnloadAsync(string module, TimeSpan timeout)
+    public async Task<bool> WaitForUnloadAsync(string module, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var entry = Entry(module);
         if (entry is null) return true;
         var watch = Stopwatch.StartNew();
@@ -373,12 +383,13 @@ public sealed class CodeServer
             bool done;
             lock (_gate) done = entry.Purged.All(v => v.IsCollected);
             if (done) return true;
-            if (watch.Elapsed > timeout) return false;
+            if (timeout != Timeout.InfiniteTimeSpan && watch.Elapsed > timeout) return false;
             // A collectible context goes in two collections with a finalizer pass between; later attempts leave
             // time for code still unwinding on other threads. The collections run on the thread pool, not on the
             // caller's thread (which may be a process's turn).
-            await CollectAsync(static () => false, attempts: 1).ConfigureAwait(false);
-            if (attempt >= 2) await Task.Delay(10).ConfigureAwait(false);
+            await CollectAsync(static () => false, attempts: 1).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (attempt >= 2) await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
         }
     }
 
@@ -436,15 +447,18 @@ public sealed class CodeServer
     /// back, a process that started on the new version meanwhile is killed, as a purge would (its supervisor restarts it
     /// on the old version). Side effects of a <c>CodeChange</c> that rolled back (timers, names, spawns) are not undone.
     /// A soft purge that is refused at the end is logged (<c>OldCodeNotPurged</c>) and reported in
-    /// <see cref="UpgradeReport.OldVersionPurged"/>. Waits for any other code server request to finish first.
+    /// <see cref="UpgradeReport.OldVersionPurged"/>. Waits for any other code server request to finish first;
+    /// <paramref name="cancellationToken"/> cancels that wait and the reading of the file (an
+    /// <see cref="OperationCanceledException"/>, nothing changed). Once the processes are being suspended the upgrade is not
+    /// abandoned: it completes or rolls back as a whole, whatever the token says.
     /// </summary>
-    public async Task<UpgradeReport> UpgradeAsync(string module, string path, object? extra = null, bool purge = true)
+    public async Task<UpgradeReport> UpgradeAsync(string module, string path, object? extra = null, bool purge = true, CancellationToken cancellationToken = default)
     {
         if (!File.Exists(path)) throw new CodeLoadException(CodeErrorKind.NoFile, module, $"nofile: {path}");
-        await _serial.WaitAsync().ConfigureAwait(false);
+        await _serial.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var image = await File.ReadAllBytesAsync(path).ConfigureAwait(false);
+            var image = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
             return await ObservedUpgradeAsync(module, image, Path.GetDirectoryName(Path.GetFullPath(path)), extra, purge).ConfigureAwait(false);
         }
         finally

@@ -302,6 +302,25 @@ public sealed class CodeServerTests : IDisposable
         (await node.Code.WaitForUnloadAsync("kv", TimeSpan.FromSeconds(10))).Should().BeTrue();
         node.Code.PendingUnload.Should().BeEmpty();
     }
+
+    [Fact] // C5, C6: a cancelled token cancels the wait for the code server's queue; nothing is purged or upgraded
+    public async Task PurgeSoftPurgeUpgrade_CancelledToken_ThrowOperationCanceled_ModuleStateUnchanged()
+    {
+        await _node.Code.LoadAsync(Fixtures.Recorder(1), "recorder");
+        var pid = (await _node.Code.StartGenServerAsync("recorder")).GetPidOrThrow();
+        await _node.Code.LoadAsync(Fixtures.Recorder(2), "recorder");
+        var cancelled = new CancellationToken(true);
+        var before = _node.Code.Versions("recorder");
+
+        await FluentActions.Awaiting(() => _node.Code.PurgeAsync("recorder", cancelled)).Should().ThrowAsync<OperationCanceledException>();
+        await FluentActions.Awaiting(() => _node.Code.SoftPurgeAsync("recorder", cancelled)).Should().ThrowAsync<OperationCanceledException>();
+        await FluentActions.Awaiting(() => _node.Code.UpgradeAsync("recorder", Fixtures.Recorder(3), cancellationToken: cancelled)).Should().ThrowAsync<OperationCanceledException>();
+
+        _node.IsAlive(pid).Should().BeTrue();
+        _node.Code.HasOldCode("recorder").Should().BeTrue();
+        _node.Code.Versions("recorder").Should().BeEquivalentTo(before);
+        (await _node.Code.PurgeAsync("recorder")).Should().BeTrue(); // the queue was left free
+    }
 }
 
 public sealed class CodeServerDependencyInjectionTests

@@ -107,4 +107,23 @@ public sealed class UnloadTests : IDisposable
         (await GenServer.CallAsync(pid, "version")).Should().Be("1");
         GC.KeepAlive(failure.Which);
     }
+
+    [Fact] // C5: cancelling the wait for an unload ends the wait only; the pinned version stays pending, then unloads once released
+    public async Task WaitForUnload_CancelledWhileVersionPinned_ThrowsOperationCanceled_VersionStillPendingThenUnloads()
+    {
+        await Code.LoadAsync(Fixtures.Recorder(1), "recorder");
+        var pid = (await Code.StartGenServerAsync("recorder")).GetPidOrThrow();
+        await GenServer.CallAsync(pid, ("add", "a"));
+        var pin = new StrongBox<object?>(await Otp.Net.Sys.SysOps.GetStateAsync(pid)); // a v1 record: holds v1's assembly
+        await Code.LoadAsync(Fixtures.Recorder(2), "recorder");
+        (await Code.PurgeAsync("recorder")).Should().BeTrue();
+        using var cts = new CancellationTokenSource();
+        var waiting = Code.WaitForUnloadAsync("recorder", Timeout.InfiniteTimeSpan, cts.Token);
+        cts.Cancel();
+        await FluentActions.Awaiting(() => waiting).Should().ThrowAsync<OperationCanceledException>();
+        Code.Versions("recorder").Should().Contain(v => v.Version == "1" && v.Status == ModuleStatus.PendingUnload);
+        Code.Versions("recorder").Should().Contain(v => v.Version == "2" && v.Status == ModuleStatus.Current);
+        pin.Value = null;
+        (await Code.WaitForUnloadAsync("recorder", UnloadTimeout)).Should().BeTrue();
+    }
 }

@@ -199,4 +199,93 @@ public sealed class TaskTests : IDisposable
         exit!.Reason.Should().Be(R("boom"));
         callerAlive.Should().BeTrue();
     }
+
+    [Fact] // D2: cancelling the wait is not a timeout: the caller lives, the task keeps running and can be awaited again
+    public async Task Await_CancelledWait_ThrowsOperationCanceled_TaskKeepsRunningAndCanBeAwaitedAgain()
+    {
+        var (cancelled, alive, value, queued) = await _node.RunAsync(async ctx =>
+        {
+            var gate = new TaskCompletionSource<object?>();
+            var t = OtpTask.Async(_ => gate.Task);
+            using var cts = new CancellationTokenSource();
+            var waiting = OtpTask.AwaitAsync(t, Timeout.InfiniteTimeSpan, cts.Token);
+            cts.Cancel();
+            var cancelled = false;
+            try
+            {
+                await waiting;
+            }
+            catch (OperationCanceledException)
+            {
+                cancelled = true;
+            }
+            var alive = _node.IsAlive(t.Pid);
+            gate.SetResult(7);
+            var value = await OtpTask.AwaitAsync(t);
+            return (cancelled, alive, value, _node.GetProcessInfo(ctx.Self)!.MessageQueueLength);
+        });
+        cancelled.Should().BeTrue();
+        alive.Should().BeTrue();
+        value.Should().Be(7);
+        queued.Should().Be(0);
+    }
+
+    [Fact] // D2: an already cancelled token ends await_many and yield at once; the tasks keep running
+    public async Task AwaitManyAndYield_AlreadyCancelledToken_ThrowOperationCanceled_TasksKeepRunning()
+    {
+        var (many, yielded, alive) = await _node.RunAsync(async ctx =>
+        {
+            var gate = new TaskCompletionSource<object?>();
+            var t = OtpTask.Async(_ => gate.Task);
+            var many = await Catch(() => OtpTask.AwaitManyAsync([t], Timeout.InfiniteTimeSpan, new CancellationToken(true)));
+            var yielded = await Catch(() => OtpTask.YieldAsync(t, Timeout.InfiniteTimeSpan, new CancellationToken(true)));
+            var alive = _node.IsAlive(t.Pid);
+            gate.SetResult(null);
+            await OtpTask.AwaitAsync(t);
+            return (many, yielded, alive);
+        });
+        many.Should().BeTrue();
+        yielded.Should().BeTrue();
+        alive.Should().BeTrue();
+    }
+
+    [Fact] // D2: cancelling a shutdown's wait kills the task at once and leaves no monitor or message behind
+    public async Task Shutdown_CancelledWait_KillsTask_AndLeavesNothingQueued()
+    {
+        var (cancelled, exit, queued) = await _node.RunAsync(async ctx =>
+        {
+            var trapping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var t = OtpTask.Async(async _ =>
+            {
+                ProcessContext.CurrentProcess!.TrapExit = true; // the shutdown request becomes a message it never reads
+                trapping.SetResult();
+                await Task.Delay(Timeout.Infinite, CancellationToken.None);
+                return null;
+            });
+            await trapping.Task;
+            var exited = _node.WaitForExitAsync(t.Pid);
+            using var cts = new CancellationTokenSource();
+            var waiting = OtpTask.ShutdownAsync(t, Timeout.InfiniteTimeSpan, cts.Token);
+            cts.Cancel();
+            var cancelled = await Catch(() => waiting);
+            var exit = await exited;
+            return (cancelled, exit, _node.GetProcessInfo(ctx.Self)!.MessageQueueLength);
+        });
+        cancelled.Should().BeTrue();
+        exit.Kind.Should().Be(ExitReasonKind.Killed);
+        queued.Should().Be(0);
+    }
+
+    private static async Task<bool> Catch(Func<Task> wait)
+    {
+        try
+        {
+            await wait();
+            return false;
+        }
+        catch (OperationCanceledException)
+        {
+            return true;
+        }
+    }
 }
