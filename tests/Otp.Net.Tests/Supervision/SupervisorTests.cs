@@ -187,9 +187,15 @@ public sealed class SupervisorTests : IDisposable
     {
         var sup = await StartSup(new SupervisorFlags { Strategy = Strategy.OneForAll, Intensity = 5 },
             W("a").Spec(), W("t").Spec(RestartType.Temporary), W("tr").Spec(RestartType.Transient));
-        await GenServer.CallAsync(PidOf(await Supervisor.WhichChildrenAsync(sup), "tr"), ("stop", ExitReason.Normal));
+        var tr = PidOf(await Supervisor.WhichChildrenAsync(sup), "tr");
+        await GenServer.CallAsync(tr, ("stop", ExitReason.Normal));
+        // The reply comes before the exit: wait for the exit, whose signal reaches the supervisor before the DOWN
+        // reaches this test, so the next request queues behind it.
+        await _node.ExpectExitAsync(tr);
         (await Supervisor.CountChildrenAsync(sup)).Active.Should().Be(2);
-        _node.Exit(PidOf(await Supervisor.WhichChildrenAsync(sup), "a"), ExitReason.Kill);
+        var a = PidOf(await Supervisor.WhichChildrenAsync(sup), "a");
+        _node.Exit(a, ExitReason.Kill);
+        await _node.ExpectExitAsync(a);
         var ids = (await Supervisor.WhichChildrenAsync(sup)).Select(c => c.Id).ToArray();
         ids.Should().BeEquivalentTo(new ChildId[] { "a", Atom.Of("tr") });
     }
