@@ -600,7 +600,7 @@ public sealed class CodeServer
     }
 
     private static async Task<SysResult> ChangeCodeAsync(LocalProcess process, object? oldVsn, object? extra) =>
-        (SysResult)(await SystemCallAsync(process, SystemOp.ChangeCode, Timeout.InfiniteTimeSpan, null, oldVsn, extra).ConfigureAwait(false))!;
+        new((await SystemCallAsync(process, SystemOp.ChangeCode, Timeout.InfiniteTimeSpan, null, oldVsn, extra).ConfigureAwait(false))!);
 
     private static Task<object?> SystemCallAsync(LocalProcess process, SystemOp op, TimeSpan timeout, object? arg = null, object? arg2 = null, object? arg3 = null)
     {

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging;
 using Otp.Net.Code;
 using Otp.Net.Diagnostics;
 using Otp.Net.Processes;
-using Otp.Net.Sys;
 using Otp.Net.Terms;
 
 namespace Otp.Net.GenServers;
@@ -452,7 +451,7 @@ internal sealed class GenServerProcess
     /// is rebound to it; its old state reaches the new code as a <see cref="StateTerm"/> when its type belongs to the old
     /// version. With <c>{down, Vsn}</c> (S6) the current (newer) code converts the state and the process binds back to Vsn.
     /// </summary>
-    private async ValueTask<SysResult> ChangeCodeAsync(SystemRequest request)
+    private async ValueTask<object> ChangeCodeAsync(SystemRequest request)
     {
         var explicitModule = request.Arg as GenServerBase;
         var oldVersion = request.Arg2;
@@ -559,5 +558,5 @@ internal sealed class GenServerProcess
 
     // The result may carry terms of either version (a CodeChange's error term): it is neutralized, so that whoever keeps
     // it (a caller, an UpgradeFailedException) does not keep a version loaded.
-    private static SysResult Outcome(object term) => new(StateTerms.NeutralizeForReport(term)!);
+    private static object Outcome(object term) => StateTerms.NeutralizeForReport(term)!;
 }

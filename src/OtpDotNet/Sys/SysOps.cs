@@ -62,7 +62,7 @@ public static class SysOps
     {
         var result = await Request(server, "change_code", SystemOp.ChangeCode, timeout, cancellationToken, module, oldVersion, extra,
             module is null ? null : (object)Atom.Of(module.ModuleName), oldVersion, extra).ConfigureAwait(false);
-        return (SysResult)result!;
+        return new SysResult(result!);
     }
 
     /// <summary><c>sys:statistics(Name, true | false)</c>.</summary>
