@@ -27,8 +27,9 @@ public sealed class Node : IAsyncDisposable, IDisposable
         Options = options ?? new NodeOptions();
         _loggerFactory = new SafeLoggerFactory(Options.LoggerFactory);
         Timers = new TimerService(this);
-        Code = new Code.CodeServer(this);
+        Code = new Code.CodeServer(this, static module => module as Applications.Application);
         Applications = new Applications.ApplicationController(this);
+        Releases = new Releases.ReleaseHandler(this);
         Metrics = new OtpMetrics(this, Options.MeterFactory);
     }
 
@@ -58,6 +59,9 @@ public sealed class Node : IAsyncDisposable, IDisposable
 
     /// <summary>The node's application controller.</summary>
     public Applications.ApplicationController Applications { get; }
+
+    /// <summary>The node's release handler: release packages, upgrades and downgrades, the permanent release.</summary>
+    public Releases.ReleaseHandler Releases { get; }
 
     internal IProcessTracer? Tracer => Options.Tracer;
 

@@ -47,4 +47,13 @@ public sealed record NodeOptions
     /// thread takes such a process within microseconds either way).
     /// </summary>
     public bool HandOff { get; init; } = true;
+
+    /// <summary>
+    /// The releases directory of the node's release handler (<see cref="Node.Releases"/>): one folder per release version
+    /// and the <c>RELEASES.json</c> file. Null: the node runs no releases.
+    /// </summary>
+    public string? ReleasesDirectory { get; init; }
+
+    /// <summary>The public keys release packages must be signed with; null accepts unsigned packages (hashes are always checked).</summary>
+    public Releases.ReleaseTrust? ReleaseTrust { get; init; }
 }

@@ -258,6 +258,54 @@ public sealed class ApplicationController
         await done.Task.ConfigureAwait(false);
     }
 
+    /// <summary><c>application:unload</c>: forgets a loaded application that is not running; false if it runs or is unknown.</summary>
+    internal bool Unload(string name)
+    {
+        if (IsRunning(name)) return false;
+        lock (_loaded) return _loaded.Remove(name);
+    }
+
+    /// <summary>The loaded descriptor and a copy of the environment of <paramref name="name"/>, or null.</summary>
+    internal (ApplicationSpec Spec, IReadOnlyDictionary<string, object?> Env)? Loaded(string name)
+    {
+        lock (_loaded)
+        {
+            return _loaded.TryGetValue(name, out var entry) ? (entry.Spec, new Dictionary<string, object?>(entry.Env, StringComparer.Ordinal)) : null;
+        }
+    }
+
+    /// <summary>Replaces a loaded application's descriptor, keeping its environment (a release install, R4); returns the previous one.</summary>
+    internal ApplicationSpec ReplaceSpec(ApplicationSpec spec)
+    {
+        lock (_loaded)
+        {
+            var entry = _loaded[spec.Name];
+            _loaded[spec.Name] = (spec, entry.Env);
+            return entry.Spec;
+        }
+    }
+
+    /// <summary>Replaces a loaded application's environment without calling <c>ConfigChange</c> (undoing an unload).</summary>
+    internal void ReplaceEnv(string name, IReadOnlyDictionary<string, object?> env)
+    {
+        lock (_loaded)
+        {
+            if (!_loaded.TryGetValue(name, out var entry)) return;
+            entry.Env.Clear();
+            foreach (var (k, v) in env) entry.Env[k] = v;
+        }
+    }
+
+    /// <summary>The start type of a running application, or null when it does not run.</summary>
+    internal ApplicationType? RunningType(string name)
+    {
+        lock (_running)
+        {
+            var i = _running.FindIndex(r => r.Name == name);
+            return i < 0 ? null : _running[i].Type;
+        }
+    }
+
     private bool IsRunning(string name)
     {
         lock (_running) return _running.Any(r => r.Name == name);

@@ -20,7 +20,7 @@ namespace Otp.Net.Code;
 /// needs run on the thread pool, never on the caller's thread and never under a lock.
 /// </summary>
 #pragma warning disable CA1001 // the gate's semaphore never allocates a wait handle (only WaitAsync is used): nothing to dispose
-public sealed class CodeServer
+public sealed partial class CodeServer
 #pragma warning restore CA1001
 {
     private readonly Node _node;
@@ -28,7 +28,19 @@ public sealed class CodeServer
     private readonly object _gate = new();
     private readonly SemaphoreSlim _serial = new(1, 1);
 
-    internal CodeServer(Node node) => _node = node;
+    private readonly Func<object, object?>[] _adapters;
+
+    /// <param name="node">The node.</param>
+    /// <param name="adapters">
+    /// Behaviours of the layers above the code server (supervisors, applications) that can be modules: each takes a
+    /// created callback instance and returns what the version holds (the instance or an engine wrapping it), or null
+    /// when the instance is not of its kind.
+    /// </param>
+    internal CodeServer(Node node, params Func<object, object?>[] adapters)
+    {
+        _node = node;
+        _adapters = adapters;
+    }
 
     // ------------------------------------------------------------------ loading
 
@@ -123,8 +135,45 @@ public sealed class CodeServer
 
     private ModuleVersion LoadCore(byte[] image, string? directory, string? module, bool rebind)
     {
+        var version = CreateVersion(image, directory, module);
+        var entry = version.Entry;
+        var name = entry.Name;
+        try
+        {
+            lock (_gate)
+            {
+                if (entry.Old is not null) throw new CodeLoadException(CodeErrorKind.NotPurged, name, $"not_purged: {name} {entry.Old.Vsn} is still loaded as old code");
+                if (entry.Current?.Vsn == version.Vsn) throw new CodeLoadException(CodeErrorKind.SameVersion, name, $"{name} {version.Vsn} is already the current version");
+                entry.Purged.RemoveAll(v => v.IsCollected);
+                if (entry.Purged.Count > 0) throw new CodeLoadException(CodeErrorKind.PendingUnload, name, $"{name} {entry.Purged[0].Vsn} was purged but is not unloaded yet (a callback still holds it)");
+                entry.Old = entry.Current;
+                entry.Current = version;
+            }
+        }
+        catch
+        {
+            version.Unload();
+            throw;
+        }
+        Loaded(version);
+        if (rebind && version.Entry.Old is { } old) PostRebind(old);
+        return version;
+    }
+
+    /// <summary>Fences, logs and counts a version that just became current.</summary>
+    private void Loaded(ModuleVersion version)
+    {
+        // Pairs with the fence a starting process takes between binding itself and reading the current version: a
+        // process either sees this version as current, or is in the old version's table when an upgrade reads it.
+        Interlocked.MemoryBarrier();
+        CodeLog.Loaded(_node.LoggerFactory.CreateLogger(CodeLog.Category), version.Entry.Name, version.Vsn);
+        _node.Metrics.Loaded();
+    }
+
+    /// <summary>Loads an assembly image into a fresh context and creates its module version, bound to no entry slot yet.</summary>
+    private ModuleVersion CreateVersion(byte[] image, string? directory, string? module)
+    {
         var context = new ModuleLoadContext($"otp-module-{module ?? "?"}", directory);
-        ModuleVersion version;
         try
         {
             Assembly assembly;
@@ -162,7 +211,8 @@ public sealed class CodeServer
                     candidates.Length == 0 ? $"no module {(module is null ? "" : $"'{module}' ")}in {assembly.GetName().Name}" : $"several modules in {assembly.GetName().Name}: name one");
             }
             var (type, attr) = candidates[0];
-            if (!typeof(GenServerBase).IsAssignableFrom(type) && !typeof(IProcessModule).IsAssignableFrom(type))
+            var adapted = typeof(GenServerBase).IsAssignableFrom(type) || typeof(IProcessModule).IsAssignableFrom(type);
+            if (!adapted && _adapters.Length == 0)
             {
                 throw new CodeLoadException(CodeErrorKind.NotABehaviour, attr!.Name, $"{type.FullName} is neither a GenServer nor an IProcessModule");
             }
@@ -175,31 +225,20 @@ public sealed class CodeServer
             {
                 throw new CodeLoadException(CodeErrorKind.NotABehaviour, attr!.Name, $"cannot create {type.FullName}: {ex.Message}", ex);
             }
+            if (!adapted)
+            {
+                instance = _adapters.Select(a => a(instance)).FirstOrDefault(i => i is not null)
+                    ?? throw new CodeLoadException(CodeErrorKind.NotABehaviour, attr!.Name, $"{type.FullName} is not a GenServer, supervisor, application or IProcessModule");
+            }
             var name = attr!.Name;
             var entry = _modules.GetOrAdd(name, n => new ModuleEntry(n));
-            version = new ModuleVersion(entry, ModuleVersion.VersionOf(type, attr), context, instance, ModuleVersion.FindStateType(type));
-            lock (_gate)
-            {
-                if (entry.Old is not null) throw new CodeLoadException(CodeErrorKind.NotPurged, name, $"not_purged: {name} {entry.Old.Vsn} is still loaded as old code");
-                if (entry.Current?.Vsn == version.Vsn) throw new CodeLoadException(CodeErrorKind.SameVersion, name, $"{name} {version.Vsn} is already the current version");
-                entry.Purged.RemoveAll(v => v.IsCollected);
-                if (entry.Purged.Count > 0) throw new CodeLoadException(CodeErrorKind.PendingUnload, name, $"{name} {entry.Purged[0].Vsn} was purged but is not unloaded yet (a callback still holds it)");
-                entry.Old = entry.Current;
-                entry.Current = version;
-            }
+            return new ModuleVersion(entry, ModuleVersion.VersionOf(type, attr), context, instance, ModuleVersion.FindStateType(type));
         }
         catch
         {
             context.Unload();
             throw;
         }
-        // Pairs with the fence a starting process takes between binding itself and reading the current version: a
-        // process either sees this version as current, or is in the old version's table when an upgrade reads it.
-        Interlocked.MemoryBarrier();
-        CodeLog.Loaded(_node.LoggerFactory.CreateLogger(CodeLog.Category), version.Entry.Name, version.Vsn);
-        _node.Metrics.Loaded();
-        if (rebind && version.Entry.Old is { } old) PostRebind(old);
-        return version;
     }
 
     /// <summary>Asks every GenServer on <paramref name="old"/> to move to the current version if it accepts their state (S8).</summary>

@@ -24,6 +24,9 @@ internal sealed class ModuleEntry(string name)
     /// <summary>Purged versions whose load context has not been collected yet.</summary>
     public List<ModuleVersion> Purged { get; } = [];
 
+    /// <summary>A version a release install has loaded but not made current yet (a downgrade's target, R8.4).</summary>
+    public ModuleVersion? Staged { get; set; }
+
     public ModuleVersion? Find(string vsn) =>
-        _current is { } c && c.Vsn == vsn ? c : _old is { } o && o.Vsn == vsn ? o : null;
+        _current is { } c && c.Vsn == vsn ? c : _old is { } o && o.Vsn == vsn ? o : Staged is { } st && st.Vsn == vsn ? st : null;
 }

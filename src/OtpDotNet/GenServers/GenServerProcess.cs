@@ -464,7 +464,16 @@ internal sealed class GenServerProcess
         }
         GenServerBase codeModule;
         ModuleVersion? bindAfter = null;
-        if (explicitModule is not null)
+        var target = request.Arg as ShapeChange;
+        var shape = target is { Shape: true } ? target : null;
+        if (shape is not null)
+        {
+            if (Binding is not { } bound) return Outcome(TermTuple.Of(ErrorAtom, Atom.Of("not_bound_to_a_module")));
+            bindAfter = shape.ToVsn is { } vsn ? bound.Entry.Find(vsn) : bound.Entry.Current;
+            if (bindAfter is null || bindAfter.Instance is not GenServerBase shapeTarget) return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("no_such_version"), shape.ToVsn)));
+            codeModule = shapeTarget;
+        }
+        else if (explicitModule is not null)
         {
             codeModule = explicitModule;
         }
@@ -478,7 +487,8 @@ internal sealed class GenServerProcess
             }
             else
             {
-                bindAfter = binding.Entry.Current ?? binding;
+                bindAfter = target?.ToVsn is { } to ? binding.Entry.Find(to) : binding.Entry.Current ?? binding;
+                if (bindAfter is null) return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("no_such_version"), target!.ToVsn)));
                 codeModule = bindAfter.Instance as GenServerBase ?? Module;
             }
         }
@@ -505,7 +515,9 @@ internal sealed class GenServerProcess
         ICodeChangeResult? result;
         try
         {
-            result = await codeModule.CodeChangeCore(oldVersion, stateIn, extra, Token).ConfigureAwait(false);
+            result = shape is not null
+                ? CodeChangeResult<object?>.Ok(stateIn)
+                : await codeModule.CodeChangeCore(oldVersion, stateIn, extra, Token).ConfigureAwait(false);
         }
         catch (StateMigrationException ex)
         {

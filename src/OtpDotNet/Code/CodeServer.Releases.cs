@@ -1,0 +1,173 @@
+using Otp.Net.GenServers;
+using Otp.Net.Processes;
+using Otp.Net.Sys;
+using Otp.Net.Terms;
+
+namespace Otp.Net.Code;
+
+/// <summary>The code server's side of a release install: staged versions, explicit switches and their undo.</summary>
+public sealed partial class CodeServer
+{
+    /// <summary>Holds the code server for a whole release install: no load, upgrade or purge interleaves with it.</summary>
+    internal Task EnterAsync(CancellationToken cancellationToken) => _serial.WaitAsync(cancellationToken);
+
+    internal void Exit() => _serial.Release();
+
+    /// <summary>
+    /// Loads a module version into a fresh context without making it current (<c>load_object_code</c>): it is
+    /// findable by version (for a downgrade's code change, R8.4) and runs nothing until <see cref="MakeCurrent"/>.
+    /// The caller holds the code server.
+    /// </summary>
+    internal async Task<ModuleVersion> StageAsync(byte[] image, string? directory, string module)
+    {
+        ModuleVersion version;
+        try
+        {
+            version = CreateVersion(image, directory, module);
+        }
+        catch (CodeLoadException ex) when (ex.Kind == CodeErrorKind.PendingUnload && Entry(ex.Module) is { } pending)
+        {
+            await CollectAsync(() => !HasPendingUnload(pending), attempts: 3).ConfigureAwait(false);
+            version = CreateVersion(image, directory, module);
+        }
+        var entry = version.Entry;
+        lock (_gate)
+        {
+            string? refusal = entry.Staged is not null ? $"{module} {entry.Staged.Vsn} is already staged"
+                : entry.Current?.Vsn == version.Vsn ? $"{module} {version.Vsn} is already the current version"
+                : null;
+            if (refusal is null)
+            {
+                entry.Staged = version;
+                return version;
+            }
+            version.Unload();
+            throw new CodeLoadException(CodeErrorKind.SameVersion, module, refusal);
+        }
+    }
+
+    /// <summary>Whether <paramref name="module"/> has old code that processes still run (what a pre-purge would kill).</summary>
+    internal IReadOnlyList<Pid> OldCodeUsers(string module)
+    {
+        var old = Entry(module)?.Old;
+        if (old is null) return [];
+        old.Prune();
+        return old.LiveProcesses.Select(p => p.Self).ToArray();
+    }
+
+    /// <summary>Purges (brutally) with the code server held by the caller.</summary>
+    internal Task<bool> PurgeHeldAsync(string module) => PurgeCoreAsync(module);
+
+    /// <summary>Soft-purges with the code server held by the caller.</summary>
+    internal Task<bool> SoftPurgeHeldAsync(string module) => SoftPurgeCoreAsync(module);
+
+    /// <summary>
+    /// The staged version becomes current and the current one old. Refused (not_purged) while old code exists: the
+    /// caller purges it first (PrePurge, R7).
+    /// </summary>
+    internal (ModuleVersion? Current, ModuleVersion? Old) MakeCurrent(ModuleVersion staged)
+    {
+        var entry = staged.Entry;
+        (ModuleVersion?, ModuleVersion?) before;
+        lock (_gate)
+        {
+            if (entry.Staged != staged) throw new InvalidOperationException($"{staged} is not staged");
+            if (entry.Old is { } old) throw new CodeLoadException(CodeErrorKind.NotPurged, entry.Name, $"not_purged: {entry.Name} {old.Vsn} is still loaded as old code");
+            before = (entry.Current, entry.Old);
+            entry.Staged = null;
+            entry.Old = entry.Current;
+            entry.Current = staged;
+        }
+        Loaded(staged);
+        return before;
+    }
+
+    /// <summary>Undoes <see cref="MakeCurrent"/>: the entry gets back its slots and the version is staged again.</summary>
+    internal void UndoMakeCurrent(ModuleVersion staged, (ModuleVersion? Current, ModuleVersion? Old) before)
+    {
+        var entry = staged.Entry;
+        lock (_gate)
+        {
+            entry.Current = before.Current;
+            entry.Old = before.Old;
+            entry.Staged = staged;
+        }
+        Interlocked.MemoryBarrier(); // from here on, a starting process binds to the restored version
+    }
+
+    /// <summary><c>delete</c> with the code server held: current becomes old; returns the slots before, for the undo.</summary>
+    internal (ModuleVersion? Current, ModuleVersion? Old) Remove(string module)
+    {
+        var entry = Entry(module) ?? throw new CodeLoadException(CodeErrorKind.UnknownModule, module, $"module {module} is not loaded");
+        lock (_gate)
+        {
+            if (entry.Current is null) throw new CodeLoadException(CodeErrorKind.UnknownModule, module, $"module {module} has no current version");
+            if (entry.Old is { } old) throw new CodeLoadException(CodeErrorKind.NotPurged, module, $"not_purged: {module} {old.Vsn} is still loaded as old code");
+            var before = (entry.Current, entry.Old);
+            entry.Old = entry.Current;
+            entry.Current = null;
+            return before;
+        }
+    }
+
+    /// <summary>Undoes <see cref="Remove"/>.</summary>
+    internal void UndoRemove(string module, (ModuleVersion? Current, ModuleVersion? Old) before)
+    {
+        var entry = Entry(module)!;
+        lock (_gate)
+        {
+            entry.Current = before.Current;
+            entry.Old = before.Old;
+        }
+        Interlocked.MemoryBarrier();
+    }
+
+    /// <summary>
+    /// Drops a staged version that did not become current (a rehearsal, or an install that rolled back): what started
+    /// on it meanwhile is killed, as a purge would, and its context unloads.
+    /// </summary>
+    internal async Task DiscardAsync(ModuleVersion staged)
+    {
+        var entry = staged.Entry;
+        lock (_gate)
+        {
+            if (entry.Staged == staged) entry.Staged = null;
+            if (entry.Current == staged || entry.Old == staged) return; // it is in use after all
+        }
+        var strays = staged.LiveProcesses.ToArray();
+        var exits = strays.Select(p => _node.WaitForExitAsync(p.Self)).ToArray();
+        foreach (var p in strays) p.ReceiveExitSignal(default, ExitReason.Kill, viaLink: false);
+        await Task.WhenAll(exits).ConfigureAwait(false);
+        lock (_gate)
+        {
+            if (!staged.IsCollected) entry.Purged.Add(staged);
+        }
+        staged.Unload();
+    }
+
+    /// <summary>The module's current version, or null.</summary>
+    internal ModuleVersion? CurrentVersionOf(string module) => Entry(module)?.Current;
+
+    /// <summary>The module's entry slots, for a rehearsal's checks.</summary>
+    internal (ModuleVersion? Current, ModuleVersion? Old, ModuleVersion? Staged) Slots(string module) =>
+        Entry(module) is { } e ? (e.Current, e.Old, e.Staged) : (null, null, null);
+
+    /// <summary>The live GenServers (engines) bound to <paramref name="version"/>, in start order.</summary>
+    internal static LocalProcess[] ServersBoundTo(ModuleVersion version) => ServersOn(version, except: null).Where(p => p.IsAlive).ToArray();
+
+    /// <summary>Live bare processes (no engine) bound to <paramref name="version"/>: they cannot change code.</summary>
+    internal static LocalProcess[] BareProcessesOn(ModuleVersion version) =>
+        version.Processes.Where(kv => kv.Value is null && kv.Key.IsAlive).Select(kv => kv.Key).ToArray();
+
+    /// <summary><c>sys:change_code</c> as the code server sends it: the outcome term (<c>ok</c> or <c>{error, R}</c>).</summary>
+    /// <paramref name="toVsn"/> names the version an upgrade moves to when it is not the current one (an undo).
+    internal static async Task<SysResult> ChangeCodeOfAsync(LocalProcess process, object? oldVsn, object? extra, TimeSpan timeout, string? toVsn = null) =>
+        new((await SystemCallAsync(process, SystemOp.ChangeCode, timeout, toVsn is null ? null : new ShapeChange(toVsn, Shape: false), oldVsn, extra).ConfigureAwait(false))!);
+
+    /// <summary>A change_code that calls no <c>CodeChange</c>: the state moves to <paramref name="toVsn"/> converted by shape.</summary>
+    internal static async Task<SysResult> ShapeChangeOfAsync(LocalProcess process, string? toVsn, TimeSpan timeout) =>
+        new((await SystemCallAsync(process, SystemOp.ChangeCode, timeout, new ShapeChange(toVsn), null, null).ConfigureAwait(false))!);
+
+    /// <summary>Gives a suspended process back the state and code it had before this suspension's change.</summary>
+    internal static Task RevertCodeOfAsync(LocalProcess process, TimeSpan timeout) => SystemCallAsync(process, SystemOp.RevertCode, timeout);
+}

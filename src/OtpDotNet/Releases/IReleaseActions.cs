@@ -1,0 +1,11 @@
+namespace Otp.Net.Releases;
+
+/// <summary>
+/// Implemented by a module's callback class (a GenServer, supervisor, application or process module) whose actions an
+/// <see cref="ApplyInstruction"/> can run during a release install.
+/// </summary>
+public interface IReleaseActions
+{
+    /// <summary>Runs <paramref name="action"/>; throwing fails the install, which then rolls back.</summary>
+    Task ApplyAsync(string action, object? args, CancellationToken cancellationToken);
+}
