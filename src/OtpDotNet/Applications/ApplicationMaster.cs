@@ -27,6 +27,9 @@ internal sealed class ApplicationMaster
 
     public Application Module => _module!;
 
+    /// <summary>The callback to run now: for a release's application, its module's current version (as OTP calls <c>Mod:F</c>).</summary>
+    private Application Callback => _spec.ResolveOnEachCallback ? _spec.Mod!() : _module!;
+
     public sealed record StopCommand(TaskCompletionSource Done);
 
     public sealed record ConfigChangeCommand(Func<Application, Task> Change, TaskCompletionSource Done);
@@ -50,7 +53,7 @@ internal sealed class ApplicationMaster
     {
         try
         {
-            _state = await _module!.PrepStopAsync(_state, ctx.CancellationToken).ConfigureAwait(false);
+            _state = await Callback.PrepStopAsync(_state, ctx.CancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ctx.Node.IsAlive(ctx.Self))
         {
@@ -62,7 +65,7 @@ internal sealed class ApplicationMaster
     {
         try
         {
-            await _module!.StopAsync(_state, ctx.CancellationToken).ConfigureAwait(false);
+            await Callback.StopAsync(_state, ctx.CancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ctx.Node.IsAlive(ctx.Self))
         {
@@ -124,7 +127,7 @@ internal sealed class ApplicationMaster
                 case ConfigChangeCommand change:
                     try
                     {
-                        await change.Change(_module).ConfigureAwait(false);
+                        await change.Change(Callback).ConfigureAwait(false);
                         change.Done.SetResult();
                     }
                     catch (Exception ex) when (ctx.Node.IsAlive(ctx.Self))

@@ -27,4 +27,10 @@ public sealed record ApplicationSpec(string Name)
 
     /// <summary>The <c>Args</c> of <c>mod</c>.</summary>
     public object? Args { get; init; }
+
+    /// <summary>
+    /// Whether <see cref="Mod"/> is called again for each callback after the start (<c>PrepStop</c>, <c>Stop</c>,
+    /// <c>ConfigChange</c>), so that they run the module's current version: a release's applications.
+    /// </summary>
+    internal bool ResolveOnEachCallback { get; init; }
 }

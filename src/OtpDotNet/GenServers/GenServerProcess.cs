@@ -556,7 +556,7 @@ internal sealed class GenServerProcess
             }
             _beforeChange ??= (previous, Module, Binding);
             _state = newState;
-            if (bindAfter.Instance is GenServerBase target) BindTo(bindAfter, target);
+            if (bindAfter.Instance is GenServerBase targetModule) BindTo(bindAfter, targetModule);
         }
         else
         {

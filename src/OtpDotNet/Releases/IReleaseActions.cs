@@ -6,6 +6,6 @@ namespace Otp.Net.Releases;
 /// </summary>
 public interface IReleaseActions
 {
-    /// <summary>Runs <paramref name="action"/>; throwing fails the install, which then rolls back.</summary>
-    Task ApplyAsync(string action, object? args, CancellationToken cancellationToken);
+    /// <summary>Runs <paramref name="action"/> on <paramref name="node"/>; throwing fails the install, which then rolls back.</summary>
+    Task ApplyAsync(Node node, string action, object? args, CancellationToken cancellationToken);
 }

@@ -20,6 +20,7 @@ internal static class ReleaseApplications
         Applications = descriptor.Applications,
         Env = descriptor.Env,
         Args = descriptor.Args,
+        ResolveOnEachCallback = true,
         Mod = descriptor.Mod is not { } mod ? null : () => node.Code.CurrentVersionOf(mod)?.Instance switch
         {
             Application application => application,

@@ -43,4 +43,34 @@ public enum ReleaseErrorKind
 
     /// <summary>The permanent release cannot be removed.</summary>
     PermanentRelease,
+
+    /// <summary>Upgrade instructions that name something neither release has, or are out of order (R8.6).</summary>
+    BadInstructions,
+
+    /// <summary>Another install or rehearsal is running: installs never interleave.</summary>
+    InstallInProgress,
+
+    /// <summary>The node has no releases directory (<see cref="NodeOptions.ReleasesDirectory"/>).</summary>
+    NotConfigured,
+
+    /// <summary><c>{already_installed, Vsn}</c>: the release asked for is the one running (R3).</summary>
+    AlreadyInstalled,
+
+    /// <summary>Neither release has instructions between the two versions.</summary>
+    NoRelup,
+
+    /// <summary>No release runs on the node yet: boot one first.</summary>
+    NoCurrentRelease,
+
+    /// <summary>A release already runs on the node.</summary>
+    AlreadyBooted,
+
+    /// <summary>Booting a release failed (a module or application); what had started was stopped.</summary>
+    BootFailed,
+
+    /// <summary>The release is the running one and cannot be removed.</summary>
+    CurrentRelease,
+
+    /// <summary>The release is not the running one (only the running release can be made permanent).</summary>
+    NotCurrent,
 }

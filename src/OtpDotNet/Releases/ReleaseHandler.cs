@@ -139,7 +139,7 @@ public sealed class ReleaseHandler
         ArgumentNullException.ThrowIfNull(version);
         options ??= InstallOptions.Default;
         options.Validate();
-        if (!_gate.Wait(0)) throw Busy();
+        if (!_gate.Wait(0, CancellationToken.None)) throw Busy();
         try
         {
             var (from, to, direction, instructions) = Resolve(version);
@@ -175,7 +175,7 @@ public sealed class ReleaseHandler
         ArgumentNullException.ThrowIfNull(version);
         options ??= InstallOptions.Default;
         options.Validate();
-        if (!_gate.Wait(0)) throw Busy();
+        if (!_gate.Wait(0, CancellationToken.None)) throw Busy();
         try
         {
             var (from, to, direction, instructions) = Resolve(version);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Otp.Net.Applications;
 using Otp.Net.Code;
 using Otp.Net.Diagnostics;
+using Otp.Net.GenServers;
 using Otp.Net.Processes;
 using Otp.Net.Sys;
 using Otp.Net.Terms;
@@ -430,11 +431,11 @@ internal sealed class ReleaseInstall
         {
             OnUndo(index, step, async () =>
             {
-                await ActionsOf(step.Module).ApplyAsync(undo, step.Args, CancellationToken.None).ConfigureAwait(false);
+                await ActionsOf(step.Module).ApplyAsync(_node, undo, step.Args, CancellationToken.None).ConfigureAwait(false);
                 return $"{step.Module}:{undo} applied";
             });
         }
-        await actions.ApplyAsync(step.Action, step.Args, CancellationToken.None).ConfigureAwait(false);
+        await actions.ApplyAsync(_node, step.Action, step.Args, CancellationToken.None).ConfigureAwait(false);
         return "";
     }
 

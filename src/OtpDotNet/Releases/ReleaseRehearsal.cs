@@ -135,7 +135,7 @@ internal sealed class ReleaseRehearsal(Node node, ReleaseStore store, ReleaseMan
         if (!run) return;
         try
         {
-            await actions.ApplyAsync(step.Action, step.Args, CancellationToken.None).ConfigureAwait(false); // R2: executed in the check too
+            await actions.ApplyAsync(node, step.Action, step.Args, CancellationToken.None).ConfigureAwait(false); // R2: executed in the check too
         }
         catch (Exception ex)
         {
