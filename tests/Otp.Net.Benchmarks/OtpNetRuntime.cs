@@ -40,6 +40,9 @@ internal sealed class OtpNetRuntime : IRuntime
             case "upgrade":
                 await UpgradeWorkload.RunAsync(Name, int.Parse(args[0], CultureInfo.InvariantCulture), int.Parse(args[1], CultureInfo.InvariantCulture));
                 return true;
+            case "upgrade_release":
+                await ReleaseUpgradeWorkload.RunAsync(Name, int.Parse(args[0], CultureInfo.InvariantCulture), int.Parse(args[1], CultureInfo.InvariantCulture), args.Length > 2 && args[2] == "rolling");
+                return true;
             default:
                 return args.Length == 1 && await ScalingWorkloads.RunAsync(Name, workload, int.Parse(args[0], CultureInfo.InvariantCulture));
         }

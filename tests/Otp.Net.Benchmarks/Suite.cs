@@ -18,6 +18,7 @@ internal static class Suite
         ("spawn", ["100000"]), ("spawn", ["1000000"]), ("pingpong", ["1000000"]), ("oneway", ["10000000"]),
         ("pairs", ["1000", "10000000"]), ("pairs", ["10000", "10000000"]), ("call", ["1", "200000"]), ("call", ["8", "200000"]),
         ("restart", ["10000"]), ("upgrade", ["10000", "0"]), ("upgrade", ["100000", "0"]), ("upgrade", ["100000", "4"]),
+        ("upgrade_release", ["100000", "4"]), ("upgrade_release", ["100000", "4", "rolling"]),
     ];
 
     private static bool LowerIsBetter(string metric) =>

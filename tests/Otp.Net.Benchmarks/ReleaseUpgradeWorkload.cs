@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
+using Otp.Net.GenServers;
+using Otp.Net.Processes;
+using Otp.Net.Releases;
+using Otp.Net.Sys;
+
+namespace Otp.Net.Benchmarks;
+
+/// <summary>
+/// W7 through the release handler: <c>upgrade_release K C [rolling]</c>. The same servers and clients as
+/// <see cref="UpgradeWorkload"/>, upgraded by installing release 2 over release 1 (an advanced update of
+/// <c>upgrade_server</c>), all at once (OTP's relup) or in rolling batches. Metrics: the install's wall time, its
+/// suspend-to-resume phase, and the clients' longest call, failures and the verified states.
+/// </summary>
+internal static class ReleaseUpgradeWorkload
+{
+    private static string Module(string v) => Path.Combine(AppContext.BaseDirectory, "modules", v, "UpgradeServer.dll");
+
+    public static async Task RunAsync(string runtime, int k, int clients, bool rolling)
+    {
+        await RoundAsync(runtime, Math.Max(10, k / 10), clients, rolling, measure: false);
+        await RoundAsync(runtime, k, clients, rolling, measure: true);
+    }
+
+    private static ReleaseManifest Release(string version, string moduleVsn) => new("w7", version)
+    {
+        Host = HostRequirements.Current(),
+        Applications =
+        [
+            new ApplicationDescriptor("w7", version) { Modules = [new ModuleDescriptor("upgrade_server", moduleVsn, $"lib/w7-{version}/UpgradeServer.dll")] },
+        ],
+        Upgrades = version == "2" ? [new RelupEntry("1") { Instructions = [new UpdateInstruction("upgrade_server")] }] : [],
+        Downgrades = version == "2" ? [new RelupEntry("1") { Instructions = [new UpdateInstruction("upgrade_server")] }] : [],
+    };
+
+    private static async Task<string> PackAsync(string work, ReleaseManifest manifest, string dll)
+    {
+        var source = Path.Combine(work, "src-" + manifest.Version);
+        var file = Path.Combine(source, "lib", $"w7-{manifest.Version}", "UpgradeServer.dll");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        File.Copy(dll, file);
+        var package = Path.Combine(work, $"w7-{manifest.Version}.zip");
+        await ReleasePackage.CreateAsync(manifest, source, package);
+        return package;
+    }
+
+    private static async Task RoundAsync(string runtime, int k, int clientCount, bool rolling, bool measure)
+    {
+        var work = Path.Combine(Path.GetTempPath(), $"otp-w7-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(work);
+        try
+        {
+            await using var node = new Node(new NodeOptions { LoggerFactory = NullLoggerFactory.Instance, ReleasesDirectory = Path.Combine(work, "releases") });
+            await node.Releases.UnpackAsync(await PackAsync(work, Release("1", "1"), Module("v1")));
+            await node.Releases.UnpackAsync(await PackAsync(work, Release("2", "2"), Module("v2")));
+            await node.Releases.BootAsync("1");
+            var servers = new Pid[k];
+            for (var i = 0; i < k; i++) servers[i] = (await node.Code.StartGenServerAsync("upgrade_server")).Pid;
+
+            using var stop = new CancellationTokenSource();
+            var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var ok = new long[clientCount];
+            var failed = new long[clientCount];
+            var maxTicks = new long[clientCount];
+            var clients = Enumerable.Range(0, clientCount).Select(c => Task.Run(async () =>
+            {
+                var rnd = new Random(c);
+                await release.Task;
+                while (!stop.IsCancellationRequested)
+                {
+                    var t0 = Stopwatch.GetTimestamp();
+                    try
+                    {
+                        await GenServer.CallAsync(servers[rnd.Next(k)], "incr");
+                        ok[c]++;
+                    }
+                    catch (Exception)
+                    {
+                        failed[c]++;
+                    }
+                    maxTicks[c] = Math.Max(maxTicks[c], Stopwatch.GetTimestamp() - t0);
+                }
+            })).ToArray();
+            if (clientCount > 0)
+            {
+                release.SetResult();
+                await Task.Delay(200);
+            }
+
+            var options = new InstallOptions { Mode = rolling ? InstallMode.Rolling : InstallMode.AllAtOnce, BatchSize = 1000 };
+            var wall = Stopwatch.StartNew();
+            var result = await node.Releases.InstallAsync("2", options);
+            wall.Stop();
+            var purge = Stopwatch.StartNew();
+            var purged = await node.Code.WaitForUnloadAsync("upgrade_server", TimeSpan.FromSeconds(60)) && !node.Code.HasOldCode("upgrade_server");
+            purge.Stop();
+
+            if (clientCount > 0)
+            {
+                await Task.Delay(200);
+                stop.Cancel();
+                await Task.WhenAll(clients);
+            }
+
+            long sum = 0;
+            var verified = purged;
+            foreach (var s in servers)
+            {
+                var state = await SysOps.GetStateAsync(s);
+                var count = state?.GetType().GetProperty("Count")?.GetValue(state);
+                var upgraded = state?.GetType().GetProperty("Upgraded")?.GetValue(state);
+                if (count is not int n || upgraded is not true) verified = false;
+                else sum += n;
+            }
+            if (sum != ok.Sum()) verified = false;
+            if (!measure) return;
+
+            var workload = clientCount > 0 ? "upgrade_release_clients" : "upgrade_release";
+            if (rolling) workload += "_rolling";
+            var phase = result.Journal.Where(j => j.Step is SuspendStep or LoadStep or CodeChangeStep or ResumeStep or RollingUpdateStep).Sum(j => j.Elapsed.TotalMilliseconds);
+            void R(string metric, double value, string unit) => Report.Result(runtime, workload, k, metric, value, unit);
+            R("total_ms", wall.Elapsed.TotalMilliseconds, "ms");
+            R("ms_per_1000", wall.Elapsed.TotalMilliseconds / (k / 1000.0), "ms");
+            R("suspend_to_resume_ms", phase, "ms");
+            R("unload_ms", purge.Elapsed.TotalMilliseconds, "ms");
+            R("verified", verified ? 1 : 0, "bool");
+            if (clientCount > 0)
+            {
+                R("client_calls_ok", ok.Sum(), "count");
+                R("client_calls_failed", failed.Sum(), "count");
+                R("client_max_call_ms", maxTicks.Max() * 1000.0 / Stopwatch.Frequency, "ms");
+            }
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(work, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+}
