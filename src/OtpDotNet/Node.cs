@@ -27,7 +27,7 @@ public sealed class Node : IAsyncDisposable, IDisposable
         Options = options ?? new NodeOptions();
         _loggerFactory = new SafeLoggerFactory(Options.LoggerFactory);
         Timers = new TimerService(this);
-        Code = new Code.CodeServer(this);
+        Code = new Code.CodeServer(this, [Supervision.SupervisorServer.ModuleBehaviour]); // supervisor modules load as code too
         Applications = new Applications.ApplicationController(this);
         Metrics = new OtpMetrics(this, Options.MeterFactory);
     }
