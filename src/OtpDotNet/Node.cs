@@ -27,7 +27,7 @@ public sealed class Node : IAsyncDisposable, IDisposable
         Options = options ?? new NodeOptions();
         _loggerFactory = new SafeLoggerFactory(Options.LoggerFactory);
         Timers = new TimerService(this);
-        Code = new Code.CodeServer(this, static module => module as Applications.Application);
+        Code = new Code.CodeServer(this, [Supervision.SupervisorServer.ModuleBehaviour, global::Otp.Net.Applications.ApplicationModule.Behaviour]); // supervisor and application modules load as code too
         Applications = new Applications.ApplicationController(this);
         Releases = new Releases.ReleaseHandler(this);
         Metrics = new OtpMetrics(this, Options.MeterFactory);

@@ -27,20 +27,19 @@ public sealed partial class CodeServer
     private readonly ConcurrentDictionary<string, ModuleEntry> _modules = new(StringComparer.Ordinal);
     private readonly object _gate = new();
     private readonly SemaphoreSlim _serial = new(1, 1);
+    private readonly IReadOnlyList<ModuleBehaviour> _behaviours;
 
-    private readonly Func<object, object?>[] _adapters;
-
-    /// <param name="node">The node.</param>
-    /// <param name="adapters">
-    /// Behaviours of the layers above the code server (supervisors, applications) that can be modules: each takes a
-    /// created callback instance and returns what the version holds (the instance or an engine wrapping it), or null
-    /// when the instance is not of its kind.
-    /// </param>
-    internal CodeServer(Node node, params Func<object, object?>[] adapters)
+    internal CodeServer(Node node, IReadOnlyList<ModuleBehaviour>? behaviours = null)
     {
         _node = node;
-        _adapters = adapters;
+        _behaviours = behaviours ?? [];
     }
+
+    /// <summary>A behaviour of <see cref="_behaviours"/> that <paramref name="type"/> derives from, if any.</summary>
+    private ModuleBehaviour? BehaviourOf(Type type) => _behaviours.FirstOrDefault(b => b.Base.IsAssignableFrom(type));
+
+    private bool IsModuleType(Type type) =>
+        typeof(GenServerBase).IsAssignableFrom(type) || typeof(IProcessModule).IsAssignableFrom(type) || BehaviourOf(type) is not null;
 
     // ------------------------------------------------------------------ loading
 
@@ -203,7 +202,7 @@ public sealed partial class CodeServer
             if (module is null && candidates.Length > 1)
             {
                 // Unnamed: the assembly's one behaviour module, if it has exactly one.
-                candidates = candidates.Where(x => typeof(GenServerBase).IsAssignableFrom(x.Type) || typeof(IProcessModule).IsAssignableFrom(x.Type)).ToArray();
+                candidates = candidates.Where(x => IsModuleType(x.Type)).ToArray();
             }
             if (candidates.Length != 1)
             {
@@ -211,28 +210,26 @@ public sealed partial class CodeServer
                     candidates.Length == 0 ? $"no module {(module is null ? "" : $"'{module}' ")}in {assembly.GetName().Name}" : $"several modules in {assembly.GetName().Name}: name one");
             }
             var (type, attr) = candidates[0];
-            var adapted = typeof(GenServerBase).IsAssignableFrom(type) || typeof(IProcessModule).IsAssignableFrom(type);
-            if (!adapted && _adapters.Length == 0)
+            if (!IsModuleType(type))
             {
-                throw new CodeLoadException(CodeErrorKind.NotABehaviour, attr!.Name, $"{type.FullName} is neither a GenServer nor an IProcessModule");
+                throw new CodeLoadException(CodeErrorKind.NotABehaviour, attr!.Name, $"{type.FullName} is neither a GenServer, a Supervisor, an Application nor an IProcessModule");
             }
+            var behaviour = BehaviourOf(type);
             object instance;
             try
             {
                 instance = ModuleServiceProvider.Create(type, _node.Options.Services, _node.LoggerFactory);
+                // A module of another behaviour runs inside that behaviour's engine: the version's instance is the engine's
+                // callback module wrapping the created one (a supervisor module: the supervisor engine).
+                if (behaviour is not null) instance = behaviour.Wrap(instance, attr!.Name);
             }
             catch (Exception ex) when (ex is MissingMethodException or TargetInvocationException or MemberAccessException or InvalidOperationException)
             {
                 throw new CodeLoadException(CodeErrorKind.NotABehaviour, attr!.Name, $"cannot create {type.FullName}: {ex.Message}", ex);
             }
-            if (!adapted)
-            {
-                instance = _adapters.Select(a => a(instance)).FirstOrDefault(i => i is not null)
-                    ?? throw new CodeLoadException(CodeErrorKind.NotABehaviour, attr!.Name, $"{type.FullName} is not a GenServer, supervisor, application or IProcessModule");
-            }
             var name = attr!.Name;
             var entry = _modules.GetOrAdd(name, n => new ModuleEntry(n));
-            return new ModuleVersion(entry, ModuleVersion.VersionOf(type, attr), context, instance, ModuleVersion.FindStateType(type));
+            return new ModuleVersion(entry, ModuleVersion.VersionOf(type, attr), context, instance, ModuleVersion.FindStateType(instance.GetType()), behaviour?.Name ?? "gen_server");
         }
         catch
         {
@@ -443,6 +440,15 @@ public sealed partial class CodeServer
 
     private ModuleEntry? Entry(string module) => _modules.TryGetValue(module, out var e) ? e : null;
 
+    /// <summary>The current version of <paramref name="module"/>, or null.</summary>
+    internal ModuleVersion? CurrentVersion(string module) => Entry(module)?.Current;
+
+    /// <summary>The loaded (current or old) version <paramref name="vsn"/> of <paramref name="module"/>, or null.</summary>
+    internal ModuleVersion? FindVersion(string module, string vsn) => Entry(module)?.Find(vsn);
+
+    /// <summary>The behaviour the current version of <paramref name="module"/> runs (<c>gen_server</c>, <c>supervisor</c>), or null.</summary>
+    internal string? BehaviourOf(string module) => CurrentVersion(module)?.Behaviour;
+
     private ModuleVersion CurrentOf(string module) =>
         Entry(module)?.Current ?? throw new CodeLoadException(CodeErrorKind.UnknownModule, module, $"module {module} is not loaded");
 
@@ -456,7 +462,7 @@ public sealed partial class CodeServer
     {
         var version = CurrentOf(module);
         if (version.Instance is not GenServerBase server) throw new CodeLoadException(CodeErrorKind.NotABehaviour, module, $"{module} is not a GenServer module");
-        return GenServer.StartCoreAsync(_node, server, args, options, link, "gen_server", cancellationToken, version);
+        return GenServer.StartCoreAsync(_node, server, args, options, link, version.Behaviour, cancellationToken, version);
     }
 
     /// <summary>Spawns a bare process running <see cref="IProcessModule.RunAsync"/> of the current version of <paramref name="module"/>; it stays on that version for life.</summary>
@@ -637,6 +643,26 @@ public sealed partial class CodeServer
         to.Unload();
         CodeLog.RolledBack(_node.LoggerFactory.CreateLogger(CodeLog.Category), entry.Name, to.Vsn, from.Vsn);
     }
+
+    /// <summary>
+    /// Rehearses the change of <paramref name="process"/> to <paramref name="newVersion"/> (loaded, current or staged: it is
+    /// named, not read from the registry) with <paramref name="oldVsn"/> and <paramref name="extra"/>, suspended or not,
+    /// changing nothing (<see cref="SystemOp.RehearseChange"/>). For a supervisor the outcome's detail is its child diff.
+    /// A dead or unanswering process throws a call failure (<see cref="ICallFailure"/>).
+    /// </summary>
+    internal static async Task<RehearsalOutcome> RehearseAsync(LocalProcess process, ModuleVersion newVersion, object? oldVsn, object? extra, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(process);
+        ArgumentNullException.ThrowIfNull(newVersion);
+        return (RehearsalOutcome)(await SystemCallAsync(process, SystemOp.RehearseChange, timeout, newVersion, oldVsn, extra).ConfigureAwait(false))!;
+    }
+
+    /// <summary>
+    /// Puts a suspended <paramref name="process"/> back on the state and code it had before this suspension's
+    /// <c>change_code</c> (<see cref="SystemOp.RevertCode"/>); nothing happens if none ran. A supervisor gets its old
+    /// flags and specs back. A dead or unanswering process throws a call failure.
+    /// </summary>
+    internal static Task RevertCodeAsync(LocalProcess process, TimeSpan timeout) => SystemCallAsync(process, SystemOp.RevertCode, timeout);
 
     private static async Task<SysResult> ChangeCodeAsync(LocalProcess process, object? oldVsn, object? extra) =>
         new((await SystemCallAsync(process, SystemOp.ChangeCode, Timeout.InfiniteTimeSpan, null, oldVsn, extra).ConfigureAwait(false))!);

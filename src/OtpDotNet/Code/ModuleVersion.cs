@@ -16,8 +16,9 @@ internal sealed class ModuleVersion
     private readonly WeakReference _contextRef;
     private ModuleLoadContext? _context;
 
-    public ModuleVersion(ModuleEntry entry, string vsn, ModuleLoadContext context, object instance, Type? stateType)
+    public ModuleVersion(ModuleEntry entry, string vsn, ModuleLoadContext context, object instance, Type? stateType, string behaviour = "gen_server")
     {
+        Behaviour = behaviour;
         Entry = entry;
         Vsn = vsn;
         _context = context;
@@ -30,10 +31,16 @@ internal sealed class ModuleVersion
 
     public string Vsn { get; }
 
-    /// <summary>The callback instance (a <see cref="GenServerBase"/> or an <see cref="IProcessModule"/>); null once purged.</summary>
+    /// <summary>The behaviour its processes run (<c>gen_server</c>, <c>supervisor</c>), as <c>get_status</c> reports it.</summary>
+    public string Behaviour { get; }
+
+    /// <summary>
+    /// The callback instance (a <see cref="GenServerBase"/>, which for a supervisor module is the supervisor engine wrapping
+    /// it, or an <see cref="IProcessModule"/>); null once purged.
+    /// </summary>
     public object? Instance { get; private set; }
 
-    /// <summary>For a GenServer module: its state type.</summary>
+    /// <summary>For a GenServer module: its state type (for a supervisor module, the supervisor engine's).</summary>
     public Type? StateType { get; private set; }
 
     public bool IsPurged { get; private set; }

@@ -426,6 +426,9 @@ internal sealed class GenServerProcess
                 }
                 sink.TryReply(OkAtom);
                 break;
+            case SystemOp.RehearseChange:
+                sink.TryReply(await RehearseAsync(request).ConfigureAwait(false));
+                break;
             case SystemOp.Terminate:
                 _lastMessage = request;
                 await StopAsync((ExitReason)request.Arg!).ConfigureAwait(false);
@@ -449,7 +452,8 @@ internal sealed class GenServerProcess
     /// S4, S5: only while suspended; on any failure the process keeps its old state and module. A process bound to a
     /// registry version runs the newest version's <c>CodeChange</c> (S4: gen_server calls its module fully qualified) and
     /// is rebound to it; its old state reaches the new code as a <see cref="StateTerm"/> when its type belongs to the old
-    /// version. With <c>{down, Vsn}</c> (S6) the current (newer) code converts the state and the process binds back to Vsn.
+    /// version. With <c>{down, Vsn}</c> (S6) the current (newer) code converts the state and the process binds back to Vsn
+    /// (a module that <see cref="GenServerBase.MigratesStateItself"/>, a supervisor, runs the restored version's change).
     /// </summary>
     private async ValueTask<object> ChangeCodeAsync(SystemRequest request)
     {
@@ -479,11 +483,12 @@ internal sealed class GenServerProcess
         }
         else if (Binding is { } binding)
         {
-            if (oldVersion is TermTuple { Length: 2 } down && down[0] is Atom { Name: "down" })
+            if (DownTarget(oldVersion) is { } down)
             {
-                codeModule = Module; // the newer code converts the state (S6)
-                bindAfter = binding.Entry.Find(TermFormatter.Format(down[1]).Trim('"'));
-                if (bindAfter is null) return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("no_such_version"), down[1])));
+                bindAfter = binding.Entry.Find(TermFormatter.Format(down).Trim('"'));
+                if (bindAfter is null) return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("no_such_version"), down)));
+                // The newer code converts the state (S6); a static module's restored version re-reads its own (R8.4).
+                codeModule = Module.MigratesStateItself && bindAfter.Instance is GenServerBase restored ? restored : Module;
             }
             else
             {
@@ -498,74 +503,148 @@ internal sealed class GenServerProcess
         }
         var leaving = Binding;
         var crossing = bindAfter is not null && bindAfter != Binding && codeModule != Module;
-        var stateIn = _state;
-        if (crossing && leaving?.Context is { } oldContext && _state is not null && ObjectGraph.Reaches(_state, oldContext, out _) != ObjectGraph.Found.None)
+        var migration = await MigrateAsync(codeModule, bindAfter, leaving, crossing, _state, oldVersion, extra, shape is not null).ConfigureAwait(false);
+        if (!migration.Ok) return Outcome(migration.Value!);
+        _beforeChange ??= (previous, Module, Binding);
+        _state = migration.Value;
+        if (migration.Stay)
+        {
+            // A static module kept its state, which still holds the version it runs: it stays on that version.
+        }
+        else if (bindAfter is not null)
+        {
+            if (bindAfter.Instance is GenServerBase next) BindTo(bindAfter, next);
+        }
+        else
+        {
+            Module = codeModule;
+            Label();
+        }
+        return Outcome(OkAtom);
+    }
+
+    /// <summary>The target version of a downgrade's <c>{down, Vsn}</c> (S6), or null.</summary>
+    private static object? DownTarget(object? oldVersion) =>
+        oldVersion is TermTuple { Length: 2 } down && down[0] is Atom { Name: "down" } ? down[1] : null;
+
+    /// <summary>The outcome of a code change run by <see cref="MigrateAsync"/>: the new state, or the failure term.</summary>
+    private readonly record struct Migration(bool Ok, object? Value, bool Stay = false);
+
+    /// <summary>
+    /// Runs <paramref name="codeModule"/>'s <c>CodeChange</c> on <paramref name="state"/> and checks the new state as
+    /// <paramref name="bindAfter"/> would take it from <paramref name="leaving"/>: the state (converted where needed) or
+    /// the <c>{error, ...}</c> term <c>change_code</c> returns (S5). Commits nothing: the caller does, or (a rehearsal) not.
+    /// </summary>
+    private async ValueTask<Migration> MigrateAsync(GenServerBase codeModule, ModuleVersion? bindAfter, ModuleVersion? leaving, bool crossing, object? state, object? oldVersion, object? extra, bool shape = false)
+    {
+        var leavingContext = crossing ? leaving?.Context : null;
+        var stateIn = state;
+        if (leavingContext is { } oldContext && !codeModule.MigratesStateItself && state is not null && ObjectGraph.Reaches(state, oldContext, out _) != ObjectGraph.Found.None)
         {
             // The state holds objects of the version it leaves (whatever its declared type): the new code gets them as
-            // neutral terms. A cycle, or an object that cannot be copied, fails the change with a typed reason.
+            // neutral terms. A cycle, or an object that cannot be copied, fails the change with a typed reason. (A static
+            // module's state is the engine's own: it gets it as it is and leaves the old version behind itself.)
             try
             {
-                stateIn = StateTerms.Neutralize(_state, oldContext);
+                stateIn = StateTerms.Neutralize(state, oldContext);
             }
             catch (StateMigrationException ex)
             {
-                return Outcome(TermTuple.Of(ErrorAtom, ex.ToTerm()));
+                return new(false, TermTuple.Of(ErrorAtom, ex.ToTerm()));
             }
         }
         ICodeChangeResult? result;
         try
         {
-            result = shape is not null
+            // A shape change (a release's soft update) calls no CodeChange: the state moves as it is, converted by shape below.
+            result = shape
                 ? CodeChangeResult<object?>.Ok(stateIn)
-                : await codeModule.CodeChangeCore(oldVersion, stateIn, extra, Token).ConfigureAwait(false);
+                : await codeModule.CodeChangeCore(oldVersion, stateIn, extra, leavingContext, Token).ConfigureAwait(false);
         }
         catch (StateMigrationException ex)
         {
-            return Outcome(TermTuple.Of(ErrorAtom, ex.ToTerm()));
+            return new(false, TermTuple.Of(ErrorAtom, ex.ToTerm()));
         }
         catch (Exception ex) when (_process.IsAlive)
         {
-            return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("EXIT"), ExitReason.FromException(ex))));
+            return new(false, TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("EXIT"), ExitReason.FromException(ex))));
         }
         stateIn = null;
-        if (result is null) return Outcome(TermTuple.Of(ErrorAtom, null));
-        if (!result.IsOk) return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(ErrorAtom, result.Error)));
+        if (result is null) return new(false, TermTuple.Of(ErrorAtom, null));
+        if (!result.IsOk) return new(false, TermTuple.Of(ErrorAtom, TermTuple.Of(ErrorAtom, result.Error)));
         var newState = result.BoxedState;
-        if (bindAfter is not null)
+        if (bindAfter is null || bindAfter.Accepts(newState, leaving)) return new(true, newState);
+        if (codeModule.MigratesStateItself)
         {
-            if (!bindAfter.Accepts(newState, leaving))
+            if (ReferenceEquals(newState, state)) return new(true, newState, Stay: true);
+            return new(false, TermTuple.Of(ErrorAtom, new StateMigrationException(StateMigrationError.OldVersionObject, "",
+                $"the new state still holds objects of {leaving}").ToTerm()));
+        }
+        try
+        {
+            var neutral = leaving?.Context is { } leavingContextForResult ? StateTerms.Neutralize(newState, leavingContextForResult) : newState;
+            newState = StateTerms.ConvertTo(neutral, bindAfter.StateType!, StateMapping.Strict, "", 0);
+        }
+        catch (StateMigrationException ex)
+        {
+            return new(false, TermTuple.Of(ErrorAtom, ex.ToTerm()));
+        }
+        catch (Exception ex) when (ex is InvalidCastException or FormatException or ArgumentException or MissingMethodException or System.Reflection.TargetInvocationException)
+        {
+            return new(false, TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("bad_state"), ex.Message)));
+        }
+        if (!bindAfter.Accepts(newState, leaving))
+        {
+            return new(false, TermTuple.Of(ErrorAtom, new StateMigrationException(StateMigrationError.OldVersionObject, "",
+                $"the new state still holds objects of {leaving}").ToTerm()));
+        }
+        return new(true, newState);
+    }
+
+    /// <summary>
+    /// <see cref="SystemOp.RehearseChange"/>: what a change to the version in the request (loaded, current or staged) would
+    /// do, suspended or not, on a copy: the state, module, binding and children stay as they are whatever happens. A
+    /// module that <see cref="GenServerBase.MigratesStateItself"/> rehearses itself (a supervisor dry-runs its new init);
+    /// any other gets a deep copy of the state (<see cref="StateCopy"/>) through the same change and checks as
+    /// <c>change_code</c>, and the result is dropped. Side effects of the new <c>CodeChange</c> itself (messages, timers)
+    /// are not undone: a <c>CodeChange</c> should have none.
+    /// </summary>
+    private async ValueTask<RehearsalOutcome> RehearseAsync(SystemRequest request)
+    {
+        var target = request.Arg as ModuleVersion;
+        var oldVersion = request.Arg2;
+        var shape = request.Arg3 is ShapeChange;
+        var extra = shape ? null : request.Arg3;
+        if (target?.Instance is not GenServerBase newCode)
+        {
+            return RehearsalOutcome.Failed(TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("not_loaded"), target?.ToString())));
+        }
+        var codeModule = DownTarget(oldVersion) is not null && !newCode.MigratesStateItself && !shape ? Module : newCode;
+        var leaving = Binding;
+        var crossing = target != leaving && codeModule != Module;
+        try
+        {
+            if (codeModule.MigratesStateItself
+                && await codeModule.RehearseCore(oldVersion, _state, extra, crossing ? leaving?.Context : null, Token).ConfigureAwait(false) is { } own)
             {
-                try
-                {
-                    var neutral = leaving?.Context is { } leavingContext ? StateTerms.Neutralize(newState, leavingContext) : newState;
-                    newState = StateTerms.ConvertTo(neutral, bindAfter.StateType!, StateMapping.Strict, "", 0);
-                }
-                catch (StateMigrationException ex)
-                {
-                    return Outcome(TermTuple.Of(ErrorAtom, ex.ToTerm()));
-                }
-                catch (Exception ex) when (ex is InvalidCastException or FormatException or ArgumentException or MissingMethodException or System.Reflection.TargetInvocationException)
-                {
-                    return Outcome(TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("bad_state"), ex.Message)));
-                }
-                if (!bindAfter.Accepts(newState, leaving))
-                {
-                    return Outcome(TermTuple.Of(ErrorAtom, new StateMigrationException(StateMigrationError.OldVersionObject, "",
-                        $"the new state still holds objects of {leaving}").ToTerm()));
-                }
+                return own;
             }
-            _beforeChange ??= (previous, Module, Binding);
-            _state = newState;
-            if (bindAfter.Instance is GenServerBase targetModule) BindTo(bindAfter, targetModule);
         }
-        else
+        catch (Exception ex) when (_process.IsAlive)
         {
-            _beforeChange ??= (previous, Module, Binding);
-            _state = newState;
-            Module = codeModule;
-            Label();
+            return RehearsalOutcome.Failed(TermTuple.Of(ErrorAtom, TermTuple.Of(Atom.Of("EXIT"), ExitReason.FromException(ex))));
         }
-        return Outcome(OkAtom);
+        object? copy;
+        try
+        {
+            copy = StateCopy.Copy(_state);
+        }
+        catch (StateMigrationException ex)
+        {
+            return RehearsalOutcome.NotRehearsed(ex.ToTerm());
+        }
+        var migration = await MigrateAsync(codeModule, target, leaving, crossing, copy, oldVersion, extra, shape).ConfigureAwait(false);
+        return migration.Ok ? RehearsalOutcome.Ok : RehearsalOutcome.Failed(migration.Value);
     }
 
     // The result may carry terms of either version (a CodeChange's error term): it is neutralized, so that whoever keeps

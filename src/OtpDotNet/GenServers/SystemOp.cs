@@ -14,4 +14,10 @@ internal enum SystemOp
     Terminate,
     Rebind,
     RevertCode,
+
+    /// <summary>
+    /// Runs a code change to a given (staged) version on a copy and reports what it would do (<see cref="RehearsalOutcome"/>),
+    /// suspended or not, changing nothing.
+    /// </summary>
+    RehearseChange,
 }

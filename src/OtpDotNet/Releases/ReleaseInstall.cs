@@ -406,9 +406,17 @@ internal sealed class ReleaseInstall
     /// <summary>Starts the ids the supervisor's last change added and stops and deletes those it dropped (R11.3–4).</summary>
     private async Task<string> ReconcileAsync(LocalProcess supervisor)
     {
-        var result = await Supervision.SupervisorChanges.ReconcileAsync(supervisor.Self, _options.CodeChangeTimeout).ConfigureAwait(false);
-        if (result.Failure is { } failure) throw new StepFailedException($"{{start_child_failed, {supervisor.Self}, {failure}}}", supervisor.Self);
-        return $"{supervisor.Self}: started [{string.Join(", ", result.Started)}], removed [{string.Join(", ", result.Removed)}]";
+        var removed = await Supervision.Supervisor.RemoveDroppedChildrenAsync(supervisor.Self, _options.CodeChangeTimeout).ConfigureAwait(false);
+        var started = await Supervision.Supervisor.StartAddedChildrenAsync(supervisor.Self, _options.CodeChangeTimeout).ConfigureAwait(false);
+        if (removed.FirstOrDefault(r => !r.Result.IsOk) is { Result: not null } notRemoved)
+        {
+            throw new StepFailedException($"{{remove_child_failed, {supervisor.Self}, {notRemoved.Id}, {notRemoved.Result}}}", supervisor.Self);
+        }
+        if (started.FirstOrDefault(r => !r.Result.IsOk && r.Result.Outcome != StartOutcome.Ignore) is { Result: not null } failed)
+        {
+            throw new StepFailedException($"{{start_child_failed, {supervisor.Self}, {failed.Id}, {failed.Result}}}", supervisor.Self);
+        }
+        return $"{supervisor.Self}: started [{string.Join(", ", started.Select(s => s.Id))}], removed [{string.Join(", ", removed.Select(r => r.Id))}]";
     }
 
     private Task<string> RemoveAsync(int index, RemoveStep step)

@@ -156,7 +156,7 @@ internal sealed class ReleaseRehearsal(Node node, ReleaseStore store, ReleaseMan
         {
             try
             {
-                return (p, Outcome: await CodeServer.RehearseChangeAsync(p, target, oldVsn, extra, shape, options.CodeChangeTimeout).ConfigureAwait(false), Error: (string?)null);
+                return (p, Outcome: await CodeServer.RehearseAsync(p, target, shape ? null : oldVsn, shape ? new ShapeChange(null) : extra, options.CodeChangeTimeout).ConfigureAwait(false), Error: (string?)null);
             }
             catch (CallTimeoutException)
             {

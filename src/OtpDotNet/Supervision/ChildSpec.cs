@@ -1,4 +1,5 @@
 using Otp.Net.GenServers;
+using Otp.Net.Processes;
 using Otp.Net.Terms;
 
 namespace Otp.Net.Supervision;
@@ -82,15 +83,19 @@ public sealed record ChildSpec(ChildId Id, Func<Node, Task<StartResult>> Start)
     }
 
     /// <summary>
-    /// A worker running the current version of the code-server module <paramref name="module"/> (see
+    /// A child running the current version of the code-server module <paramref name="module"/> (see
     /// <see cref="Code.CodeServer.StartGenServerAsync"/>), as an OTP child spec naming a loaded module: every start and
     /// restart takes the version that is current then, so the child follows hot upgrades. A module that is not loaded
     /// when the child starts fails the start (<c>{error, R}</c>). <see cref="Modules"/> is <paramref name="module"/>.
+    /// The child is a worker, or a supervisor (type supervisor, shutdown infinity) when <paramref name="module"/> is a
+    /// <see cref="Supervisor"/> module loaded on the node of the process building the spec (a supervisor's
+    /// <c>InitAsync</c>, the usual place); built elsewhere, say so with <c>with { Type = ChildType.Supervisor }</c>.
     /// </summary>
     public static ChildSpec ForModule(ChildId id, string module, object? args = null, GenServerOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(module);
-        return new(id, node => node.Code.StartGenServerAsync(module, args, options, link: true)) { Modules = [module] };
+        var type = ProcessContext.Current?.Node.Code.BehaviourOf(module) == "supervisor" ? ChildType.Supervisor : ChildType.Worker;
+        return new(id, node => node.Code.StartGenServerAsync(module, args, options, link: true)) { Modules = [module], Type = type };
     }
 
     private static string ModuleOf(Type type) => type.FullName ?? type.Name;

@@ -8,7 +8,7 @@ namespace Otp.Net.Supervision;
 /// the client API (<c>supervisor:start_link</c>, <c>which_children</c>, <c>start_child</c>, ...), with OTP's return
 /// values. A supervisor is a GenServer underneath, so <see cref="Sys.SysOps"/> works on it too.
 /// </summary>
-public abstract class Supervisor
+public abstract partial class Supervisor
 {
     /// <summary>The module's name, as reports show it.</summary>
     public virtual string ModuleName => GetType().FullName ?? GetType().Name;

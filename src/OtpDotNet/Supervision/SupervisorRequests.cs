@@ -23,7 +23,12 @@ internal static class SupervisorRequests
 
     public sealed record RetryRestart(long ChildKey);
 
+    /// <summary>What the last code change did to the children (a <see cref="SupervisorChange"/>, or null).</summary>
+    public sealed record LastChangeRequest;
+
     public static readonly WhichChildren Which = new();
 
     public static readonly CountChildren Count = new();
+
+    public static readonly LastChangeRequest LastChange = new();
 }

@@ -13,16 +13,22 @@ namespace Otp.Net.Supervision;
 /// them newest first, restarts by strategy and restart type, counts restarts against intensity, and stops
 /// children one at a time in reverse start order (concurrently for a dynamic supervisor).
 /// </summary>
-internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
+internal sealed partial class SupervisorServer : GenServer<SupervisorServer.State>
 {
     private readonly Supervisor? _module;
     private readonly DynamicSupervisorOptions? _dynamic;
+    private readonly string? _name;
 
-    public SupervisorServer(Supervisor module) => _module = module;
+    /// <summary>The engine running <paramref name="module"/>; <paramref name="name"/> is its code-server module name, if loaded as one.</summary>
+    public SupervisorServer(Supervisor module, string? name = null)
+    {
+        _module = module;
+        _name = name;
+    }
 
     public SupervisorServer(DynamicSupervisorOptions options) => _dynamic = options;
 
-    public override string ModuleName => _module?.ModuleName ?? "DynamicSupervisor";
+    public override string ModuleName => _name ?? _module?.ModuleName ?? "DynamicSupervisor";
 
     internal sealed class State
     {
@@ -48,6 +54,12 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
         public int? MaxChildren { get; init; }
 
         public string Name { get; set; } = "";
+
+        /// <summary>The arguments the supervisor was started with: a code change re-runs init with them (R11).</summary>
+        public object? Args { get; init; }
+
+        /// <summary>What the last code change did to the children (R11), or null if none ran.</summary>
+        public SupervisorChange? LastChange { get; init; }
     }
 
     private static ProcessContext Ctx => Self;
@@ -67,6 +79,7 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
                 Dynamic = true,
                 MaxChildren = _dynamic.MaxChildren,
                 Name = ((LocalProcess)Ctx).RegisteredName ?? Ctx.Self.ToString(),
+                Args = args,
             });
         }
         var init = await _module!.InitAsync(args, cancellationToken).ConfigureAwait(false);
@@ -84,9 +97,9 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
         }
         if (init.Flags.Strategy == Strategy.SimpleOneForOne)
         {
-            return Ok(new State { Flags = init.Flags, Template = init.Children[0], Name = ((LocalProcess)Ctx).RegisteredName ?? Ctx.Self.ToString() });
+            return Ok(new State { Flags = init.Flags, Template = init.Children[0], Name = ((LocalProcess)Ctx).RegisteredName ?? Ctx.Self.ToString(), Args = args });
         }
-        var state = new State { Flags = init.Flags!, Name = ((LocalProcess)Ctx).RegisteredName ?? Ctx.Self.ToString() };
+        var state = new State { Flags = init.Flags!, Name = ((LocalProcess)Ctx).RegisteredName ?? Ctx.Self.ToString(), Args = args };
         foreach (var spec in init.Children)
         {
             var child = new Child(state.NextKey++, spec);
@@ -154,8 +167,7 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
             case StartChild start:
                 return Reply(await StartNewChildAsync(state, start.Spec).ConfigureAwait(false), state);
             case StartChildWithArgs withArgs when state.Template is { } template:
-                var args = template.Args.Concat(withArgs.ExtraArgs).ToArray();
-                var spec = template with { Start = node => template.StartWithArgs!(node, args) };
+                var spec = FromTemplate(template, template.Args.Concat(withArgs.ExtraArgs).ToArray());
                 return Reply(await StartNewChildAsync(state, spec).ConfigureAwait(false), state);
             case StartChildWithArgs:
                 return Reply(StartResult.Failed(ExitReason.Of(TermTuple.Of(Atom.Of("invalid_child_spec"), Atom.Of("extra arguments need a simple_one_for_one supervisor")))), state);
@@ -171,6 +183,8 @@ internal sealed class SupervisorServer : GenServer<SupervisorServer.State>
                 return Reply(await RestartByIdAsync(state, restart.Id).ConfigureAwait(false), state);
             case DeleteChild delete:
                 return Reply(DeleteById(state, delete.Id), state);
+            case LastChangeRequest:
+                return Reply(state.LastChange, state);
             case GetChildSpec get:
                 return Reply(state.Simple ? (get.Id is null && state.Children.FindByPid(get.Pid) is not null ? state.Template : null)
                     : state.Dynamic || get.Id is not { } getId ? null : Find(state, getId)?.Spec, state);
