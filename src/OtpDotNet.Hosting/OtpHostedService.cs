@@ -41,6 +41,10 @@ internal sealed partial class OtpHostedService(
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
         await LoadModulesAsync(cancellationToken).ConfigureAwait(false);
+        if (node.Releases.IsConfigured && await BootReleaseAsync(cancellationToken).ConfigureAwait(false) is { } booted)
+        {
+            ReleaseBooted(logger, booted.Name, booted.Version);
+        }
         var errors = new List<string>();
         var applications = builder.Applications.Concat(ConfigurationTrees.Convert(options.Value, node.Code.IsLoaded, errors)).ToList();
         if (errors.Count > 0) throw new OptionsValidationException(Options.DefaultName, typeof(OtpOptions), errors);
@@ -99,6 +103,23 @@ internal sealed partial class OtpHostedService(
         }
     }
 
+    /// <summary>
+    /// With a releases directory, the node boots its permanent release (or its only unpacked one, the first time) before
+    /// the applications declared in code and configuration start; a directory with no release yet boots nothing.
+    /// </summary>
+    private async Task<Releases.ReleaseManifest?> BootReleaseAsync(CancellationToken cancellationToken)
+    {
+        if (node.Releases.WhichReleases().Count == 0) return null;
+        try
+        {
+            return await node.Releases.BootAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (Releases.ReleaseException ex)
+        {
+            throw new InvalidOperationException($"Otp:Node:ReleasesDirectory {node.Options.ReleasesDirectory}: cannot boot a release: {ex.Message}", ex);
+        }
+    }
+
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -124,6 +145,9 @@ internal sealed partial class OtpHostedService(
             await node.DisposeAsync().ConfigureAwait(false); // kills whatever did not stop in time
         }
     }
+
+    [LoggerMessage(EventId = 4103, Level = LogLevel.Information, Message = "Booted release {Release} {Version}")]
+    private static partial void ReleaseBooted(ILogger logger, string release, string version);
 
     [LoggerMessage(EventId = 4100, Level = LogLevel.Information, Message = "Started application {Application}")]
     private static partial void Started(ILogger logger, string application);

@@ -3,7 +3,6 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Otp.Net.Code;
 using Otp.Net.Diagnostics;
-using Otp.Net.Terms;
 
 namespace Otp.Net.Releases;
 
@@ -76,7 +75,8 @@ public sealed class ReleaseHandler
     /// <summary>
     /// Boots a release: loads every module of every application, then starts the applications in order, each after
     /// its dependencies, with its descriptor's type. The release booted is the permanent one; when the directory has
-    /// none yet, <paramref name="initialVersion"/> (an unpacked release) is booted and made permanent. A process restart
+    /// none yet, <paramref name="initialVersion"/> (an unpacked release), or the only unpacked release when none is named,
+    /// is booted and made permanent. Under <c>AddOtp</c>, a node with a releases directory boots this way as it starts. A process restart
     /// after <see cref="MakePermanentAsync"/> thus runs the new code, and before it the old (R1).
     /// </summary>
     public async Task<ReleaseManifest> BootAsync(string? initialVersion = null, CancellationToken cancellationToken = default)
@@ -86,8 +86,10 @@ public sealed class ReleaseHandler
         {
             if (_current is { } running) throw new ReleaseException(ReleaseErrorKind.AlreadyBooted, $"release {running} already runs", version: running);
             var store = Store();
-            var version = store.Permanent?.Version ?? initialVersion
-                ?? throw new ReleaseException(ReleaseErrorKind.NoSuchRelease, $"{store.DirectoryPath} has no permanent release and no initial release was named");
+            var unpacked = store.Releases.Where(r => r.Status == ReleaseStatus.Unpacked).ToArray();
+            var version = store.Permanent?.Version ?? initialVersion ?? (unpacked.Length == 1 ? unpacked[0].Version : null)
+                ?? throw new ReleaseException(ReleaseErrorKind.NoSuchRelease, $"{store.DirectoryPath} has no permanent release, and no initial release was named among its {unpacked.Length} unpacked ones");
+            if (store.Find(version) is null) throw new ReleaseException(ReleaseErrorKind.NoSuchRelease, $"{{no_such_release, \"{version}\"}}", version: version);
             var manifest = store.Manifest(version);
             if (manifest.Host.Check() is { } mismatch) throw new ReleaseException(ReleaseErrorKind.RestartRequired, mismatch, version: version);
             var started = new List<string>();
@@ -310,6 +312,4 @@ public sealed class ReleaseHandler
     }
 
     private static ReleaseException Busy() => new(ReleaseErrorKind.InstallInProgress, "another install or rehearsal is running");
-
-    internal static string Format(object? term) => TermFormatter.Format(term);
 }

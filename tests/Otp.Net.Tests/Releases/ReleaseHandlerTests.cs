@@ -32,7 +32,7 @@ public sealed class ReleaseHandlerTests : IDisposable
         return node;
     }
 
-    private static Task<object?> Call(Node node, string name, object request) => GenServer.CallAsync(ServerRef.Named(name), request, Wait);
+    private static Task<object?> Call(Node node, string name, object request) => GenServer.CallAsync(ServerRef.Named(node, name), request, Wait);
 
     private static async Task<object?> CallPid(Pid pid, object request) => await GenServer.CallAsync(pid, request, Wait);
 
@@ -131,8 +131,11 @@ public sealed class ReleaseHandlerTests : IDisposable
         failed.Pid.Should().Be(carts[13]);
         failed.Error.Should().Contain("unlucky");
         report.Problems.Should().ContainSingle().Which.Should().Contain("code_change_failed").And.Contain(carts[13].ToString());
-        report.Supervisors.Should().ContainSingle().Which.Should().Match<SupervisorRehearsal>(s =>
-            s.Added.SequenceEqual(new[] { "audit" }) && s.Removed.SequenceEqual(new[] { "stock" }) && s.Kept.SequenceEqual(new[] { "cart" }) && s.FlagsChanged);
+        var sup = report.Supervisors.Should().ContainSingle().Subject;
+        sup.Added.Should().Equal("audit");
+        sup.Removed.Should().Equal("stock");
+        sup.Kept.Should().Equal("cart");
+        sup.FlagsChanged.Should().BeTrue();
         report.Steps.OfType<CodeChangeStep>().Select(s => s.Module).Should().Equal("cart", "shop_sup");
 
         // Nothing live changed: every cart runs v1 with its state, and the staged code is gone.
