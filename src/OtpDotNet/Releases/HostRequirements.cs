@@ -16,8 +16,8 @@ public sealed record HostRequirements
     /// <summary>The .NET runtime, as <c>major.minor</c> (e.g. <c>10.0</c>); its major version must match the host's.</summary>
     public string Runtime { get; init; } = "";
 
-    /// <summary>The shared assemblies that must be loaded (or loadable) in the host's default context with the same
-    /// version and public key token.</summary>
+    /// <summary>The shared assemblies that must be loaded in the host's default context, or on its trusted platform
+    /// list (the application's and the framework's assemblies), with the same version and public key token.</summary>
     public IReadOnlyList<ContractAssembly> Contracts { get; init; } = [];
 
     /// <summary>The requirements the running host meets: its Otp.Net and runtime versions and the identities of
@@ -33,7 +33,8 @@ public sealed record HostRequirements
     /// <summary>
     /// Checks these requirements against the running host: null when it can run the release in process, otherwise
     /// why a restart is required (another Otp.Net major version, another runtime major version, or a contract
-    /// assembly that is not loadable in the default context or has another version or public key token).
+    /// assembly that is neither loaded in the default context nor on the trusted platform list, or has another version
+    /// or public key token). Nothing is loaded by the check.
     /// </summary>
     public string? Check()
     {
@@ -56,24 +57,38 @@ public sealed record HostRequirements
 
     private static Version OtpNetAssemblyVersion { get; } = typeof(Node).Assembly.GetName().Version ?? new Version(0, 0);
 
+    private static string? TrustedPlatformAssembly(string name) =>
+        (AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .FirstOrDefault(p => string.Equals(Path.GetFileNameWithoutExtension(p), name, StringComparison.OrdinalIgnoreCase));
+
     private static string? CheckContract(ContractAssembly? contract)
     {
         if (contract is null || string.IsNullOrEmpty(contract.Name)) return "restart required: a contract assembly has no name";
+        // Loaded already, or on the host's trusted platform list (read without loading it: a check changes nothing).
         var loaded = AssemblyLoadContext.Default.Assemblies
             .FirstOrDefault(a => string.Equals(a.GetName().Name, contract.Name, StringComparison.OrdinalIgnoreCase));
-        if (loaded is null)
+        ContractAssembly actual;
+        if (loaded is not null)
+        {
+            actual = ContractAssembly.Of(loaded);
+        }
+        else if (TrustedPlatformAssembly(contract.Name) is { } path)
         {
             try
             {
-                loaded = AssemblyLoadContext.Default.LoadFromAssemblyName(new AssemblyName(contract.Name));
+                actual = ContractAssembly.Of(AssemblyName.GetAssemblyName(path));
             }
-            catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException or ArgumentException)
+            catch (Exception e) when (e is IOException or BadImageFormatException or ArgumentException)
             {
                 return $"restart required: the contract assembly {contract.Name} is not loadable in the host ({e.Message})";
             }
         }
+        else
+        {
+            return $"restart required: the contract assembly {contract.Name} is neither loaded nor on the host's trusted platform list";
+        }
 
-        var actual = ContractAssembly.Of(loaded);
         if (!Version.TryParse(contract.Version, out var wanted) || wanted != Version.Parse(actual.Version))
             return $"restart required: the release needs {contract.Name} {contract.Version}, the host has {actual.Version}";
         if (!string.Equals(contract.PublicKeyToken ?? "", actual.PublicKeyToken ?? "", StringComparison.OrdinalIgnoreCase))

@@ -31,7 +31,7 @@ internal sealed class PlainJsonValueConverter : JsonConverter<object>
             case JsonTokenType.False: return false;
             case JsonTokenType.String: return reader.GetString();
             case JsonTokenType.Number:
-                return reader.TryGetInt64(out var l) ? l : reader.GetDouble();
+                return reader.TryGetInt64(out var l) ? (object)l : reader.GetDouble();
             case JsonTokenType.StartArray:
             {
                 var list = new List<object?>();
