@@ -36,7 +36,7 @@ var v2 = new ReleaseManifest("shop", "2.0")
         {
             Mod = "shop_app",
             Env = new Dictionary<string, object?> { ["max_items"] = 20L },
-            Modules = Modules("2", "shop-2.0.0", "shop_app", "shop_sup", "cart") with { } is var m ? [.. m, new ModuleDescriptor("audit", "1", "lib/shop-2.0.0/Shop.dll")] : [],
+            Modules = [.. Modules("2", "shop-2.0.0", "shop_app", "shop_sup", "cart"), new ModuleDescriptor("audit", "1", "lib/shop-2.0.0/Shop.dll")],
         },
     ],
     Upgrades = [new RelupEntry("1.0") { Instructions = Relup(up: true) }],
@@ -52,11 +52,13 @@ foreach (var release in new[] { v1, v2 })
 
 await using var node = new Node(new NodeOptions { ReleasesDirectory = Path.Combine(work, "releases") });
 await node.Releases.UnpackAsync(Path.Combine(work, "shop-1.0.zip"));
-await node.Releases.UnpackAsync(Path.Combine(work, "shop-2.0.zip"));
 await node.Releases.BootAsync();                        // the only release: booted and made permanent
 
 var cart = ServerRef.Named(node, "cart");
 for (var i = 0; i < 3; i++) await GenServer.CallAsync(cart, "add");
+
+// Later, 2.0 ships: unpacking checks every hash (and the signature, when NodeOptions.ReleaseTrust is set).
+await node.Releases.UnpackAsync(Path.Combine(work, "shop-2.0.zip"));
 
 // Rehearse: stage 2.0's code, run each affected process's new CodeChange on a copy of its state, dry-run the supervisor.
 var rehearsal = await node.Releases.CheckInstallAsync("2.0");
