@@ -189,8 +189,15 @@ public sealed class ReleaseHandler
                 var run = new ReleaseInstall(_node, Store(), from, to, direction, options, Publish);
                 await run.RunAsync(steps, cancellationToken).ConfigureAwait(false);
                 await run.CommitAsync().ConfigureAwait(false);
+                // R7: old code still in use after the install is purged at make_permanent, brutally unless the
+                // instruction that loaded the module asked for a soft purge.
                 _postPurge.Clear();
-                foreach (var u in instructions.OfType<UpdateInstruction>()) _postPurge[u.Module] = u.PostPurge;
+                foreach (var step in steps.OfType<LoadObjectCodeStep>().SelectMany(s => s.Modules)) _postPurge[step] = PurgeMode.BrutalPurge;
+                foreach (var instruction in instructions)
+                {
+                    if (instruction is UpdateInstruction u) _postPurge[u.Module] = u.PostPurge;
+                    else if (instruction is LoadModuleInstruction l) _postPurge[l.Module] = l.PostPurge;
+                }
                 _current = to.Version;
                 ReleaseLog.Installed(Logger, to.Version, from.Version);
                 return new InstallResult(from.Version, to.Version, direction, run.Journal.ToArray());

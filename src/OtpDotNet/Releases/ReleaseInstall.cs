@@ -281,7 +281,12 @@ internal sealed class ReleaseInstall
         return $"{step.Module} {staged.Vsn} loaded{(killed > 0 ? $"; {killed} processes on older code killed (PrePurge)" : "")}";
     }
 
-    private PurgeMode PrePurgeOf(string module) => Instructions().OfType<UpdateInstruction>().FirstOrDefault(u => u.Module == module)?.PrePurge ?? PurgeMode.BrutalPurge;
+    private PurgeMode PrePurgeOf(string module) => Instructions().Select(i => i switch
+    {
+        UpdateInstruction u when u.Module == module => u.PrePurge,
+        LoadModuleInstruction l when l.Module == module => l.PrePurge,
+        _ => (PurgeMode?)null,
+    }).FirstOrDefault(p => p is not null) ?? PurgeMode.BrutalPurge;
 
     private IEnumerable<AppupInstruction> Instructions() =>
         (_direction == ChangeDirection.Up ? _to.Upgrades.FirstOrDefault(e => e.Version == _from.Version) : _from.Downgrades.FirstOrDefault(e => e.Version == _to.Version))?.Instructions ?? [];

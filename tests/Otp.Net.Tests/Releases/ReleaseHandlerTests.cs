@@ -320,6 +320,37 @@ public sealed class ReleaseHandlerTests : IDisposable
         Running(third).Should().Equal("reports", "shop");
     }
 
+    [Theory] // R7: load_module leaves processes whose state the new version cannot take on old code; make_permanent purges it per PostPurge
+    [InlineData(PurgeMode.BrutalPurge)]
+    [InlineData(PurgeMode.SoftPurge)]
+    public async Task MakePermanent_PurgesOldCodeStillInUse_PerPostPurge(PurgeMode postPurge)
+    {
+        var v2 = ShopReleases.V2();
+        v2 = v2 with
+        {
+            Upgrades = [new RelupEntry("1.0") { Instructions = [new LoadModuleInstruction("cart") { PostPurge = postPurge }, .. v2.Upgrades[0].Instructions.Skip(1)] }],
+        };
+        var node = await Boot(v2: v2);
+        await AddItems(node, 2);
+        var cart = node.WhereIs("cart")!.Value;
+        await node.Releases.InstallAsync("2.0");
+        (await CallPid(cart, "version")).Should().Be("1"); // its int state is not v2's CartState: it stays on v1
+        node.Code.HasOldCode("cart").Should().BeTrue();
+
+        await node.Releases.MakePermanentAsync("2.0");
+
+        if (postPurge == PurgeMode.BrutalPurge)
+        {
+            node.IsAlive(cart).Should().BeFalse(); // killed by the purge; its supervisor restarts it on v2
+            node.Code.HasOldCode("cart").Should().BeFalse();
+        }
+        else
+        {
+            (await CallPid(cart, "count")).Should().Be(2);
+            node.Code.HasOldCode("cart").Should().BeTrue();
+        }
+    }
+
     [Fact] // installs never interleave: the second is refused while the first runs
     public async Task Install_TwoAtOnce_SecondRefused_FirstCompletes()
     {
