@@ -25,8 +25,6 @@ internal sealed class ApplicationMaster
 
     public Pid Pid { get; private set; }
 
-    public Application Module => _module!;
-
     /// <summary>The callback to run now: for a release's application, its module's current version (as OTP calls <c>Mod:F</c>).</summary>
     private Application Callback => _spec.ResolveOnEachCallback ? _spec.Mod!() : _module!;
 
@@ -82,8 +80,11 @@ internal sealed class ApplicationMaster
         ApplicationStart? start;
         try
         {
-            _module = _spec.Mod!();
-            start = await _module.StartAsync(StartType.Normal, _spec.Args, ctx.CancellationToken).ConfigureAwait(false);
+            var module = _spec.Mod!();
+            // A release's application resolves its module for each callback: keeping the first instance would keep
+            // that module version loaded for the application's whole life.
+            if (!_spec.ResolveOnEachCallback) _module = module;
+            start = await module.StartAsync(StartType.Normal, _spec.Args, ctx.CancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not ProcessExitedException)
         {

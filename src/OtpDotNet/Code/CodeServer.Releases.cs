@@ -20,16 +20,17 @@ public sealed partial class CodeServer
     /// </summary>
     internal async Task<ModuleVersion> StageAsync(byte[] image, string? directory, string module)
     {
-        ModuleVersion version;
-        try
-        {
-            version = CreateVersion(image, directory, module);
-        }
-        catch (CodeLoadException ex) when (ex.Kind == CodeErrorKind.PendingUnload && Entry(ex.Module) is { } pending)
+        // As for a load: a purged version of the module must be gone before another is staged over it (collections
+        // run on the pool, outside every lock); one a callback still holds refuses the stage.
+        if (Entry(module) is { } pending && HasPendingUnload(pending))
         {
             await CollectAsync(() => !HasPendingUnload(pending), attempts: 3).ConfigureAwait(false);
-            version = CreateVersion(image, directory, module);
+            if (HasPendingUnload(pending))
+            {
+                throw new CodeLoadException(CodeErrorKind.PendingUnload, module, $"{module} {pending.Purged[0].Vsn} was purged but is not unloaded yet (a callback still holds it)");
+            }
         }
+        var version = CreateVersion(image, directory, module);
         var entry = version.Entry;
         lock (_gate)
         {

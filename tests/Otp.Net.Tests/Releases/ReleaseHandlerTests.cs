@@ -100,8 +100,11 @@ public sealed class ReleaseHandlerTests : IDisposable
         await node.Releases.InstallAsync("2.0");
         (await Call(node, "cart", "version")).Should().Be("2");
         (await Call(node, "cart", "count")).Should().Be(5);
-        (await node.Code.WaitForUnloadAsync("cart", Wait)).Should().BeTrue();
         node.Code.Versions("cart").Where(v => v.Status is ModuleStatus.Current or ModuleStatus.Old).Select(v => v.Version).Should().Equal("2");
+        foreach (var module in new[] { "cart", "shop_sup", "shop_app", "stock" })
+        {
+            (await node.Code.WaitForUnloadAsync(module, Wait)).Should().BeTrue(module); // nothing keeps a replaced version loaded
+        }
     }
 
     [Fact] // R3
@@ -349,6 +352,25 @@ public sealed class ReleaseHandlerTests : IDisposable
             (await CallPid(cart, "count")).Should().Be(2);
             node.Code.HasOldCode("cart").Should().BeTrue();
         }
+    }
+
+    [Fact] // a purged version that something still holds is not loaded over (the code server's own rule): the install fails at
+           // load_object_code, changes nothing, and succeeds once the version is released
+    public async Task Install_OverAPurgedVersionStillHeld_RefusedUntilReleased()
+    {
+        var node = await Boot();
+        var pin = new System.Runtime.CompilerServices.StrongBox<object?>(node.Code.CurrentVersionOf("cart")!.Instance); // cart 1's callback object
+        await node.Releases.InstallAsync("2.0");
+        node.Code.Versions("cart").Should().Contain(v => v.Version == "1" && v.Status == ModuleStatus.PendingUnload);
+
+        var error = (await node.Releases.Invoking(r => r.InstallAsync("1.0")).Should().ThrowAsync<ReleaseInstallException>()).Which;
+        error.FailedStep.Should().BeOfType<LoadObjectCodeStep>();
+        error.Reason.Should().Contain("not unloaded yet");
+        (await Call(node, "cart", "version")).Should().Be("2");
+
+        pin.Value = null;
+        await node.Releases.InstallAsync("1.0");
+        await ShouldRunV1(node, 0);
     }
 
     [Fact] // installs never interleave: the second is refused while the first runs
