@@ -12,7 +12,7 @@ namespace Otp.Net;
 /// Nodes share nothing; a test or a host creates its own and disposes it, which kills every process left.
 /// Every member is safe to call from any thread, inside or outside a process.
 /// </summary>
-public sealed class Node : IAsyncDisposable, IDisposable
+public sealed class Node : IAsyncDisposable, IDisposable, Terms.IRuntimeHandle
 {
     private readonly ConcurrentDictionary<long, LocalProcess> _processes = new();
     private readonly ConcurrentDictionary<string, LocalProcess> _names = new(StringComparer.Ordinal);

@@ -564,8 +564,10 @@ internal sealed class GenServerProcess
         if (codeModule.MigratesStateItself)
         {
             if (ReferenceEquals(newState, state)) return new(true, newState, Stay: true);
+            string? what = null;
+            if (leaving?.Context is { } held) ObjectGraph.Reaches(newState, held, out what);
             return new(false, TermTuple.Of(ErrorAtom, new StateMigrationException(StateMigrationError.OldVersionObject, "",
-                $"the new state still holds objects of {leaving}").ToTerm()));
+                $"the new state still holds {what ?? "objects"} of {leaving}").ToTerm()));
         }
         try
         {

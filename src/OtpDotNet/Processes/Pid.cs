@@ -7,7 +7,7 @@ namespace Otp.Net.Processes;
 /// A pid stays valid after its process ends: sending to it is silently dropped (OTP P6.1).
 /// <c>default(Pid)</c> is "undefined" (no process).
 /// </summary>
-public readonly struct Pid : IEquatable<Pid>, IOpaqueTerm
+public readonly struct Pid : IEquatable<Pid>, IOpaqueTerm, IRuntimeHandle
 {
     internal Pid(LocalProcess process) => Process = process;
 

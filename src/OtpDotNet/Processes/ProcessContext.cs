@@ -7,7 +7,7 @@ namespace Otp.Net.Processes;
 /// and spawning. A raw process body receives one; behaviours use it internally.
 /// Only the process itself may call the receive operations.
 /// </summary>
-public abstract class ProcessContext
+public abstract class ProcessContext : IRuntimeHandle
 {
     private static readonly AsyncLocal<LocalProcess?> Ambient = new();
 

@@ -154,6 +154,7 @@ internal sealed partial class SupervisorServer
             Start = _ => Task.FromResult(StartResult.Failed(ExitReason.Of(TermTuple.Of(Atom.Of("removed_by_code_change"), id)))),
             StartWithArgs = null,
             Args = [],
+            Modules = spec.Modules.ToArray(), // a collection expression's list is a type of the module's own assembly
             Restart = RestartType.Temporary,
         };
     }

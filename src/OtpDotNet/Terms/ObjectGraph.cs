@@ -61,6 +61,7 @@ internal static class ObjectGraph
             switch (value)
             {
                 case string:
+                case IRuntimeHandle:
                     continue;
                 case Type t:
                     if (!Belongs(t, context)) continue;
