@@ -273,6 +273,32 @@ public sealed class SupervisorUpgradeTests : IDisposable
         _node.IsAlive(b).Should().BeFalse();
     }
 
+    [Fact] // R8.4, S6, R11: a downgrade ({down, "1"}) re-runs the restored version's init: its flags and specs come back
+    public async Task ChangeCode_Down_RestoredVersionReReadsItsSpecs()
+    {
+        var sup = await StartV1Async("one_for_one");
+        var before = await ChildrenAsync(sup);
+        (await UpgradeToV2Async(sup)).IsOk.Should().BeTrue();
+        var d = (await Supervisor.StartAddedChildrenAsync(sup)).Single().Result.GetPidOrThrow();
+
+        await SysOps.SuspendAsync(sup);
+        (await SysOps.ChangeCodeAsync(sup, null, TermTuple.Of(Atom.Of("down"), "1"), TermList.Empty)).IsOk.Should().BeTrue();
+        await SysOps.ResumeAsync(sup);
+
+        Label(sup).Should().Be("sup 1");
+        (await FlagsAsync(sup)).Intensity.Should().Be(1);
+        var change = (await Supervisor.LastChangeAsync(sup))!;
+        change.Added.Should().BeEmpty();
+        change.Removed.Should().Equal(new ChildId("d"));
+        change.Kept.Should().Equal(new ChildId("a"), new ChildId("b"), new ChildId("c"));
+        var after = await ChildrenAsync(sup);
+        after["b"].Pid.Should().Be(before["b"].Pid);
+        after["b"].Restart.Should().Be(RestartType.Permanent); // b is in v1's specs again
+        after["d"].Pid.Should().Be(d);
+        (await Supervisor.RemoveDroppedChildrenAsync(sup)).Should().Equal((new ChildId("d"), SupervisorResult.Ok));
+        (await StartOrderAsync(sup)).Should().Be("a,b,c");
+    }
+
     [Fact] // R11, C6: the code server's one-call upgrade changes a supervisor module too and soft-purges the old version
     public async Task UpgradeAsync_SupervisorModule_ChangedAndOldVersionPurged()
     {
