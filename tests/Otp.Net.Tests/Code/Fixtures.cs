@@ -11,6 +11,8 @@ internal static class Fixtures
 
     public static string Recorder(int version) => PathOf($"Recorder.V{version}", "Recorder");
 
+    public static string Sup(int version) => PathOf($"Sup.V{version}", "Sup");
+
     public static string Broken() => PathOf("Broken", "Broken");
 
     private static string PathOf(string project, string assembly)
