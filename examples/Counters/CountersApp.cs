@@ -20,7 +20,7 @@ public sealed class CountersApp(ILogger<CountersApp> logger) : SupervisedApplica
         var tasks = counters.Where(c => !c.Pid.IsUndefined)
             .Select(c => OtpTask.Async(async ct => await GenServer.CallAsync(c.Pid, "stop_gracefully", Timeout.InfiniteTimeSpan, ct)))
             .ToArray();
-        await OtpTask.AwaitManyAsync(tasks);
+        await OtpTask.AwaitManyAsync(tasks, cancellationToken: cancellationToken);
         logger.LogInformation("prep_stop: every counter stopped gracefully");
         return state;
     }
