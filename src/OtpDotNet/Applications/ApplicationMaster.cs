@@ -86,8 +86,10 @@ internal sealed class ApplicationMaster
             if (!_spec.ResolveOnEachCallback) _module = module;
             start = await module.StartAsync(StartType.Normal, _spec.Args, ctx.CancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not ProcessExitedException)
+        catch (Exception ex) when (ex is not ProcessExitedException && ((LocalProcess)ctx).IsAlive)
         {
+            // A master killed during the start callback is not a crash of the callback: its token's cancellation unwinds
+            // the abandoned code, and the starter learns the real exit reason from the exit.
             started.SetResult(ApplicationResult.Error(TermTuple.Of(ExitReason.FromException(ex), StartMfa)));
             return;
         }
