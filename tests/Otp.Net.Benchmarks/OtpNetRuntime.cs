@@ -41,7 +41,7 @@ internal sealed class OtpNetRuntime : IRuntime
                 await UpgradeWorkload.RunAsync(Name, int.Parse(args[0], CultureInfo.InvariantCulture), int.Parse(args[1], CultureInfo.InvariantCulture));
                 return true;
             case "upgrade_release":
-                await ReleaseUpgradeWorkload.RunAsync(Name, int.Parse(args[0], CultureInfo.InvariantCulture), int.Parse(args[1], CultureInfo.InvariantCulture), args.Length > 2 && args[2] == "rolling");
+                await ReleaseUpgradeWorkload.RunAsync(Name, int.Parse(args[0], CultureInfo.InvariantCulture), int.Parse(args[1], CultureInfo.InvariantCulture), args.Length > 2 && args[2] == "rolling", args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1000);
                 return true;
             default:
                 return args.Length == 1 && await ScalingWorkloads.RunAsync(Name, workload, int.Parse(args[0], CultureInfo.InvariantCulture));

@@ -4,7 +4,7 @@ using Otp.Net.Benchmarks;
 //        Otp.Net.Benchmarks <runtime> <workload> <args...>
 //   runtime: otpnet | akka | proto | channel
 //   workload: spawn N | pingpong N | oneway N | pairs P M | call C N | restart N | upgrade K C  (see WORKLOADS.md)
-//   otpnet only: upgrade_release K C [rolling] (W7 through the release handler)
+//   otpnet only: upgrade_release K C [rolling [batch]] (W7 through the release handler)
 //   otpnet only (linear-scaling checks, see ScalingWorkloads.cs): suspend N | selective N | dyncrash N | sofocrash N | dynstop N
 if (args.Length >= 1 && args[0] == "suite")
 {

@@ -171,4 +171,37 @@ public sealed partial class CodeServer
 
     /// <summary>Gives a suspended process back the state and code it had before this suspension's change.</summary>
     internal static Task RevertCodeOfAsync(LocalProcess process, TimeSpan timeout) => SystemCallAsync(process, SystemOp.RevertCode, timeout);
+
+    /// <summary>
+    /// Sends the same system request to every process at once and waits for all the replies under one deadline (one
+    /// timer for all, no per-request frame): what a release install does to thousands of processes. Each result is the
+    /// process's reply, <see cref="CallReply.Down"/> if it ended first, or <see cref="CallReply.TimedOut"/>.
+    /// </summary>
+    internal static async Task<object?[]> SystemCallAllAsync(Node node, IReadOnlyList<LocalProcess> processes, SystemOp op, TimeSpan timeout, object? arg = null, object? arg2 = null, object? arg3 = null)
+    {
+        var results = new object?[processes.Count];
+        var sinks = new CallReply?[processes.Count];
+        for (var i = 0; i < sinks.Length; i++)
+        {
+            var sink = new CallReply { HandOff = false };
+            if (!processes[i].AddReplyWatch(sink))
+            {
+                results[i] = CallReply.Down;
+                continue;
+            }
+            sinks[i] = sink;
+            processes[i].Deliver(new SystemRequest(op, sink, arg, arg2, arg3));
+        }
+        using var timer = timeout == Timeout.InfiniteTimeSpan ? null : node.TimeProvider.CreateTimer(static state =>
+        {
+            foreach (var sink in (CallReply?[])state!) sink?.TryReply(CallReply.TimedOut);
+        }, sinks, timeout, Timeout.InfiniteTimeSpan);
+        for (var i = 0; i < sinks.Length; i++)
+        {
+            if (sinks[i] is not { } sink) continue;
+            await sink.WaitAsync().ConfigureAwait(false);
+            results[i] = sink.TakeResult();
+        }
+        return results;
+    }
 }

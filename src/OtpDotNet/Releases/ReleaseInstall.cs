@@ -221,25 +221,16 @@ internal sealed class ReleaseInstall
     /// <summary>Suspends <paramref name="processes"/> at once, adding those that answered to <paramref name="into"/>; a timeout fails the step.</summary>
     private async Task SuspendIntoAsync(IReadOnlyList<LocalProcess> processes, List<LocalProcess> into)
     {
-        var results = await Task.WhenAll(processes.Select(async p =>
+        var replies = await CodeServer.SystemCallAllAsync(_node, processes, SystemOp.Suspend, _options.SuspendTimeout).ConfigureAwait(false);
+        LocalProcess? late = null;
+        for (var i = 0; i < replies.Length; i++)
         {
-            try
-            {
-                await SysOps.SuspendAsync(p.Self, _options.SuspendTimeout).ConfigureAwait(false);
-                return (p, Failure: (string?)null);
-            }
-            catch (CallTimeoutException)
-            {
-                return (p, Failure: "suspend_timeout");
-            }
-            catch (Exception ex) when (ex is ICallFailure)
-            {
-                return (p, Failure: (string?)"dead"); // a process that exits meanwhile has nothing to change
-            }
-        })).ConfigureAwait(false);
-        // A process that answers after the timeout may be suspended later: it goes in the list too, so the undo resumes it.
-        into.AddRange(results.Where(r => r.Failure is null or "suspend_timeout").Select(r => r.p));
-        if (results.FirstOrDefault(r => r.Failure == "suspend_timeout") is { p: { } late })
+            if (ReferenceEquals(replies[i], CallReply.Down)) continue; // a process that exits meanwhile has nothing to change
+            // A process that answers after the timeout may be suspended later: it goes in the list too, so the undo resumes it.
+            into.Add(processes[i]);
+            if (ReferenceEquals(replies[i], CallReply.TimedOut)) late ??= processes[i];
+        }
+        if (late is not null)
         {
             throw new StepFailedException($"{{suspend_timeout, {late.Self}}}: the process did not answer within {_options.SuspendTimeout.TotalMilliseconds:0} ms", late.Self);
         }
@@ -247,17 +238,8 @@ internal sealed class ReleaseInstall
 
     private async Task<string> ResumeListAsync(IReadOnlyList<LocalProcess> processes)
     {
-        await Task.WhenAll(processes.Reverse().Select(async p =>
-        {
-            try
-            {
-                await SysOps.ResumeAsync(p.Self, _options.SuspendTimeout).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is ICallFailure)
-            {
-                // it died meanwhile
-            }
-        })).ConfigureAwait(false);
+        // A process that does not answer in time gets its resume later, after what it is busy with (its mailbox is in order).
+        await CodeServer.SystemCallAllAsync(_node, processes.Reverse().ToArray(), SystemOp.Resume, _options.SuspendTimeout).ConfigureAwait(false);
         foreach (var p in processes) _resumed.Remove(p);
         return $"{processes.Count} processes resumed";
     }
@@ -313,37 +295,32 @@ internal sealed class ReleaseInstall
         var to = Staged(module);
         var changed = new List<LocalProcess>();
         OnUndo(index, step, () => UndoChangesAsync(changed, from, to, direction, shape, module));
-        var results = await Task.WhenAll(processes.Select(async p =>
-        {
-            try
-            {
-                var outcome = shape
-                    ? await CodeServer.ShapeChangeOfAsync(p, direction == ChangeDirection.Up ? null : to.Vsn, _options.CodeChangeTimeout).ConfigureAwait(false)
-                    : await CodeServer.ChangeCodeOfAsync(p, OldVsnTerm(from, to, direction), extra, _options.CodeChangeTimeout).ConfigureAwait(false);
-                return (p, Outcome: (SysResult?)outcome, Error: (string?)null);
-            }
-            catch (CallTimeoutException)
-            {
-                return (p, Outcome: null, Error: "code_change_timeout");
-            }
-            catch (Exception ex) when (ex is ICallFailure)
-            {
-                return (p, Outcome: null, Error: (string?)null); // died meanwhile: nothing to migrate
-            }
-        })).ConfigureAwait(false);
-        foreach (var (p, outcome, _) in results)
-        {
-            if (outcome is { IsOk: true }) changed.Add(p);
-        }
-        foreach (var (p, outcome, error) in results)
-        {
-            if (error is not null) throw new StepFailedException($"{{code_change_failed, {p.Self}, {module}, {from.Vsn}, {error}}}", p.Self);
-            if (outcome is { IsOk: false } bad)
-            {
-                throw new StepFailedException($"{{code_change_failed, {p.Self}, {module}, {from.Vsn}, {TermFormatter.Format(bad.Term)}}}", p.Self);
-            }
-        }
+        var failure = await ChangeAllAsync(processes, changed, module, from, to, direction, shape, extra).ConfigureAwait(false);
+        if (failure is not null) throw failure;
         return $"{changed.Count} processes changed";
+    }
+
+    /// <summary>
+    /// Changes the code of every process at once (one request each, one deadline), adding those changed to
+    /// <paramref name="changed"/>; returns the first failure in process order, or null.
+    /// </summary>
+    private async Task<StepFailedException?> ChangeAllAsync(IReadOnlyList<LocalProcess> processes, List<LocalProcess> changed, string module, ModuleVersion from, ModuleVersion to, ChangeDirection direction, bool shape, object? extra)
+    {
+        var replies = shape
+            ? await CodeServer.SystemCallAllAsync(_node, processes, SystemOp.ChangeCode, _options.CodeChangeTimeout, new ShapeChange(direction == ChangeDirection.Up ? null : to.Vsn)).ConfigureAwait(false)
+            : await CodeServer.SystemCallAllAsync(_node, processes, SystemOp.ChangeCode, _options.CodeChangeTimeout, null, OldVsnTerm(from, to, direction), extra).ConfigureAwait(false);
+        StepFailedException? failure = null;
+        for (var i = 0; i < replies.Length; i++)
+        {
+            var reply = replies[i];
+            if (ReferenceEquals(reply, CallReply.Down)) continue; // died meanwhile: nothing to migrate
+            var why = ReferenceEquals(reply, CallReply.TimedOut) ? "code_change_timeout"
+                : new SysResult(reply!) is { IsOk: false } bad ? TermFormatter.Format(bad.Term)
+                : null;
+            if (why is null) changed.Add(processes[i]);
+            else failure ??= new StepFailedException($"{{code_change_failed, {processes[i].Self}, {module}, {from.Vsn}, {why}}}", processes[i].Self);
+        }
+        return failure;
     }
 
     private static object OldVsnTerm(ModuleVersion from, ModuleVersion to, ChangeDirection direction) =>
@@ -573,28 +550,9 @@ internal sealed class ReleaseInstall
             {
                 inFlight.Clear();
                 await SuspendIntoAsync(batch, inFlight).ConfigureAwait(false);
-                var results = await Task.WhenAll(inFlight.Select(async p =>
-                {
-                    try
-                    {
-                        var r = shape
-                            ? await CodeServer.ShapeChangeOfAsync(p, step.Direction == ChangeDirection.Up ? null : to.Vsn, _options.CodeChangeTimeout).ConfigureAwait(false)
-                            : await CodeServer.ChangeCodeOfAsync(p, OldVsnTerm(from, to, step.Direction), step.Extra, _options.CodeChangeTimeout).ConfigureAwait(false);
-                        return (p, Error: r.IsOk ? null : TermFormatter.Format(r.Term));
-                    }
-                    catch (CallTimeoutException)
-                    {
-                        return (p, Error: "code_change_timeout");
-                    }
-                    catch (Exception ex) when (ex is ICallFailure)
-                    {
-                        return (p, Error: (string?)null);
-                    }
-                })).ConfigureAwait(false);
-                if (results.FirstOrDefault(r => r.Error is not null) is { Error: { } error } failed)
-                {
-                    throw new StepFailedException($"{{code_change_failed, {failed.p.Self}, {module}, {from.Vsn}, {error}}}", failed.p.Self);
-                }
+                var changed = new List<LocalProcess>();
+                var failure = await ChangeAllAsync(inFlight, changed, module, from, to, step.Direction, shape, step.Extra).ConfigureAwait(false);
+                if (failure is not null) throw failure;
                 await ResumeListAsync(inFlight).ConfigureAwait(false);
                 done.AddRange(inFlight);
                 inFlight.Clear();
