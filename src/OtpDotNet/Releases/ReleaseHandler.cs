@@ -93,6 +93,8 @@ public sealed class ReleaseHandler
             var manifest = store.Manifest(version);
             if (manifest.Host.Check() is { } mismatch) throw new ReleaseException(ReleaseErrorKind.RestartRequired, mismatch, version: version);
             var started = new List<string>();
+            var loadedHere = new List<string>();
+            var appsLoaded = new List<string>();
             try
             {
                 foreach (var module in manifest.Applications.SelectMany(a => a.Modules))
@@ -100,11 +102,13 @@ public sealed class ReleaseHandler
                     var loaded = _node.Code.Versions(module.Name).FirstOrDefault(v => v.Status == ModuleStatus.Current);
                     if (loaded?.Version == module.Version) continue;
                     await _node.Code.LoadAsync(store.PathOf(version, module.File), module.Name, cancellationToken).ConfigureAwait(false);
+                    loadedHere.Add(module.Name);
                 }
                 foreach (var app in manifest.Applications)
                 {
                     var result = _node.Applications.Load(ReleaseApplications.ToSpec(_node, app));
-                    if (!result.IsOk && _node.Applications.Loaded(app.Name) is null) throw new ReleaseException(ReleaseErrorKind.BootFailed, $"load {app.Name}: {result}", version: version);
+                    if (result.IsOk) appsLoaded.Add(app.Name);
+                    else throw new ReleaseException(ReleaseErrorKind.BootFailed, $"load {app.Name}: {result}", version: version);
                 }
                 foreach (var app in manifest.Applications)
                 {
@@ -115,7 +119,14 @@ public sealed class ReleaseHandler
             }
             catch
             {
+                // A boot that fails leaves the node as it found it: what started is stopped, what was loaded is unloaded.
                 for (var i = started.Count - 1; i >= 0; i--) await _node.Applications.StopAsync(started[i], CancellationToken.None).ConfigureAwait(false);
+                foreach (var app in appsLoaded) _node.Applications.Unload(app);
+                foreach (var module in loadedHere)
+                {
+                    await _node.Code.DeleteAsync(module, CancellationToken.None).ConfigureAwait(false);
+                    await _node.Code.PurgeAsync(module, CancellationToken.None).ConfigureAwait(false);
+                }
                 throw;
             }
             if (store.Permanent is null) await store.MarkPermanentAsync(version, CancellationToken.None).ConfigureAwait(false);

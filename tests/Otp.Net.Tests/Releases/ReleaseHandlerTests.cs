@@ -373,6 +373,26 @@ public sealed class ReleaseHandlerTests : IDisposable
         await ShouldRunV1(node, 0);
     }
 
+    [Fact] // a boot that fails (an application whose callback module is missing) leaves the node as it was
+    public async Task Boot_ApplicationFailsToStart_NothingLeftLoadedOrRunning()
+    {
+        var broken = ShopReleases.V1() with { Version = "0.9" };
+        broken = broken with { Applications = [broken.Applications[0], broken.Applications[1] with { Mod = "no_such_module" }] };
+        var node = new Node(new NodeOptions { ReleasesDirectory = _releases.ReleasesDirectory });
+        _nodes.Add(node);
+        await node.Releases.UnpackAsync(await _releases.PackAsync(broken));
+
+        (await Kind(() => node.Releases.BootAsync("0.9"))).Should().Be(ReleaseErrorKind.BootFailed);
+
+        node.Applications.WhichApplications().Should().BeEmpty();
+        node.Applications.TryGetEnv("shop", "max_items", out _).Should().BeFalse();
+        node.Code.IsLoaded("cart").Should().BeFalse();
+        node.Code.IsLoaded("legacy_server").Should().BeFalse();
+        node.Releases.CurrentVersion.Should().BeNull();
+        node.Releases.WhichReleases().Should().ContainSingle().Which.Status.Should().Be(ReleaseStatus.Unpacked);
+        (await node.Code.WaitForUnloadAsync("cart", Wait)).Should().BeTrue();
+    }
+
     [Fact] // installs never interleave: the second is refused while the first runs
     public async Task Install_TwoAtOnce_SecondRefused_FirstCompletes()
     {
