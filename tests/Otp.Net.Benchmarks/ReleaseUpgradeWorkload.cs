@@ -60,61 +60,19 @@ internal static class ReleaseUpgradeWorkload
             var servers = new Pid[k];
             for (var i = 0; i < k; i++) servers[i] = (await node.Code.StartGenServerAsync("upgrade_server")).Pid;
 
-            using var stop = new CancellationTokenSource();
-            var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var ok = new long[clientCount];
-            var failed = new long[clientCount];
-            var maxTicks = new long[clientCount];
-            var clients = Enumerable.Range(0, clientCount).Select(c => Task.Run(async () =>
-            {
-                var rnd = new Random(c);
-                await release.Task;
-                while (!stop.IsCancellationRequested)
-                {
-                    var t0 = Stopwatch.GetTimestamp();
-                    try
-                    {
-                        await GenServer.CallAsync(servers[rnd.Next(k)], "incr");
-                        ok[c]++;
-                    }
-                    catch (Exception)
-                    {
-                        failed[c]++;
-                    }
-                    maxTicks[c] = Math.Max(maxTicks[c], Stopwatch.GetTimestamp() - t0);
-                }
-            })).ToArray();
-            if (clientCount > 0)
-            {
-                release.SetResult();
-                await Task.Delay(200);
-            }
+            var clients = new UpgradeClients(servers, clientCount);
+            await clients.StartAsync();
 
             var options = new InstallOptions { Mode = rolling ? InstallMode.Rolling : InstallMode.AllAtOnce, BatchSize = batch };
             var wall = Stopwatch.StartNew();
             var result = await node.Releases.InstallAsync("2", options);
             wall.Stop();
-            if (clientCount > 0)
-            {
-                await Task.Delay(200);
-                stop.Cancel();
-                await Task.WhenAll(clients);
-            }
+            await clients.StopAsync();
             var purge = Stopwatch.StartNew();
             var purged = await node.Code.WaitForUnloadAsync("upgrade_server", TimeSpan.FromSeconds(60)) && !node.Code.HasOldCode("upgrade_server");
             purge.Stop();
 
-            long sum = 0;
-            var verified = purged;
-            foreach (var s in servers)
-            {
-                var state = await SysOps.GetStateAsync(s);
-                var count = state?.GetType().GetProperty("Count")?.GetValue(state);
-                var upgraded = state?.GetType().GetProperty("Upgraded")?.GetValue(state);
-                if (count is not int n || upgraded is not true) verified = false;
-                else sum += n;
-            }
-            if (sum != ok.Sum()) verified = false;
+            var verified = purged && await clients.VerifyAsync(servers);
             if (!measure) return;
             foreach (var entry in result.Journal) Console.Error.WriteLine($"INFO {entry}");
 
@@ -129,9 +87,9 @@ internal static class ReleaseUpgradeWorkload
             R("verified", verified ? 1 : 0, "bool");
             if (clientCount > 0)
             {
-                R("client_calls_ok", ok.Sum(), "count");
-                R("client_calls_failed", failed.Sum(), "count");
-                R("client_max_call_ms", maxTicks.Max() * 1000.0 / Stopwatch.Frequency, "ms");
+                R("client_calls_ok", clients.Ok, "count");
+                R("client_calls_failed", clients.Failed, "count");
+                R("client_max_call_ms", clients.MaxCallMs, "ms");
             }
         }
         finally

@@ -24,60 +24,17 @@ internal static class UpgradeWorkload
         var servers = new Pid[k];
         for (var i = 0; i < k; i++) servers[i] = (await node.Code.StartGenServerAsync("upgrade_server")).Pid;
 
-        using var stop = new CancellationTokenSource();
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var ok = new long[clientCount];
-        var failed = new long[clientCount];
-        var maxTicks = new long[clientCount];
-        var clients = Enumerable.Range(0, clientCount).Select(c => Task.Run(async () =>
-        {
-            var rnd = new Random(c);
-            await release.Task;
-            while (!stop.IsCancellationRequested)
-            {
-                var t0 = Stopwatch.GetTimestamp();
-                try
-                {
-                    await GenServer.CallAsync(servers[rnd.Next(k)], "incr");
-                    ok[c]++;
-                }
-                catch (Exception)
-                {
-                    failed[c]++;
-                }
-                maxTicks[c] = Math.Max(maxTicks[c], Stopwatch.GetTimestamp() - t0);
-            }
-        })).ToArray();
-        if (clientCount > 0)
-        {
-            release.SetResult();
-            await Task.Delay(200);
-        }
+        var clients = new UpgradeClients(servers, clientCount);
+        await clients.StartAsync();
 
         var report = await node.Code.UpgradeAsync("upgrade_server", Module("v2"), extra: null, purge: false);
         var purge = Stopwatch.StartNew();
         var purged = await node.Code.SoftPurgeAsync("upgrade_server") && await node.Code.WaitForUnloadAsync("upgrade_server", TimeSpan.FromSeconds(60));
         purge.Stop();
 
-        if (clientCount > 0)
-        {
-            await Task.Delay(200);
-            stop.Cancel();
-            await Task.WhenAll(clients);
-        }
+        await clients.StopAsync();
 
-        long sum = 0;
-        var verified = purged;
-        foreach (var s in servers)
-        {
-            var state = await SysOps.GetStateAsync(s);
-            var count = state?.GetType().GetProperty("Count")?.GetValue(state);
-            var upgraded = state?.GetType().GetProperty("Upgraded")?.GetValue(state);
-            if (count is not int n || upgraded is not true) verified = false;
-            else sum += n;
-        }
-        var totalOk = ok.Sum();
-        if (sum != totalOk) verified = false;
+        var verified = purged && await clients.VerifyAsync(servers);
         if (!measure) return;
 
         var workload = clientCount > 0 ? "upgrade_clients" : "upgrade";
@@ -93,9 +50,9 @@ internal static class UpgradeWorkload
         R("verified", verified ? 1 : 0, "bool");
         if (clientCount > 0)
         {
-            R("client_calls_ok", totalOk, "count");
-            R("client_calls_failed", failed.Sum(), "count");
-            R("client_max_call_ms", maxTicks.Max() * 1000.0 / Stopwatch.Frequency, "ms");
+            R("client_calls_ok", clients.Ok, "count");
+            R("client_calls_failed", clients.Failed, "count");
+            R("client_max_call_ms", clients.MaxCallMs, "ms");
         }
     }
 }

@@ -160,18 +160,6 @@ public sealed partial class CodeServer
     internal static LocalProcess[] BareProcessesOn(ModuleVersion version) =>
         version.Processes.Where(kv => kv.Value is null && kv.Key.IsAlive).Select(kv => kv.Key).ToArray();
 
-    /// <summary><c>sys:change_code</c> as the code server sends it: the outcome term (<c>ok</c> or <c>{error, R}</c>).</summary>
-    /// <paramref name="toVsn"/> names the version an upgrade moves to when it is not the current one (an undo).
-    internal static async Task<SysResult> ChangeCodeOfAsync(LocalProcess process, object? oldVsn, object? extra, TimeSpan timeout, string? toVsn = null) =>
-        new((await SystemCallAsync(process, SystemOp.ChangeCode, timeout, toVsn is null ? null : new ShapeChange(toVsn, Shape: false), oldVsn, extra).ConfigureAwait(false))!);
-
-    /// <summary>A change_code that calls no <c>CodeChange</c>: the state moves to <paramref name="toVsn"/> converted by shape.</summary>
-    internal static async Task<SysResult> ShapeChangeOfAsync(LocalProcess process, string? toVsn, TimeSpan timeout) =>
-        new((await SystemCallAsync(process, SystemOp.ChangeCode, timeout, new ShapeChange(toVsn), null, null).ConfigureAwait(false))!);
-
-    /// <summary>Gives a suspended process back the state and code it had before this suspension's change.</summary>
-    internal static Task RevertCodeOfAsync(LocalProcess process, TimeSpan timeout) => SystemCallAsync(process, SystemOp.RevertCode, timeout);
-
     /// <summary>
     /// Sends the same system request to every process at once and waits for all the replies under one deadline (one
     /// timer for all, no per-request frame): what a release install does to thousands of processes. Each result is the

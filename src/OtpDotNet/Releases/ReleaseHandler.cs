@@ -147,7 +147,17 @@ public sealed class ReleaseHandler
     /// one's new <c>CodeChange</c> on a copy of its live state, dry-runs each updated supervisor's new <c>Init</c>, and
     /// reports every problem. Nothing live changes; the staged code is unloaded afterwards.
     /// </summary>
-    public async Task<RehearsalReport> CheckInstallAsync(string version, InstallOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<RehearsalReport> CheckInstallAsync(string version, InstallOptions? options = null, CancellationToken cancellationToken = default) =>
+        ExclusiveAsync(version, options, plan => new ReleaseRehearsal(_node, Store(), plan.From, plan.To, plan.Direction, plan.Options).RunAsync(plan.Steps), cancellationToken);
+
+    /// <summary>The plan of an install or rehearsal: the two releases, the direction, the instructions and their steps.</summary>
+    private sealed record Plan(ReleaseManifest From, ReleaseManifest To, ChangeDirection Direction, IReadOnlyList<AppupInstruction> Instructions, IReadOnlyList<ReleaseStep> Steps, InstallOptions Options);
+
+    /// <summary>
+    /// Runs an install or a rehearsal alone: refused while another runs (installs never interleave), planned from the
+    /// releases, then run holding the code server (<paramref name="cancellationToken"/> cancels only the wait for it).
+    /// </summary>
+    private async Task<T> ExclusiveAsync<T>(string version, InstallOptions? options, Func<Plan, Task<T>> run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(version);
         options ??= InstallOptions.Default;
@@ -156,11 +166,11 @@ public sealed class ReleaseHandler
         try
         {
             var (from, to, direction, instructions) = Resolve(version);
-            var steps = ReleaseSteps.Compile(instructions, from, to, direction, options);
+            var plan = new Plan(from, to, direction, instructions, ReleaseSteps.Compile(instructions, from, to, direction, options), options);
             await _node.Code.EnterAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                return await new ReleaseRehearsal(_node, Store(), from, to, direction, options).RunAsync(steps).ConfigureAwait(false);
+                return await run(plan).ConfigureAwait(false);
             }
             finally
             {
@@ -183,51 +193,34 @@ public sealed class ReleaseHandler
     /// <paramref name="cancellationToken"/> cancels the wait for the code server (nothing changed) and the probe's waits;
     /// once the steps run, the install completes or rolls back as a whole.
     /// </summary>
-    public async Task<InstallResult> InstallAsync(string version, InstallOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(version);
-        options ??= InstallOptions.Default;
-        options.Validate();
-        if (!_gate.Wait(0, CancellationToken.None)) throw Busy();
-        try
+    public Task<InstallResult> InstallAsync(string version, InstallOptions? options = null, CancellationToken cancellationToken = default) =>
+        ExclusiveAsync(version, options, async plan =>
         {
-            var (from, to, direction, instructions) = Resolve(version);
-            var steps = ReleaseSteps.Compile(instructions, from, to, direction, options);
             using var span = OtpTelemetry.Tracing ? OtpTelemetry.StartInternal("release install " + version) : null;
-            await _node.Code.EnterAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                var run = new ReleaseInstall(_node, Store(), from, to, direction, options, Publish);
-                await run.RunAsync(steps, cancellationToken).ConfigureAwait(false);
+                var run = new ReleaseInstall(_node, Store(), plan.From, plan.To, plan.Direction, plan.Options, Publish);
+                await run.RunAsync(plan.Steps, cancellationToken).ConfigureAwait(false);
                 await run.CommitAsync().ConfigureAwait(false);
                 // R7: old code still in use after the install is purged at make_permanent, brutally unless the
                 // instruction that loaded the module asked for a soft purge.
                 _postPurge.Clear();
-                foreach (var step in steps.OfType<LoadObjectCodeStep>().SelectMany(s => s.Modules)) _postPurge[step] = PurgeMode.BrutalPurge;
-                foreach (var instruction in instructions)
+                foreach (var module in plan.Steps.OfType<LoadObjectCodeStep>().SelectMany(s => s.Modules)) _postPurge[module] = PurgeMode.BrutalPurge;
+                foreach (var instruction in plan.Instructions)
                 {
                     if (instruction is UpdateInstruction u) _postPurge[u.Module] = u.PostPurge;
                     else if (instruction is LoadModuleInstruction l) _postPurge[l.Module] = l.PostPurge;
                 }
-                _current = to.Version;
-                ReleaseLog.Installed(Logger, to.Version, from.Version);
-                return new InstallResult(from.Version, to.Version, direction, run.Journal.ToArray());
+                _current = plan.To.Version;
+                ReleaseLog.Installed(Logger, plan.To.Version, plan.From.Version);
+                return new InstallResult(plan.From.Version, plan.To.Version, plan.Direction, run.Journal.ToArray());
             }
             catch (ReleaseInstallException ex)
             {
                 OtpTelemetry.Fail(span, "release_install_failed", ex.Reason);
                 throw;
             }
-            finally
-            {
-                _node.Code.Exit();
-            }
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+        }, cancellationToken);
 
     /// <summary>
     /// <c>release_handler:make_permanent</c> (R1, R7): the running release becomes permanent (written atomically; the

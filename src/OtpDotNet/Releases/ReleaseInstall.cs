@@ -332,33 +332,33 @@ internal sealed class ReleaseInstall
     /// </summary>
     private async Task<string> UndoChangesAsync(List<LocalProcess> changed, ModuleVersion from, ModuleVersion to, ChangeDirection direction, bool shape, string module)
     {
-        var failures = new List<string>();
-        await Task.WhenAll(changed.Select(async p =>
-        {
-            try
-            {
-                if (!_resumed.Contains(p))
-                {
-                    await CodeServer.RevertCodeOfAsync(p, _options.CodeChangeTimeout).ConfigureAwait(false);
-                    return;
-                }
-                var back = shape
-                    ? await CodeServer.ShapeChangeOfAsync(p, from.Vsn, _options.CodeChangeTimeout).ConfigureAwait(false)
-                    : direction == ChangeDirection.Up
-                        ? await CodeServer.ChangeCodeOfAsync(p, TermTuple.Of(Atom.Of("down"), from.Vsn), null, _options.CodeChangeTimeout).ConfigureAwait(false)
-                        : await CodeServer.ChangeCodeOfAsync(p, to.Vsn, null, _options.CodeChangeTimeout, toVsn: from.Vsn).ConfigureAwait(false);
-                if (!back.IsOk)
-                {
-                    lock (failures) failures.Add($"{p.Self}: {TermFormatter.Format(back.Term)}");
-                }
-            }
-            catch (Exception ex) when (ex is ICallFailure)
-            {
-                // died meanwhile
-            }
-        })).ConfigureAwait(false);
+        var exact = changed.Where(p => !_resumed.Contains(p)).ToArray();
+        var reverted = await CodeServer.SystemCallAllAsync(_node, exact, SystemOp.RevertCode, _options.CodeChangeTimeout).ConfigureAwait(false);
+        var failures = await ChangeBackAllAsync(changed.Where(_resumed.Contains).ToArray(), from, to, direction, shape).ConfigureAwait(false);
+        failures.AddRange(exact.Where((_, i) => ReferenceEquals(reverted[i], CallReply.TimedOut)).Select(p => $"{p.Self}: timeout"));
         if (failures.Count > 0) throw new InvalidOperationException($"{failures.Count} processes of {module} could not go back to {from.Vsn}: {string.Join("; ", failures.Take(5))}");
         return $"{changed.Count} processes back on {module} {from.Vsn}";
+    }
+
+    /// <summary>
+    /// Changes suspended processes that had resumed on <paramref name="to"/> back to <paramref name="from"/>: an upgrade
+    /// through the newer version's down <c>CodeChange</c>, a downgrade through its up <c>CodeChange</c> again, a shape
+    /// change by shape. Returns the failures (a process that ended meanwhile is not one).
+    /// </summary>
+    private async Task<List<string>> ChangeBackAllAsync(IReadOnlyList<LocalProcess> processes, ModuleVersion from, ModuleVersion to, ChangeDirection direction, bool shape)
+    {
+        var timeout = _options.CodeChangeTimeout;
+        var replies = shape ? await CodeServer.SystemCallAllAsync(_node, processes, SystemOp.ChangeCode, timeout, new ShapeChange(from.Vsn)).ConfigureAwait(false)
+            : direction == ChangeDirection.Up ? await CodeServer.SystemCallAllAsync(_node, processes, SystemOp.ChangeCode, timeout, null, TermTuple.Of(Atom.Of("down"), from.Vsn)).ConfigureAwait(false)
+            : await CodeServer.SystemCallAllAsync(_node, processes, SystemOp.ChangeCode, timeout, new ShapeChange(from.Vsn, Shape: false), to.Vsn).ConfigureAwait(false);
+        var failures = new List<string>();
+        for (var i = 0; i < replies.Length; i++)
+        {
+            if (ReferenceEquals(replies[i], CallReply.Down)) continue;
+            if (ReferenceEquals(replies[i], CallReply.TimedOut)) failures.Add($"{processes[i].Self}: timeout");
+            else if (new SysResult(replies[i]!) is { IsOk: false } bad) failures.Add($"{processes[i].Self}: {TermFormatter.Format(bad.Term)}");
+        }
+        return failures;
     }
 
     private async Task<string> ResumeAsync(int index, ResumeStep step)
@@ -516,7 +516,7 @@ internal sealed class ReleaseInstall
         OnUndo(index, step, async () =>
         {
             // The batch under way still holds its state from before: it gets it back exactly.
-            await Task.WhenAll(inFlight.Select(p => Quietly(() => CodeServer.RevertCodeOfAsync(p, _options.CodeChangeTimeout)))).ConfigureAwait(false);
+            await CodeServer.SystemCallAllAsync(_node, inFlight, SystemOp.RevertCode, _options.CodeChangeTimeout).ConfigureAwait(false);
             await ResumeListAsync(inFlight).ConfigureAwait(false);
             Code.UndoMakeCurrent(to, before);
             // Batches already resumed go back through a change in the other direction, batch by batch.
@@ -525,16 +525,7 @@ internal sealed class ReleaseInstall
             {
                 var again = new List<LocalProcess>();
                 await SuspendIntoAsync(batch.Where(p => p.IsAlive).ToArray(), again).ConfigureAwait(false);
-                var back = await Task.WhenAll(again.Select(p => Quietly(async () =>
-                {
-                    var r = shape
-                        ? await CodeServer.ShapeChangeOfAsync(p, from.Vsn, _options.CodeChangeTimeout).ConfigureAwait(false)
-                        : step.Direction == ChangeDirection.Up
-                            ? await CodeServer.ChangeCodeOfAsync(p, TermTuple.Of(Atom.Of("down"), from.Vsn), null, _options.CodeChangeTimeout).ConfigureAwait(false)
-                            : await CodeServer.ChangeCodeOfAsync(p, to.Vsn, null, _options.CodeChangeTimeout, toVsn: from.Vsn).ConfigureAwait(false);
-                    return r.IsOk;
-                }))).ConfigureAwait(false);
-                failures += back.Count(ok => !ok);
+                failures += (await ChangeBackAllAsync(again, from, to, step.Direction, shape).ConfigureAwait(false)).Count;
                 await ResumeListAsync(again).ConfigureAwait(false);
             }
             if (failures > 0) throw new InvalidOperationException($"{failures} processes of {module} could not go back to {from.Vsn}");
@@ -561,24 +552,6 @@ internal sealed class ReleaseInstall
         }
         return $"{done.Count} processes changed in {batches} batches";
     }
-
-    private static async Task<bool> Quietly(Func<Task<bool>> action)
-    {
-        try
-        {
-            return await action().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is ICallFailure)
-        {
-            return true; // died meanwhile: nothing left to put back
-        }
-    }
-
-    private static Task Quietly(Func<Task> action) => Quietly(async () =>
-    {
-        await action().ConfigureAwait(false);
-        return true;
-    });
 
     /// <summary>A step's failure, with the process that caused it.</summary>
     internal sealed class StepFailedException(string message, Pid? process = null) : Exception(message)
