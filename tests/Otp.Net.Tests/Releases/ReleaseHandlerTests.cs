@@ -393,6 +393,45 @@ public sealed class ReleaseHandlerTests : IDisposable
         (await node.Code.WaitForUnloadAsync("cart", Wait)).Should().BeTrue();
     }
 
+    [Theory] // bad instructions are a typed error before anything runs: R8.6 (only apply before point_of_no_return), unknown names
+    [InlineData("unknown_module")]
+    [InlineData("unknown_application")]
+    [InlineData("load_before_point_of_no_return")]
+    public async Task Install_BadInstructions_TypedErrorNothingChanges(string bad)
+    {
+        AppupInstruction[] instructions = bad switch
+        {
+            "unknown_module" => [new UpdateInstruction("no_such_module")],
+            "unknown_application" => [new RemoveApplicationInstruction("no_such_app")],
+            _ => [new LoadModuleInstruction("cart"), new PointOfNoReturnInstruction()],
+        };
+        var node = await Boot(v2: ShopReleases.V2() with { Upgrades = [new RelupEntry("1.0") { Instructions = instructions }] });
+        (await Kind(() => node.Releases.CheckInstallAsync("2.0"))).Should().Be(ReleaseErrorKind.BadInstructions);
+        (await Kind(() => node.Releases.InstallAsync("2.0"))).Should().Be(ReleaseErrorKind.BadInstructions);
+        await ShouldRunV1(node, 0);
+        node.Code.Versions("cart").Should().ContainSingle();
+    }
+
+    [Fact] // R8.4, R8.5: dependencies are suspended first and resumed last; a downgrade's code_change precedes the older load
+    public async Task CheckInstall_StepOrder_DependenciesAndDowngrade()
+    {
+        var v2 = ShopReleases.V2();
+        v2 = v2 with { Upgrades = [new RelupEntry("1.0") { Instructions = [new UpdateInstruction("cart") { DepMods = ["shop_sup"] }, .. v2.Upgrades[0].Instructions.Skip(1)] }] };
+        var node = await Boot(v2: v2);
+        var up = await node.Releases.CheckInstallAsync("2.0");
+        up.Steps.OfType<SuspendStep>().First().Modules.Should().Equal("shop_sup", "cart");
+        up.Steps.OfType<ResumeStep>().First().Modules.Should().Equal("cart", "shop_sup");
+
+        await node.Releases.InstallAsync("2.0");
+        var down = await node.Releases.CheckInstallAsync("1.0");
+        down.Direction.Should().Be(ChangeDirection.Down);
+        var cartSteps = down.Steps.Where(s => s is CodeChangeStep { Module: "cart" } or LoadStep { Module: "cart" }).ToArray();
+        cartSteps.Select(s => s.GetType()).Should().Equal(typeof(CodeChangeStep), typeof(LoadStep)); // R8.4: dynamic module
+        var supSteps = down.Steps.Where(s => s is CodeChangeStep { Module: "shop_sup" } or LoadStep { Module: "shop_sup" }).ToArray();
+        supSteps.Select(s => s.GetType()).Should().Equal(typeof(LoadStep), typeof(CodeChangeStep)); // R8.4: static module
+        down.IsOk.Should().BeTrue(string.Join("; ", down.Problems));
+    }
+
     [Fact] // installs never interleave: the second is refused while the first runs
     public async Task Install_TwoAtOnce_SecondRefused_FirstCompletes()
     {
