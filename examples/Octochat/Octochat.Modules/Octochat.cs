@@ -1,0 +1,141 @@
+using System.Net;
+using System.Net.Sockets;
+using Octochat.Contracts;
+using Otp.Net;
+using Otp.Net.Applications;
+using Otp.Net.Code;
+using Otp.Net.GenServers;
+using Otp.Net.Processes;
+using Otp.Net.Supervision;
+using Otp.Net.Terms;
+
+namespace Octochat;
+
+// The modules of the octochat application, as in the original Elixir demo (kennyballou/octochat): an application, a
+// top supervisor, a simple_one_for_one supervisor of echo servers (one per connection, the socket in its state), and
+// an acceptor. Release 0.3.2 and 0.3.3 compile this file; they differ only in the echo server (OCTOCHAT_033).
+
+/// <summary>The application: starts the top supervisor with the port from the environment.</summary>
+[OtpModule("octochat_app", Vsn = "1")]
+public sealed class OctochatApplication : Application
+{
+    public override async Task<ApplicationStart> StartAsync(StartType startType, object? args, CancellationToken cancellationToken)
+    {
+        var node = ProcessContext.Current!.Node;
+        var port = node.Applications.TryGetEnv("octochat", "port", out var p) ? Convert.ToInt32(p, System.Globalization.CultureInfo.InvariantCulture) : 9999;
+        var started = await node.Code.StartGenServerAsync("octochat_sup", port, new GenServerOptions { Name = "octochat_sup" }, link: true, cancellationToken: cancellationToken);
+        return started.IsOk ? ApplicationStart.Ok(started.Pid) : ApplicationStart.Failed(started.Error!);
+    }
+}
+
+/// <summary>The top supervisor: the connections' supervisor, then the acceptor (rest_for_one: a new acceptor needs it).</summary>
+[OtpModule("octochat_sup", Vsn = "1")]
+public sealed class OctochatSupervisor : Supervisor
+{
+    private static readonly string[] AcceptorModules = ["octochat_acceptor"];
+
+    public override ValueTask<SupervisorInit> InitAsync(object? args, CancellationToken cancellationToken)
+    {
+        var port = (int)args!;
+        return ValueTask.FromResult(SupervisorInit.Ok(
+            new SupervisorFlags { Strategy = Strategy.RestForOne, Intensity = 3, PeriodSeconds = 5 },
+            ChildSpec.ForModule("server_sup", "octochat_server_sup", null, new GenServerOptions { Name = "octochat_server_sup" }) with { Type = ChildType.Supervisor },
+            new ChildSpec("acceptor", node =>
+            {
+                // The socket listens before the child counts as started: a client can connect as soon as the boot ends.
+                var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                var pid = node.Code.Spawn("octochat_acceptor", listener, new SpawnOptions { Link = true });
+                return Task.FromResult(StartResult.Ok(pid));
+            }) { Modules = AcceptorModules }));
+    }
+}
+
+/// <summary>One echo server per connection, started with the connection's socket; temporary, as in the demo.</summary>
+[OtpModule("octochat_server_sup", Vsn = "1")]
+public sealed class ServerSupervisor : Supervisor
+{
+    private static readonly string[] EchoModules = ["octochat_echo"];
+
+    public override ValueTask<SupervisorInit> InitAsync(object? args, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(SupervisorInit.Ok(
+            new SupervisorFlags { Strategy = Strategy.SimpleOneForOne, Intensity = 10, PeriodSeconds = 1 },
+            ChildSpec.Template("echo", static (node, args) => node.Code.StartGenServerAsync("octochat_echo", args[0], link: true)) with
+            {
+                Restart = RestartType.Temporary,
+                Modules = EchoModules,
+            }));
+}
+
+/// <summary>Accepts connections and gives each to a new echo server.</summary>
+[OtpModule("octochat_acceptor", Vsn = "1")]
+public sealed class Acceptor : IProcessModule
+{
+    public async Task RunAsync(ProcessContext context, object? args)
+    {
+        using var listener = (TcpListener)args!;
+        var servers = ServerRef.Named(context.Node, "octochat_server_sup");
+        try
+        {
+            while (true)
+            {
+                var socket = await listener.AcceptSocketAsync(context.CancellationToken);
+                var started = await Supervisor.StartChildAsync(servers, [socket]);
+                if (!started.IsOk) socket.Dispose();
+            }
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+}
+
+/// <summary>The echo server's state: its connection.</summary>
+public sealed record EchoState(Socket Socket);
+
+/// <summary>
+/// The echo server of one connection. 0.3.2 answers each line trimmed and reversed; 0.3.3 also appends a new line.
+/// </summary>
+#if OCTOCHAT_033
+[OtpModule("octochat_echo", Vsn = "0.3.3")]
+#else
+[OtpModule("octochat_echo", Vsn = "0.3.2")]
+#endif
+public sealed class Echo : GenServer<EchoState>
+{
+    public override ValueTask<InitResult<EchoState>> InitAsync(object? args, CancellationToken cancellationToken)
+    {
+        var socket = (Socket)args!;
+        LineSocket.StartReading(Self.Node, socket, Self.Self, Self.CancellationToken);
+        return Ok(new EchoState(socket));
+    }
+
+    public override ValueTask<ServerResult<EchoState>> HandleInfoAsync(object message, EchoState state, CancellationToken cancellationToken)
+    {
+        if (message is TermTuple { Length: 2 } tcp && tcp[0] is Atom { Name: "tcp" } && tcp[1] is string line)
+        {
+            var reversed = new string(line.Trim().Reverse().ToArray());
+#if OCTOCHAT_033
+            reversed += "\n";
+#endif
+            try
+            {
+                LineSocket.Write(state.Socket, reversed);
+            }
+            catch (SocketException)
+            {
+                return Stop(ExitReason.Normal, state);
+            }
+            return NoReply(state);
+        }
+        if (message is Atom { Name: "tcp_closed" }) return Stop(ExitReason.Normal, state);
+        return NoReply(state);
+    }
+
+    public override ValueTask TerminateAsync(ExitReason reason, EchoState state, CancellationToken cancellationToken)
+    {
+        state.Socket.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Logging;
+using Octochat;
+using Otp.Net;
+
+// Octochat, the seed article's TCP echo server, as releases: 0.3.2 answers each line reversed, 0.3.3 also ends it with
+// a new line. Start it, connect with `nc 127.0.0.1 9999`, then type at this console:
+//   install 0.3.3    upgrade the running node; connected clients keep their connection and see the new behaviour
+//   install 0.3.2    downgrade
+//   which            the releases and their statuses
+//   quit
+var port = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 9999;
+var work = Directory.CreateTempSubdirectory("octochat-").FullName;
+var packages = await OctochatReleases.PackAsync(AppContext.BaseDirectory, Path.Combine(work, "packages"), port);
+
+using var logging = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+await using var node = new Node(new NodeOptions { LoggerFactory = logging, ReleasesDirectory = Path.Combine(work, "releases") });
+foreach (var package in packages) await node.Releases.UnpackAsync(package);
+await node.Releases.BootAsync("0.3.2");
+Console.WriteLine($"octochat {node.Releases.CurrentVersion} listening on 127.0.0.1:{port}");
+
+while (Console.ReadLine() is { } command)
+{
+    var words = command.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    try
+    {
+        switch (words)
+        {
+            case ["install", var version]:
+                var result = await node.Releases.InstallAsync(version);
+                foreach (var entry in result.Journal) Console.WriteLine(entry);
+                Console.WriteLine($"octochat {node.Releases.CurrentVersion} is running");
+                break;
+            case ["which"]:
+                foreach (var release in node.Releases.WhichReleases()) Console.WriteLine($"{release.Name} {release.Version} {release.Status}");
+                break;
+            case ["quit"]:
+                return;
+            case []:
+                break;
+            default:
+                Console.WriteLine("commands: install VERSION | which | quit");
+                break;
+        }
+    }
+    catch (Exception ex) when (ex is Otp.Net.Releases.ReleaseException or Otp.Net.Releases.ReleaseInstallException)
+    {
+        Console.WriteLine(ex.Message);
+    }
+}
