@@ -13,7 +13,8 @@ namespace Octochat;
 
 // The modules of the octochat application, as in the original Elixir demo (kennyballou/octochat): an application, a
 // top supervisor, a simple_one_for_one supervisor of echo servers (one per connection, the socket in its state), and
-// an acceptor. Release 0.3.2 and 0.3.3 compile this file; they differ only in the echo server (OCTOCHAT_033).
+// an acceptor. Releases 0.3.2, 0.3.3 and 0.3.4 compile this file; they differ only in the echo server (OCTOCHAT_033,
+// OCTOCHAT_034).
 
 /// <summary>The application: starts the top supervisor with the port from the environment.</summary>
 [OtpModule("octochat_app", Vsn = "1")]
@@ -95,10 +96,13 @@ public sealed class Acceptor : IProcessModule
 public sealed record EchoState(Socket Socket);
 
 /// <summary>
-/// The echo server of one connection. 0.3.2 answers each line trimmed and reversed; 0.3.3 also appends a new line.
+/// The echo server of one connection. 0.3.2 answers each line trimmed and reversed; 0.3.3 also appends a new line;
+/// 0.3.4 is a faulty release: its <c>CodeChange</c> throws for the connection whose client port is the Extra argument.
 /// </summary>
 #if OCTOCHAT_033
 [OtpModule("octochat_echo", Vsn = "0.3.3")]
+#elif OCTOCHAT_034
+[OtpModule("octochat_echo", Vsn = "0.3.4")]
 #else
 [OtpModule("octochat_echo", Vsn = "0.3.2")]
 #endif
@@ -133,6 +137,18 @@ public sealed class Echo : GenServer<EchoState>
         return NoReply(state);
     }
 
+#if OCTOCHAT_034
+    public override ValueTask<CodeChangeResult<EchoState>> CodeChangeAsync(object? oldVersion, object? oldState, object? extra, CancellationToken cancellationToken)
+    {
+        var state = ((StateTerm)oldState!).As<EchoState>();
+        if (state.Socket.RemoteEndPoint is IPEndPoint remote && extra is long port && remote.Port == port)
+        {
+            throw new InvalidOperationException($"cannot upgrade the connection from port {port}");
+        }
+        return CodeChangeResult<EchoState>.Ok(state);
+    }
+
+#endif
     public override ValueTask TerminateAsync(ExitReason reason, EchoState state, CancellationToken cancellationToken)
     {
         state.Socket.Dispose();

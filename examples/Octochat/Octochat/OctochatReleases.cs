@@ -42,6 +42,19 @@ public static class OctochatReleases
         };
     }
 
+    /// <summary>
+    /// A faulty release 0.3.4 over 0.3.2: its <c>CodeChange</c> throws for the connection from
+    /// <paramref name="failingClientPort"/>; the rehearsal names it, and a forced install rolls back.
+    /// </summary>
+    public static ReleaseManifest Faulty(int port, int failingClientPort)
+    {
+        var manifest = Manifest("0.3.4", port);
+        return manifest with
+        {
+            Upgrades = [new RelupEntry("0.3.2") { Instructions = [new UpdateInstruction("octochat_echo") { Mode = UpdateMode.Advanced, Extra = (long)failingClientPort }] }],
+        };
+    }
+
     /// <summary>Builds both release packages from the assemblies under <paramref name="buildDirectory"/>/lib into <paramref name="outputDirectory"/>.</summary>
     public static async Task<IReadOnlyList<string>> PackAsync(string buildDirectory, string outputDirectory, int port)
     {

@@ -72,6 +72,8 @@ public sealed class OctochatTests : IDisposable
             return Encoding.UTF8.GetString(_buffer, 0, read);
         }
 
+        public int LocalPort => ((IPEndPoint)_socket.LocalEndPoint!).Port;
+
         public void Dispose() => _socket.Dispose();
     }
 
@@ -97,6 +99,39 @@ public sealed class OctochatTests : IDisposable
 
             await node.Releases.InstallAsync("0.3.2");
             for (var i = 0; i < clients.Length; i++) (await clients[i].SayAsync($"hello {i:D2}", 8)).Should().Be(Reversed(i));
+            (await node.Code.WaitForUnloadAsync("octochat_echo", Wait)).Should().BeTrue();
+        }
+        finally
+        {
+            foreach (var c in clients) c.Dispose();
+        }
+    }
+
+    [Fact] // R2, R5/R6 done better: a faulty 0.3.4 whose CodeChange throws for one connection is refused at rehearsal and,
+           // installed anyway, rolls back with every connection intact and still on 0.3.2
+    public async Task Octochat_FaultyRelease_RefusedAtRehearsal_RolledBackWhenForced_ConnectionsIntact()
+    {
+        var port = FreePort();
+        await using var node = new Node(new NodeOptions { ReleasesDirectory = Path.Combine(_work, "releases") });
+        await node.Releases.UnpackAsync((await OctochatReleases.PackAsync(BuildDirectory, Path.Combine(_work, "packages"), port))[0]);
+        await node.Releases.BootAsync("0.3.2");
+        var clients = Enumerable.Range(0, 50).Select(_ => new Client(port)).ToArray();
+        try
+        {
+            for (var i = 0; i < clients.Length; i++) (await clients[i].SayAsync($"hello {i:D2}", 8)).Should().Be(Reversed(i));
+            var faulty = Path.Combine(_work, "octochat-0.3.4.zip");
+            await ReleasePackage.CreateAsync(OctochatReleases.Faulty(port, clients[17].LocalPort), BuildDirectory, faulty);
+            await node.Releases.UnpackAsync(faulty);
+
+            var rehearsal = await node.Releases.CheckInstallAsync("0.3.4");
+            rehearsal.Processes.Should().HaveCount(50);
+            rehearsal.Processes.Where(p => !p.Ok).Should().ContainSingle().Which.Error.Should().Contain($"port {clients[17].LocalPort}");
+
+            var error = (await node.Releases.Invoking(r => r.InstallAsync("0.3.4")).Should().ThrowAsync<ReleaseInstallException>()).Which;
+            error.FailedStep.Should().BeOfType<CodeChangeStep>();
+            error.UndoFailures.Should().BeEmpty();
+            for (var i = 0; i < clients.Length; i++) (await clients[i].SayAsync($"hello {i:D2}", 8)).Should().Be(Reversed(i)); // the same connections, 0.3.2
+            node.Releases.CurrentVersion.Should().Be("0.3.2");
             (await node.Code.WaitForUnloadAsync("octochat_echo", Wait)).Should().BeTrue();
         }
         finally
