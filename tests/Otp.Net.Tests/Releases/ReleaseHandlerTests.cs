@@ -205,7 +205,7 @@ public sealed class ReleaseHandlerTests : IDisposable
         using var blocker = failure == Failure.NewChildInit ? new BlockerProcess(node, "audit_blocker") : null;
         var options = new InstallOptions
         {
-            SuspendTimeout = failure == Failure.SuspendTimeout ? TimeSpan.FromMilliseconds(300) : TimeSpan.FromSeconds(10),
+            SuspendTimeout = failure == Failure.SuspendTimeout ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(10),
             HealthProbe = failure == Failure.HealthProbe ? _ => Task.FromResult(false) : null,
         };
 
