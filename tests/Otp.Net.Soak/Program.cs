@@ -10,11 +10,16 @@ using Otp.Net.Terms;
 // The soak: a mixed load for the given number of minutes (default 1), then assertions.
 //  - a supervision tree of keepers (GenServers with timers) under random kills, a caller on every keeper;
 //  - counters of a versioned module (a record state of the module's own assembly, a timer each) upgraded
-//    v1 -> v2 -> v1 -> ... while a caller on every counter checks each reply; every old version must unload;
+//    v1 -> v2 -> v1 -> ... while a caller on every counter checks each reply; every old version must unload (with
+//    "releases" as second argument, each upgrade is a release install: unpack, install, make permanent, remove);
 //  - pairs of processes exchanging tagged messages out of order, taken by selective receive.
 // At the end: no call lost or answered wrongly, no count lost across upgrades, no process left, every old version
 // unloaded, and the heap at the end within 10% (+16 MB) of the heap after the first minute (or first quarter).
 var minutes = args.Length > 0 ? double.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 1.0;
+// "releases": the counters are upgraded by installing a new release every second (unpack, install, make permanent,
+// remove the previous one) instead of Code.UpgradeAsync.
+var viaReleases = args.Length > 1 && args[1] == "releases";
+var releasesDirectory = Path.Combine(Path.GetTempPath(), $"otp-soak-{Guid.NewGuid():N}");
 var duration = TimeSpan.FromMinutes(minutes);
 var baselineAt = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(1).Ticks, duration.Ticks / 4));
 const int Keepers = 20;
@@ -22,7 +27,7 @@ const int Counters = 20;
 const int Pairs = 4;
 
 using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Critical));
-var node = new Node(new NodeOptions { LoggerFactory = loggerFactory });
+var node = new Node(new NodeOptions { LoggerFactory = loggerFactory, ReleasesDirectory = viaReleases ? Path.Combine(releasesDirectory, "releases") : null });
 var failures = new List<string>();
 void Fail(string what)
 {
@@ -33,6 +38,24 @@ void Fail(string what)
 }
 
 string Module(string v) => Path.Combine(AppContext.BaseDirectory, "modules", v, "SoakCounter.dll");
+
+// Release N of the soak: the counter module v1 (odd N) or v2 (even N), upgraded from N-1 with an advanced update.
+async Task<string> SoakRelease(int n)
+{
+    var module = n % 2 == 1 ? "v1" : "v2";
+    var manifest = new Otp.Net.Releases.ReleaseManifest("soak", $"{n}")
+    {
+        Host = Otp.Net.Releases.HostRequirements.Current(),
+        Applications = [new Otp.Net.Releases.ApplicationDescriptor("soak", $"{n}") { Modules = [new Otp.Net.Releases.ModuleDescriptor("soak_counter", module[1..], $"lib/{module}/SoakCounter.dll")] }],
+        Upgrades = n > 1 ? [new Otp.Net.Releases.RelupEntry($"{n - 1}") { Instructions = [new Otp.Net.Releases.UpdateInstruction("soak_counter")] }] : [],
+    };
+    var source = Path.Combine(releasesDirectory, "build");
+    Directory.CreateDirectory(Path.Combine(source, "lib", module));
+    File.Copy(Module(module), Path.Combine(source, "lib", module, "SoakCounter.dll"), overwrite: true);
+    var package = Path.Combine(releasesDirectory, $"soak-{n}.zip");
+    await Otp.Net.Releases.ReleasePackage.CreateAsync(manifest, source, package);
+    return package;
+}
 
 var clock = Stopwatch.StartNew();
 using var stop = new CancellationTokenSource();
@@ -45,7 +68,15 @@ var children = Enumerable.Range(0, Keepers)
 var top = (await Supervisor.StartLinkAsync(node, new SupervisorFlags { Intensity = 1_000_000, PeriodSeconds = 1 }, children)).GetPidOrThrow();
 
 // The versioned counters.
-node.Code.Load(Module("v1"));
+if (viaReleases)
+{
+    await node.Releases.UnpackAsync(await SoakRelease(1));
+    await node.Releases.BootAsync("1");
+}
+else
+{
+    node.Code.Load(Module("v1"));
+}
 var counters = new Pid[Counters];
 for (var i = 0; i < Counters; i++) counters[i] = (await node.Code.StartGenServerAsync("soak_counter")).GetPidOrThrow();
 
@@ -177,8 +208,22 @@ var upgrader = Task.Run(async () =>
         }
         try
         {
-            var report = await node.Code.UpgradeAsync("soak_counter", Module(next));
-            if (report.Processes != Counters) Fail($"upgrade to {next} changed {report.Processes} processes");
+            if (viaReleases)
+            {
+                // Release N+1 runs the other module version; N is removed once N+1 is permanent.
+                var release = (int)upgrades + 2;
+                await node.Releases.UnpackAsync(await SoakRelease(release));
+                var result = await node.Releases.InstallAsync($"{release}");
+                if (!result.Journal.Any(j => j.Step is Otp.Net.Releases.CodeChangeStep && j.Detail == $"{Counters} processes changed")) Fail($"release {release} did not change {Counters} processes");
+                await node.Releases.MakePermanentAsync($"{release}");
+                await node.Releases.RemoveAsync($"{release - 1}");
+                File.Delete(Path.Combine(releasesDirectory, $"soak-{release}.zip"));
+            }
+            else
+            {
+                var report = await node.Code.UpgradeAsync("soak_counter", Module(next));
+                if (report.Processes != Counters) Fail($"upgrade to {next} changed {report.Processes} processes");
+            }
             Interlocked.Increment(ref upgrades);
             if (await node.Code.WaitForUnloadAsync("soak_counter", TimeSpan.FromSeconds(30))) Interlocked.Increment(ref unloads);
             else Fail($"the version before {next} did not unload");
@@ -230,7 +275,9 @@ if (heapLast > limit) Fail($"heap grew from {heapFirst / 1024 / 1024.0:F1} MB to
 
 Console.WriteLine($"soak: {clock.Elapsed:hh\\:mm\\:ss}, keeper calls {keeperCalls} (failed by a kill {keeperDeaths}), kills {kills}, counter calls {counterCalls}, " +
     $"upgrades {upgrades}, unloads {unloads}, selective batches {selective}, heap {heapFirst / 1024 / 1024.0:F1} -> {heapLast / 1024 / 1024.0:F1} MB");
+if (viaReleases && node.Releases.WhichReleases().Count != 1) Fail($"releases left: {string.Join(", ", node.Releases.WhichReleases())}");
 await node.DisposeAsync();
+if (viaReleases) Directory.Delete(releasesDirectory, recursive: true);
 if (failures.Count == 0)
 {
     Console.WriteLine("soak: PASS");
