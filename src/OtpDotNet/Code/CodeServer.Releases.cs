@@ -135,19 +135,19 @@ public sealed partial class CodeServer
             if (entry.Staged == staged) entry.Staged = null;
             if (entry.Current == staged || entry.Old == staged) return; // it is in use after all
         }
-        var strays = staged.LiveProcesses.ToArray();
+        await KillAndUnloadAsync(entry, staged).ConfigureAwait(false);
+    }
+
+    /// <summary>Kills what runs <paramref name="version"/> (as a purge would), waits for the exits, and unloads it.</summary>
+    private async Task KillAndUnloadAsync(ModuleEntry entry, ModuleVersion version)
+    {
+        var strays = version.LiveProcesses.ToArray();
         var exits = strays.Select(p => _node.WaitForExitAsync(p.Self)).ToArray();
         foreach (var p in strays) p.ReceiveExitSignal(default, ExitReason.Kill, viaLink: false);
         await Task.WhenAll(exits).ConfigureAwait(false);
-        lock (_gate)
-        {
-            if (!staged.IsCollected) entry.Purged.Add(staged);
-        }
-        staged.Unload();
+        lock (_gate) entry.Purged.Add(version);
+        version.Unload();
     }
-
-    /// <summary>The module's current version, or null.</summary>
-    internal ModuleVersion? CurrentVersionOf(string module) => Entry(module)?.Current;
 
     /// <summary>The module's entry slots, for a rehearsal's checks.</summary>
     internal (ModuleVersion? Current, ModuleVersion? Old, ModuleVersion? Staged) Slots(string module) =>

@@ -622,25 +622,10 @@ public sealed partial class CodeServer
             entry.Old = null;
         }
         Interlocked.MemoryBarrier(); // from here on, a starting process binds to the restored version
-        foreach (var process in changed)
-        {
-            try
-            {
-                // Each changed process still holds its state and code from before the change (until it resumes).
-                await SystemCallAsync(process, SystemOp.RevertCode, Timeout.InfiniteTimeSpan).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is ICallFailure)
-            {
-                // died meanwhile
-            }
-        }
+        // Each changed process still holds its state and code from before the change (until it resumes).
+        await SystemCallAllAsync(_node, changed, SystemOp.RevertCode, Timeout.InfiniteTimeSpan).ConfigureAwait(false);
         // What runs the new version now started on it during the upgrade: it cannot go back, and purging kills it.
-        var strays = to.LiveProcesses.ToArray();
-        var exits = strays.Select(p => _node.WaitForExitAsync(p.Self)).ToArray();
-        foreach (var p in strays) p.ReceiveExitSignal(default, ExitReason.Kill, viaLink: false);
-        await Task.WhenAll(exits).ConfigureAwait(false);
-        lock (_gate) entry.Purged.Add(to);
-        to.Unload();
+        await KillAndUnloadAsync(entry, to).ConfigureAwait(false);
         CodeLog.RolledBack(_node.LoggerFactory.CreateLogger(CodeLog.Category), entry.Name, to.Vsn, from.Vsn);
     }
 
@@ -674,36 +659,12 @@ public sealed partial class CodeServer
             static (r, op) => CallException.For(r, "sys", op.ToString(), TermList.Empty), op, CancellationToken.None);
     }
 
-    private static async Task<List<LocalProcess>> SuspendAllAsync(IReadOnlyList<LocalProcess> processes)
+    /// <summary>Suspends the processes at once; one that ends first is skipped, as release_handler does (R10).</summary>
+    private async Task<List<LocalProcess>> SuspendAllAsync(IReadOnlyList<LocalProcess> processes)
     {
-        var suspended = new List<LocalProcess>(processes.Count);
-        foreach (var p in processes)
-        {
-            try
-            {
-                await SysOps.SuspendAsync(p.Self, Timeout.InfiniteTimeSpan).ConfigureAwait(false);
-                suspended.Add(p);
-            }
-            catch (Exception ex) when (ex is ICallFailure)
-            {
-                // a process that does not answer (dead) is skipped, as release_handler does (R10)
-            }
-        }
-        return suspended;
+        var replies = await SystemCallAllAsync(_node, processes, SystemOp.Suspend, Timeout.InfiniteTimeSpan).ConfigureAwait(false);
+        return processes.Where((_, i) => !ReferenceEquals(replies[i], CallReply.Down)).ToList();
     }
 
-    private static async Task ResumeAllAsync(IReadOnlyList<LocalProcess> processes)
-    {
-        foreach (var p in processes)
-        {
-            try
-            {
-                await SysOps.ResumeAsync(p.Self, Timeout.InfiniteTimeSpan).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is ICallFailure)
-            {
-                // died meanwhile
-            }
-        }
-    }
+    private Task ResumeAllAsync(IReadOnlyList<LocalProcess> processes) => SystemCallAllAsync(_node, processes, SystemOp.Resume, Timeout.InfiniteTimeSpan);
 }

@@ -21,7 +21,7 @@ internal static class ReleaseApplications
         Env = descriptor.Env,
         Args = descriptor.Args,
         ResolveOnEachCallback = true,
-        Mod = descriptor.Mod is not { } mod ? null : () => node.Code.CurrentVersionOf(mod)?.Instance switch
+        Mod = descriptor.Mod is not { } mod ? null : () => node.Code.CurrentVersion(mod)?.Instance switch
         {
             Application application => application,
             GenServerBase => new ModuleApplication(node, mod),

@@ -209,7 +209,7 @@ internal sealed class ReleaseInstall
         {
             var list = new List<LocalProcess>();
             _suspended[module] = list;
-            if (Code.CurrentVersionOf(module) is not { } current) continue;
+            if (Code.CurrentVersion(module) is not { } current) continue;
             _fromVersion[module] = current;
             OnUndo(index, step, () => ResumeListAsync(list));
             await SuspendIntoAsync(CodeServer.ServersBoundTo(current), list).ConfigureAwait(false);
@@ -431,7 +431,7 @@ internal sealed class ReleaseInstall
 
     internal IReleaseActions ActionsOf(string module)
     {
-        var version = _staged.TryGetValue(module, out var staged) ? staged : Code.CurrentVersionOf(module);
+        var version = _staged.TryGetValue(module, out var staged) ? staged : Code.CurrentVersion(module);
         return ReleaseActions.Of(version?.Instance) ?? throw new StepFailedException($"module {module} {(version is null ? "is not loaded" : "has no release actions (IReleaseActions)")}");
     }
 
@@ -506,7 +506,7 @@ internal sealed class ReleaseInstall
     private async Task<string> RollingAsync(int index, RollingUpdateStep step)
     {
         var module = step.Module;
-        if (Code.CurrentVersionOf(module) is not { } from) return "no current version";
+        if (Code.CurrentVersion(module) is not { } from) return "no current version";
         var to = Staged(module);
         var shape = step.Mode == UpdateMode.Soft;
         await PrePurgeAsync(module, _direction == ChangeDirection.Up ? PrePurgeOf(module) : PurgeMode.BrutalPurge).ConfigureAwait(false);

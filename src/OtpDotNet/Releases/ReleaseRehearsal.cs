@@ -126,7 +126,7 @@ internal sealed class ReleaseRehearsal(Node node, ReleaseStore store, ReleaseMan
 
     private async Task ApplyAsync(ApplyStep step, bool run)
     {
-        var version = _staged.TryGetValue(step.Module, out var staged) ? staged : Code.CurrentVersionOf(step.Module);
+        var version = _staged.TryGetValue(step.Module, out var staged) ? staged : Code.CurrentVersion(step.Module);
         if (ReleaseActions.Of(version?.Instance) is not { } actions)
         {
             _problems.Add($"apply {step.Module}:{step.Action}: module {step.Module} {(version is null ? "is not loaded" : "has no release actions (IReleaseActions)")}");
@@ -147,7 +147,7 @@ internal sealed class ReleaseRehearsal(Node node, ReleaseStore store, ReleaseMan
     private async Task RehearseAsync(string module, ChangeDirection stepDirection, bool shape, object? extra)
     {
         CheckStaged(module);
-        if (!_staged.TryGetValue(module, out var target) || Code.CurrentVersionOf(module) is not { } current) return;
+        if (!_staged.TryGetValue(module, out var target) || Code.CurrentVersion(module) is not { } current) return;
         var bare = CodeServer.BareProcessesOn(current);
         if (bare.Length > 0) Warn(module, $"runs in {bare.Length} processes that are not GenServers: they stay on the old code and are killed when it is purged");
         var servers = CodeServer.ServersBoundTo(current);

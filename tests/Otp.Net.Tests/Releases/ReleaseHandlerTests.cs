@@ -359,7 +359,7 @@ public sealed class ReleaseHandlerTests : IDisposable
     public async Task Install_OverAPurgedVersionStillHeld_RefusedUntilReleased()
     {
         var node = await Boot();
-        var pin = new System.Runtime.CompilerServices.StrongBox<object?>(node.Code.CurrentVersionOf("cart")!.Instance); // cart 1's callback object
+        var pin = new System.Runtime.CompilerServices.StrongBox<object?>(node.Code.CurrentVersion("cart")!.Instance); // cart 1's callback object
         await node.Releases.InstallAsync("2.0");
         node.Code.Versions("cart").Should().Contain(v => v.Version == "1" && v.Status == ModuleStatus.PendingUnload);
 
@@ -430,6 +430,58 @@ public sealed class ReleaseHandlerTests : IDisposable
         var supSteps = down.Steps.Where(s => s is CodeChangeStep { Module: "shop_sup" } or LoadStep { Module: "shop_sup" }).ToArray();
         supSteps.Select(s => s.GetType()).Should().Equal(typeof(LoadStep), typeof(CodeChangeStep)); // R8.4: static module
         down.IsOk.Should().BeTrue(string.Join("; ", down.Problems));
+    }
+
+    [Theory] // busy processes: callers keep calling every cart through the install; no call fails and no increment is lost
+    [InlineData(InstallMode.AllAtOnce)]
+    [InlineData(InstallMode.Rolling)]
+    public async Task Install_UnderConstantCalls_NoCallLost_EveryCountMigrated(InstallMode mode)
+    {
+        var node = await Boot();
+        var carts = new List<Pid>();
+        for (var i = 0; i < 200; i++) carts.Add((await node.Code.StartGenServerAsync("cart", 0)).GetPidOrThrow());
+        using var stop = new CancellationTokenSource();
+        var calling = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var afterward = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        long calls = 0, target = long.MaxValue;
+        var ok = new long[4];
+        var failed = new long[4];
+        var callers = Enumerable.Range(0, 4).Select(c => Task.Run(async () =>
+        {
+            var random = new Random(c);
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    await GenServer.CallAsync(carts[random.Next(carts.Count)], "add", Wait);
+                    ok[c]++;
+                    var n = Interlocked.Increment(ref calls);
+                    if (n == 200) calling.TrySetResult();
+                    if (n >= Interlocked.Read(ref target)) afterward.TrySetResult();
+                }
+                catch (Exception ex) when (ex is ICallFailure)
+                {
+                    failed[c]++;
+                }
+            }
+        })).ToArray();
+        await calling.Task.WaitAsync(Wait); // the install starts under load
+
+        await node.Releases.InstallAsync("2.0", new InstallOptions { Mode = mode, BatchSize = 50 });
+        Interlocked.Exchange(ref target, Interlocked.Read(ref calls) + 200);
+        await afterward.Task.WaitAsync(Wait); // traffic after the upgrade too, on the new code
+        await stop.CancelAsync();
+        await Task.WhenAll(callers).WaitAsync(Wait);
+
+        failed.Sum().Should().Be(0);
+        long total = 0;
+        foreach (var cart in carts)
+        {
+            (await CallPid(cart, "version")).Should().Be("2");
+            (await CallPid(cart, "upgraded")).Should().Be(true);
+            total += Convert.ToInt64(await CallPid(cart, "count"), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        total.Should().Be(ok.Sum()); // every increment made before, during and after the install is in a migrated state
     }
 
     [Fact] // installs never interleave: the second is refused while the first runs
