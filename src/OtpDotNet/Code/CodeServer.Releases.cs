@@ -1,3 +1,4 @@
+using Otp.Net.Diagnostics;
 using Otp.Net.GenServers;
 using Otp.Net.Processes;
 using Otp.Net.Sys;
@@ -167,6 +168,25 @@ public sealed partial class CodeServer
     /// </summary>
     internal static async Task<object?[]> SystemCallAllAsync(Node node, IReadOnlyList<LocalProcess> processes, SystemOp op, TimeSpan timeout, object? arg = null, object? arg2 = null, object? arg3 = null)
     {
+        if (OtpTelemetry.Tracing)
+        {
+            // Listened to: each request goes the observed way, a span per process (a child of the upgrade's or install's).
+            return await Task.WhenAll(processes.Select(async p =>
+            {
+                try
+                {
+                    return await SystemCallAsync(p, op, timeout, arg, arg2, arg3).ConfigureAwait(false);
+                }
+                catch (CallTimeoutException)
+                {
+                    return CallReply.TimedOut;
+                }
+                catch (Exception ex) when (ex is ICallFailure)
+                {
+                    return CallReply.Down;
+                }
+            })).ConfigureAwait(false);
+        }
         var results = new object?[processes.Count];
         var sinks = new CallReply?[processes.Count];
         for (var i = 0; i < sinks.Length; i++)
