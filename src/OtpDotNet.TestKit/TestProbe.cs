@@ -180,9 +180,12 @@ public sealed partial class TestProbe : IAsyncDisposable, IDisposable
     /// <summary>Kills the probe's process (reason <c>killed</c> for its links and monitors).</summary>
     public void Dispose()
     {
-        _commands.Writer.TryComplete();
+        CloseCommands();
         Node.Exit(Pid, ExitReason.Kill);
     }
+
+    /// <summary>The first half of <see cref="Dispose"/>: no more commands; the kill follows.</summary>
+    internal void CloseCommands() => _commands.Writer.TryComplete();
 
     /// <summary>Kills the probe's process and waits until it has exited.</summary>
     public async ValueTask DisposeAsync()
@@ -206,9 +209,23 @@ public sealed partial class TestProbe : IAsyncDisposable, IDisposable
             }
             catch (ChannelClosedException)
             {
-                return; // disposed
+                // Disposed: the kill that Dispose sends is on its way; the probe waits for it so that its links and
+                // monitors always see 'killed', never a 'normal' exit that won the race.
+                await WaitForKillAsync(ctx).ConfigureAwait(false);
+                return;
             }
             await command(ctx).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task WaitForKillAsync(ProcessContext ctx)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, ctx.CancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 

@@ -229,6 +229,20 @@ public sealed class TestProbeTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Dispose_AlwaysExitsKilled_NeverNormal_EvenWhenTheProbeWakesBeforeTheKill()
+    {
+        // Dispose closes the command channel, then kills. On a busy machine the probe can wake from the closed
+        // channel before the kill lands: it must wait for the kill, not exit 'normal' first.
+        var watcher = _test.CreateProbe();
+        var probe = _test.CreateProbe();
+        await watcher.WatchAsync(probe);
+        probe.CloseCommands();
+        await watcher.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
+        probe.Dispose();
+        await watcher.ExpectDownAsync(probe.Pid, ExitReason.Killed);
+    }
+
+    [Fact]
     public async Task RunAsync_RunsInsideTheProbe_ExceptionsReachTheTestAndTheProbeLivesOn()
     {
         var probe = _test.CreateProbe();
