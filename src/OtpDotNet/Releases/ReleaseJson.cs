@@ -9,12 +9,15 @@ namespace Otp.Net.Releases;
 /// and enum values, indented, strict about nullability and required constructor parameters. The options own a
 /// resolver instance of their own, so their metadata cache is not shared with the default options; only framework
 /// records are ever serialized with them, never a module's types (System.Text.Json caches would pin a module's
-/// load context, see docs/hotswap-notes.md).
+/// load context, see docs/hotswap-notes.md). Tools that read and write release documents (a manifest, a reviewed
+/// list of <see cref="AppupInstruction"/>s) use the same settings through this class.
 /// </summary>
-internal static class ReleaseJson
+public static class ReleaseJson
 {
+    /// <summary>The settings (read-only).</summary>
     public static JsonSerializerOptions Options { get; } = Create();
 
+    /// <summary>Writes <paramref name="value"/> as an indented UTF-8 JSON document.</summary>
     public static byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Options);
 
     /// <summary>Reads <paramref name="utf8"/> as a <typeparamref name="T"/>; a bad document is a
