@@ -20,6 +20,7 @@ public sealed class Node : IAsyncDisposable, IDisposable, Terms.IRuntimeHandle
     private int _disposed;
     private ILogger? _logger;
     private readonly SafeLoggerFactory _loggerFactory;
+    private readonly Releases.ReleaseControlServer? _control;
 
     /// <summary>Creates a node.</summary>
     public Node(NodeOptions? options = null)
@@ -31,6 +32,19 @@ public sealed class Node : IAsyncDisposable, IDisposable, Terms.IRuntimeHandle
         Applications = new Applications.ApplicationController(this);
         Releases = new Releases.ReleaseHandler(this);
         Metrics = new OtpMetrics(this, Options.MeterFactory);
+        if (Options.ControlSocket is { } socket)
+        {
+            try
+            {
+                _control = global::Otp.Net.Releases.ReleaseControlServer.Open(this, socket);
+            }
+            catch
+            {
+                Metrics.Dispose();
+                throw;
+            }
+            global::Otp.Net.Releases.ReleaseLog.ControlSocketOpened(LoggerFactory.CreateLogger(global::Otp.Net.Releases.ReleaseLog.Category), _control.Path);
+        }
     }
 
     /// <summary>The node's settings.</summary>
@@ -270,6 +284,7 @@ public sealed class Node : IAsyncDisposable, IDisposable, Terms.IRuntimeHandle
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _control?.Dispose();
         Timers.CancelAll();
         foreach (var p in _processes.Values) p.ReceiveExitSignal(default, ExitReason.Kill, viaLink: false);
         Metrics.Dispose();

@@ -56,4 +56,12 @@ public sealed record NodeOptions
 
     /// <summary>The public keys release packages must be signed with; null accepts unsigned packages (hashes are always checked).</summary>
     public Releases.ReleaseTrust? ReleaseTrust { get; init; }
+
+    /// <summary>
+    /// The path of the node's control socket (a Unix domain socket), through which <c>otpnet release</c> commands and
+    /// <see cref="Releases.ReleaseControlClient"/> reach <see cref="Node.Releases"/>. The node creates it when it starts,
+    /// readable and writable by its own user only (its folder, if the node creates it, too), and deletes it when it
+    /// ends. Null (the default): no control socket; the node never listens on the network for it.
+    /// </summary>
+    public string? ControlSocket { get; init; }
 }

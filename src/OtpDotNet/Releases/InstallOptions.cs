@@ -25,6 +25,7 @@ public sealed record InstallOptions
     /// A health probe run after the processes resumed, every <see cref="ProbeInterval"/> for <see cref="ProbeWindow"/>
     /// (at least once). False or an exception rolls the install back.
     /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public Func<CancellationToken, Task<bool>>? HealthProbe { get; init; }
 
     /// <summary>How long the <see cref="HealthProbe"/> watches the new release.</summary>

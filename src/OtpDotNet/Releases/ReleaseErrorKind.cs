@@ -73,4 +73,19 @@ public enum ReleaseErrorKind
 
     /// <summary>The release is not the running one (only the running release can be made permanent).</summary>
     NotCurrent,
+
+    /// <summary>An install asked for as a downgrade would upgrade, or the other way round.</summary>
+    WrongDirection,
+
+    /// <summary>The control socket's path is in use by a live node, or cannot be opened.</summary>
+    ControlSocketUnavailable,
+
+    /// <summary>A control request is malformed, too large or names no known command.</summary>
+    BadRequest,
+
+    /// <summary>The install ran and failed; it was rolled back (<see cref="ReleaseInstallException"/>).</summary>
+    InstallFailed,
+
+    /// <summary>The rehearsal found problems (<see cref="RehearsalReport.Problems"/>); nothing changed.</summary>
+    RehearsalFailed,
 }

@@ -194,12 +194,31 @@ public sealed class ReleaseHandler
     /// once the steps run, the install completes or rolls back as a whole.
     /// </summary>
     public Task<InstallResult> InstallAsync(string version, InstallOptions? options = null, CancellationToken cancellationToken = default) =>
+        InstallObservedAsync(version, options, expected: null, observe: null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="InstallAsync(string, InstallOptions?, CancellationToken)"/>, refused with
+    /// <see cref="ReleaseErrorKind.WrongDirection"/> before any step when the change is not in the
+    /// <paramref name="expected"/> direction, and with each journal entry also given to <paramref name="observe"/>.
+    /// </summary>
+    internal Task<InstallResult> InstallObservedAsync(string version, InstallOptions? options, ChangeDirection? expected, Action<JournalEntry>? observe, CancellationToken cancellationToken) =>
         ExclusiveAsync(version, options, async plan =>
         {
+            if (expected is { } wanted && plan.Direction != wanted)
+            {
+                throw new ReleaseException(ReleaseErrorKind.WrongDirection,
+                    $"going from {plan.From.Version} to {plan.To.Version} is {(plan.Direction == ChangeDirection.Up ? "an upgrade" : "a downgrade")}, not {(wanted == ChangeDirection.Up ? "an upgrade" : "a downgrade")}",
+                    version: version);
+            }
             using var span = OtpTelemetry.Tracing ? OtpTelemetry.StartInternal("release install " + version) : null;
             try
             {
-                var run = new ReleaseInstall(_node, Store(), plan.From, plan.To, plan.Direction, plan.Options, Publish);
+                Action<JournalEntry> publish = observe is null ? Publish : entry =>
+                {
+                    Publish(entry);
+                    observe(entry);
+                };
+                var run = new ReleaseInstall(_node, Store(), plan.From, plan.To, plan.Direction, plan.Options, publish);
                 await run.RunAsync(plan.Steps, cancellationToken).ConfigureAwait(false);
                 await run.CommitAsync().ConfigureAwait(false);
                 // R7: old code still in use after the install is purged at make_permanent, brutally unless the

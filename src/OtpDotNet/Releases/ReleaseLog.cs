@@ -30,4 +30,10 @@ internal static partial class ReleaseLog
 
     [LoggerMessage(EventId = 6007, EventName = "OldCodePurged", Level = LogLevel.Information, Message = "Release {Version} made permanent: {Module} old code purged, {Killed} processes killed")]
     public static partial void PurgedAtPermanent(ILogger logger, string version, string module, int killed);
+
+    [LoggerMessage(EventId = 6008, EventName = "ControlRequest", Level = LogLevel.Information, Message = "Control socket: {Command} {Argument}")]
+    public static partial void ControlRequest(ILogger logger, ControlCommand command, string argument);
+
+    [LoggerMessage(EventId = 6009, EventName = "ControlSocketOpened", Level = LogLevel.Information, Message = "Control socket open at {Path}")]
+    public static partial void ControlSocketOpened(ILogger logger, string path);
 }

@@ -20,6 +20,9 @@ internal sealed class ShopReleases : IDisposable
 
     public string ReleasesDirectory { get; }
 
+    /// <summary>A path for a node's control socket in the work folder (short enough for a Unix socket address).</summary>
+    public string ControlSocket => Path.Combine(_work, "run", "otp.sock");
+
     public void Dispose()
     {
         try
