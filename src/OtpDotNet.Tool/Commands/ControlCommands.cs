@@ -1,9 +1,199 @@
 using System.CommandLine;
+using Otp.Net.Releases;
 
 namespace Otp.Net.Tool.Commands;
 
-/// <summary>The commands that talk to a running node through its control socket.</summary>
+/// <summary>
+/// The commands that talk to a running node through its control socket (<c>NodeOptions.ControlSocket</c>):
+/// <c>which</c>, <c>unpack</c>, <c>rehearse</c>, <c>install</c>, <c>downgrade</c>, <c>permanent</c>, <c>remove</c>.
+/// Exit codes: 0 done, 1 refused or failed (nothing changed, or everything rolled back), 2 no node on the socket.
+/// </summary>
 internal static class ControlCommands
 {
-    public static IEnumerable<Command> Create() => [];
+    /// <summary>The environment variable that names the control socket when <c>--socket</c> is not given.</summary>
+    public const string SocketVariable = "OTPNET_CONTROL_SOCKET";
+
+    public static IEnumerable<Command> Create()
+    {
+        yield return Which();
+        yield return Unpack();
+        yield return Rehearse();
+        yield return Install(ControlCommand.Install, "install", "Upgrade the running node to a release (a version it has unpacked, or a package file to unpack first). Rehearses first and refuses on any problem unless --force.");
+        yield return Install(ControlCommand.Downgrade, "downgrade", "Downgrade the running node to an older release it has, with the running release's down instructions. Rehearses first unless --force.");
+        yield return Simple(ControlCommand.Permanent, "permanent", "Make the running release permanent (the one the node boots) and purge the old code its install left.");
+        yield return Simple(ControlCommand.Remove, "remove", "Remove a release that is neither permanent nor running.");
+    }
+
+    private static Option<string?> SocketOption() => new("--socket", "-s")
+    {
+        Description = $"The node's control socket (default: ${SocketVariable}).",
+    };
+
+    private static Command Which()
+    {
+        var socket = SocketOption();
+        var command = new Command("which", "List the node's releases and their statuses.") { socket };
+        command.SetAction((parse, ct) => RunAsync(parse, socket, new ControlRequest(ControlCommand.Which), ct));
+        return command;
+    }
+
+    private static Command Unpack()
+    {
+        var socket = SocketOption();
+        var package = new Argument<FileInfo>("package") { Description = "The release package (.zip)." };
+        var command = new Command("unpack", "Verify a release package and unpack it on the node.") { package, socket };
+        command.SetAction((parse, ct) => RunAsync(parse, socket, new ControlRequest(ControlCommand.Unpack) { Package = parse.GetValue(package)!.FullName }, ct));
+        return command;
+    }
+
+    private static Command Simple(ControlCommand what, string name, string description)
+    {
+        var socket = SocketOption();
+        var version = new Argument<string>("version") { Description = "The release version." };
+        var command = new Command(name, description) { version, socket };
+        command.SetAction((parse, ct) => RunAsync(parse, socket, new ControlRequest(what) { Version = parse.GetValue(version) }, ct));
+        return command;
+    }
+
+    private sealed record InstallArguments(Argument<string> Release, Option<string?> Socket, Option<InstallMode> Mode, Option<int> Batch, Option<int> SuspendTimeout, Option<int> CodeChangeTimeout, Option<SupervisorChildrenMode> Children);
+
+    private static InstallArguments Arguments(Command command)
+    {
+        var args = new InstallArguments(
+            new Argument<string>("release") { Description = "A release version the node has, or a release package file to unpack first." },
+            SocketOption(),
+            new Option<InstallMode>("--mode") { Description = "allAtOnce (default) or rolling (batches of --batch processes).", DefaultValueFactory = _ => InstallMode.AllAtOnce },
+            new Option<int>("--batch") { Description = "Processes per batch in rolling mode.", DefaultValueFactory = _ => InstallOptions.Default.BatchSize },
+            new Option<int>("--suspend-timeout") { Description = "Milliseconds a process may take to suspend.", DefaultValueFactory = _ => (int)InstallOptions.Default.SuspendTimeout.TotalMilliseconds },
+            new Option<int>("--code-change-timeout") { Description = "Milliseconds a process's CodeChange may take.", DefaultValueFactory = _ => (int)InstallOptions.Default.CodeChangeTimeout.TotalMilliseconds },
+            new Option<SupervisorChildrenMode>("--children") { Description = "reconcile (default: start new child ids, stop removed ones) or otp (R11).", DefaultValueFactory = _ => SupervisorChildrenMode.Reconcile });
+        command.Arguments.Add(args.Release);
+        foreach (var option in new Option[] { args.Socket, args.Mode, args.Batch, args.SuspendTimeout, args.CodeChangeTimeout, args.Children }) command.Options.Add(option);
+        return args;
+    }
+
+    private static InstallOptions Options(ParseResult parse, InstallArguments args) => new()
+    {
+        Mode = parse.GetValue(args.Mode),
+        BatchSize = parse.GetValue(args.Batch),
+        SuspendTimeout = TimeSpan.FromMilliseconds(parse.GetValue(args.SuspendTimeout)),
+        CodeChangeTimeout = TimeSpan.FromMilliseconds(parse.GetValue(args.CodeChangeTimeout)),
+        SupervisorChildren = parse.GetValue(args.Children),
+    };
+
+    private static Command Rehearse()
+    {
+        var command = new Command("rehearse", "Rehearse an install or downgrade on the live node: stage the code, run every CodeChange on a copy of each process's state, dry-run the supervisors. Nothing changes.");
+        var args = Arguments(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var version = await ResolveAsync(parse, args, ct).ConfigureAwait(false);
+            if (version is null) return 2;
+            return await RunAsync(parse, args.Socket, new ControlRequest(ControlCommand.Rehearse) { Version = version, Options = Options(parse, args) }, ct).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static Command Install(ControlCommand what, string name, string description)
+    {
+        var command = new Command(name, description);
+        var args = Arguments(command);
+        var force = new Option<bool>("--force") { Description = "Install without rehearsing first (a failure still rolls back)." };
+        command.Options.Add(force);
+        command.SetAction(async (parse, ct) =>
+        {
+            var version = await ResolveAsync(parse, args, ct).ConfigureAwait(false);
+            if (version is null) return 2;
+            var options = Options(parse, args);
+            if (!parse.GetValue(force))
+            {
+                var rehearsal = await RunAsync(parse, args.Socket, new ControlRequest(ControlCommand.Rehearse) { Version = version, Options = options }, ct).ConfigureAwait(false);
+                if (rehearsal != 0)
+                {
+                    if (rehearsal == 1) Cli.Error(parse).WriteLine($"{name} {version} refused: the rehearsal failed (nothing changed; --force installs anyway and rolls back on failure)");
+                    return rehearsal;
+                }
+            }
+            return await RunAsync(parse, args.Socket, new ControlRequest(what) { Version = version, Options = options }, ct).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// The version <paramref name="args"/> name: the argument itself, or, when it is a package file, the version in its
+    /// manifest after unpacking it on the node (a release the node has already is not unpacked again). Null when the
+    /// package could not be read or unpacked (the reason is printed).
+    /// </summary>
+    private static async Task<string?> ResolveAsync(ParseResult parse, InstallArguments args, CancellationToken ct)
+    {
+        var release = parse.GetValue(args.Release)!;
+        if (!File.Exists(release)) return release;
+        var path = Path.GetFullPath(release);
+        ReleaseManifest manifest;
+        try
+        {
+            manifest = await ReleasePackage.VerifyAsync(path, trust: null, ct).ConfigureAwait(false);
+        }
+        catch (ReleaseException e)
+        {
+            Cli.Error(parse).WriteLine($"error: {e.Message}");
+            return null;
+        }
+        var client = Client(parse, args.Socket);
+        if (client is null) return null;
+        var which = await SendAsync(parse, client, new ControlRequest(ControlCommand.Which), ct).ConfigureAwait(false);
+        if (which is null) return null;
+        if (which.Releases?.Any(r => r.Version == manifest.Version) == true) return manifest.Version;
+        return await SendAsync(parse, client, new ControlRequest(ControlCommand.Unpack) { Package = path }, ct).ConfigureAwait(false) is { Kind: ControlReplyKind.Result }
+            ? manifest.Version
+            : null;
+    }
+
+    private static ReleaseControlClient? Client(ParseResult parse, Option<string?> socket)
+    {
+        var path = parse.GetValue(socket) ?? Environment.GetEnvironmentVariable(SocketVariable);
+        if (!string.IsNullOrEmpty(path)) return new ReleaseControlClient(path);
+        Cli.Error(parse).WriteLine($"error: no control socket: give --socket or set {SocketVariable}");
+        return null;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, Option<string?> socket, ControlRequest request, CancellationToken ct)
+    {
+        var client = Client(parse, socket);
+        if (client is null) return 2;
+        var reply = await SendAsync(parse, client, request, ct).ConfigureAwait(false);
+        return reply switch
+        {
+            null => 2,
+            { Kind: ControlReplyKind.Result } => 0,
+            _ => 1,
+        };
+    }
+
+    /// <summary>Sends <paramref name="request"/>, printing the journal as it comes and then the result or error; null when no node answers.</summary>
+    private static async Task<ControlReply?> SendAsync(ParseResult parse, ReleaseControlClient client, ControlRequest request, CancellationToken ct)
+    {
+        var output = Cli.Out(parse);
+        try
+        {
+            var reply = await client.RunAsync(request, line => output.WriteLine(line.Text), ct).ConfigureAwait(false);
+            if (reply.Kind == ControlReplyKind.Result)
+            {
+                output.WriteLine(reply.Text);
+            }
+            else
+            {
+                Cli.Error(parse).WriteLine($"error ({Kebab(reply.Error)}): {reply.Text}");
+            }
+            foreach (var warning in reply.Warnings.Where(w => !reply.Text.Contains(w, StringComparison.Ordinal))) output.WriteLine($"warning: {warning}");
+            return reply;
+        }
+        catch (ReleaseException e)
+        {
+            Cli.Error(parse).WriteLine($"error: {e.Message}");
+            return null;
+        }
+    }
+
+    private static string Kebab(ReleaseErrorKind? kind) => kind is null ? "error" : string.Concat(kind.Value.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 }
