@@ -8,6 +8,11 @@ using Otp.Net;
 //   install 0.3.2    downgrade
 //   which            the releases and their statuses
 //   quit
+//
+// Operated as a node instead, upgraded with the otpnet tool through its control socket (see the README):
+//   Octochat serve --releases DIR --socket PATH [--boot PACKAGE]
+if (args is ["serve", ..]) return await Serve.RunAsync(args);
+
 var port = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 9999;
 var work = Directory.CreateTempSubdirectory("octochat-").FullName;
 var packages = await OctochatReleases.PackAsync(AppContext.BaseDirectory, Path.Combine(work, "packages"), port);
@@ -34,7 +39,7 @@ while (Console.ReadLine() is { } command)
                 foreach (var release in node.Releases.WhichReleases()) Console.WriteLine($"{release.Name} {release.Version} {release.Status}");
                 break;
             case ["quit"]:
-                return;
+                return 0;
             case []:
                 break;
             default:
@@ -47,3 +52,4 @@ while (Console.ReadLine() is { } command)
         Console.WriteLine(ex.Message);
     }
 }
+return 0;
