@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Otp.Net.GenServers;
@@ -56,5 +57,26 @@ public sealed class ReleaseHostingTests : IDisposable
         await host.StartAsync();
         host.Services.GetRequiredService<Node>().Releases.CurrentVersion.Should().BeNull();
         await host.StopAsync();
+    }
+
+    [Fact] // R1: under AddOtp, Otp:Node:ControlSocket from configuration opens the socket; the host's stop closes it
+    public async Task AddOtp_ControlSocketFromConfiguration_AnswersAndIsRemovedAtStop()
+    {
+        var store = ReleaseStore.Open(_releases.ReleasesDirectory);
+        await store.UnpackAsync(await _releases.PackAsync(ShopReleases.V1()), trust: null);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Otp:Node:ReleasesDirectory"] = _releases.ReleasesDirectory,
+            ["Otp:Node:ControlSocket"] = _releases.ControlSocket,
+        });
+        builder.Services.AddOtp(otp => otp.AddApplicationsFrom(builder.Configuration.GetSection("Otp")));
+        using var host = builder.Build();
+        await host.StartAsync();
+        var which = await new ReleaseControlClient(_releases.ControlSocket).RunAsync(new ControlRequest(ControlCommand.Which));
+        which.Releases!.Should().ContainSingle().Which.Should().Be(new ReleaseInfo("shop", "1.0", ReleaseStatus.Permanent));
+        await host.StopAsync();
+        host.Dispose();
+        File.Exists(_releases.ControlSocket).Should().BeFalse();
     }
 }
