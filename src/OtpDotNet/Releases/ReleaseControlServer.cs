@@ -17,6 +17,11 @@ internal sealed class ReleaseControlServer : IDisposable
     /// <summary>The longest request line accepted.</summary>
     public const int MaxRequestBytes = 64 * 1024;
 
+    /// <summary>How long a client has to send its request line after connecting, by default.</summary>
+    public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly TimeSpan _requestTimeout;
+
     private const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode OwnerOnlySocket = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
@@ -25,9 +30,10 @@ internal sealed class ReleaseControlServer : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private int _disposed;
 
-    private ReleaseControlServer(Node node, string path, Socket listener)
+    private ReleaseControlServer(Node node, string path, Socket listener, TimeSpan requestTimeout)
     {
         _node = node;
+        _requestTimeout = requestTimeout;
         Path = path;
         _listener = listener;
         _ = AcceptAsync();
@@ -43,7 +49,7 @@ internal sealed class ReleaseControlServer : IDisposable
     /// without removing it is replaced; one a live node answers on is a <see cref="ReleaseException"/> of kind
     /// <see cref="ReleaseErrorKind.ControlSocketUnavailable"/>, as is a path that cannot be bound.
     /// </summary>
-    public static ReleaseControlServer Open(Node node, string path)
+    public static ReleaseControlServer Open(Node node, string path, TimeSpan? requestTimeout = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var full = System.IO.Path.GetFullPath(path);
@@ -66,7 +72,7 @@ internal sealed class ReleaseControlServer : IDisposable
             // Owner only before anyone can connect: connections are refused until Listen.
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(full, OwnerOnlySocket);
             socket.Listen(16);
-            return new ReleaseControlServer(node, full, socket);
+            return new ReleaseControlServer(node, full, socket, requestTimeout ?? DefaultRequestTimeout);
         }
         catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException or ArgumentException)
         {
@@ -141,7 +147,19 @@ internal sealed class ReleaseControlServer : IDisposable
             ControlReply result;
             try
             {
-                var line = await ControlJson.ReadLineAsync(buffered, MaxRequestBytes, _stop.Token).ConfigureAwait(false);
+                byte[]? line;
+                using (var reading = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
+                {
+                    reading.CancelAfter(_requestTimeout);
+                    try
+                    {
+                        line = await ControlJson.ReadLineAsync(buffered, MaxRequestBytes, reading.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
+                    {
+                        throw new ReleaseException(ReleaseErrorKind.BadRequest, $"no request line within {_requestTimeout.TotalSeconds:0.#} s");
+                    }
+                }
                 if (line is null) return;
                 var request = Parse(line);
                 ReleaseLog.ControlRequest(Logger, request.Command, request.Version ?? request.Package ?? "");

@@ -100,6 +100,20 @@ public sealed class ReleaseControlTests : IDisposable
     }
 
     [Fact]
+    public async Task AClientThatSendsNothing_IsAnsweredBadRequest_AfterTheRequestTimeout()
+    {
+        using var node = new Node();
+        var path = _releases.ControlSocket;
+        using var server = ReleaseControlServer.Open(node, path, TimeSpan.FromMilliseconds(200));
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await socket.ConnectAsync(new UnixDomainSocketEndPoint(path));
+        await using var stream = new NetworkStream(socket);
+        using var reader = new StreamReader(stream);
+        var reply = await reader.ReadLineAsync().WaitAsync(Wait);
+        reply.Should().Contain("badRequest").And.Contain("no request line");
+    }
+
+    [Fact]
     public async Task Socket_IsTheOwnersOnly_RemovedAtTheEnd_AndASecondNodeCannotTakeIt()
     {
         var node = await Boot();
