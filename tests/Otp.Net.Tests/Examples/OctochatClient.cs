@@ -52,5 +52,38 @@ internal sealed class OctochatClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// Says <paramref name="line"/> over and over, checking each answer is <paramref name="answer"/>, until the server
+    /// closes the connection; returns the number of answers. An answer cut short by the close throws: a client may see its
+    /// connection end between two lines, never inside one.
+    /// </summary>
+    public async Task<int> ChatUntilClosedAsync(string line, string answer)
+    {
+        var expected = Encoding.UTF8.GetBytes(answer);
+        using var timeout = new CancellationTokenSource(Wait);
+        for (var answers = 0; ; answers++)
+        {
+            var read = 0;
+            try
+            {
+                await _socket.SendAsync(Encoding.UTF8.GetBytes(line + "\n"), SocketFlags.None, timeout.Token);
+                while (read < expected.Length)
+                {
+                    var n = await _socket.ReceiveAsync(_buffer.AsMemory(read, expected.Length - read), SocketFlags.None, timeout.Token);
+                    if (n == 0) break;
+                    read += n;
+                }
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionReset or SocketError.Shutdown or SocketError.ConnectionAborted)
+            {
+                // closed while sending or reading
+            }
+            if (read == 0) return answers; // closed between two lines
+            if (read < expected.Length) throw new IOException($"the connection closed inside an answer: {Encoding.UTF8.GetString(_buffer, 0, read)}");
+            var got = Encoding.UTF8.GetString(_buffer, 0, read);
+            if (got != answer) throw new IOException($"answer {answers}: {got}, expected {answer}");
+        }
+    }
+
     public void Dispose() => _socket.Dispose();
 }
