@@ -11,23 +11,10 @@ using Otp.Net.Terms;
 
 namespace Octochat;
 
-// The modules of the octochat application, as in the original Elixir demo (kennyballou/octochat): an application, a
-// top supervisor, a simple_one_for_one supervisor of echo servers (one per connection, the socket in its state), and
-// an acceptor. Releases 0.3.2, 0.3.3 and 0.3.4 compile this file; they differ only in the echo server (OCTOCHAT_033,
-// OCTOCHAT_034).
-
-/// <summary>The application: starts the top supervisor with the port from the environment.</summary>
-[OtpModule("octochat_app", Vsn = "1")]
-public sealed class OctochatApplication : Application
-{
-    public override async Task<ApplicationStart> StartAsync(StartType startType, object? args, CancellationToken cancellationToken)
-    {
-        var node = ProcessContext.Current!.Node;
-        var port = node.Applications.TryGetEnv("octochat", "port", out var p) ? Convert.ToInt32(p, System.Globalization.CultureInfo.InvariantCulture) : 9999;
-        var started = await node.Code.StartGenServerAsync("octochat_sup", port, new GenServerOptions { Name = "octochat_sup" }, link: true, cancellationToken: cancellationToken);
-        return started.IsOk ? ApplicationStart.Ok(started.Pid) : ApplicationStart.Failed(started.Error!);
-    }
-}
+// The modules of the octochat application from 0.3.0 on, as in the original Elixir demo (kennyballou/octochat): a top
+// supervisor, a simple_one_for_one supervisor of echo servers (one per connection, the socket in its state) and, in
+// OctochatCommon.cs, the application and the acceptor. Releases 0.3.0, 0.3.2, 0.3.3 and 0.3.4 compile this file; they
+// differ only in the echo server (OCTOCHAT_030, OCTOCHAT_033, OCTOCHAT_034). Release 0.2.1 is Octochat02.cs.
 
 /// <summary>The top supervisor: the connections' supervisor, then the acceptor (rest_for_one: a new acceptor needs it).</summary>
 [OtpModule("octochat_sup", Vsn = "1")]
@@ -68,38 +55,16 @@ public sealed class ServerSupervisor : Supervisor
             }));
 }
 
-/// <summary>Accepts connections and gives each to a new echo server.</summary>
-[OtpModule("octochat_acceptor", Vsn = "1")]
-public sealed class Acceptor : IProcessModule
-{
-    public async Task RunAsync(ProcessContext context, object? args)
-    {
-        using var listener = (TcpListener)args!;
-        var servers = ServerRef.Named(context.Node, "octochat_server_sup");
-        try
-        {
-            while (true)
-            {
-                var socket = await listener.AcceptSocketAsync(context.CancellationToken);
-                var started = await Supervisor.StartChildAsync(servers, [socket]);
-                if (!started.IsOk) socket.Dispose();
-            }
-        }
-        finally
-        {
-            listener.Stop();
-        }
-    }
-}
-
 /// <summary>The echo server's state: its connection.</summary>
 public sealed record EchoState(Socket Socket);
 
 /// <summary>
-/// The echo server of one connection. 0.3.2 answers each line trimmed and reversed; 0.3.3 also appends a new line;
+/// The echo server of one connection. 0.3.0 answers each line as it came (with its new line); 0.3.2 answers each line trimmed and reversed; 0.3.3 also appends a new line;
 /// 0.3.4 is a faulty release: its <c>CodeChange</c> throws for the connection whose client port is the Extra argument.
 /// </summary>
-#if OCTOCHAT_033
+#if OCTOCHAT_030
+[OtpModule("octochat_echo", Vsn = "0.3.0")]
+#elif OCTOCHAT_033
 [OtpModule("octochat_echo", Vsn = "0.3.3")]
 #elif OCTOCHAT_034
 [OtpModule("octochat_echo", Vsn = "0.3.4")]
@@ -119,13 +84,17 @@ public sealed class Echo : GenServer<EchoState>
     {
         if (message is TermTuple { Length: 2 } tcp && tcp[0] is Atom { Name: "tcp" } && tcp[1] is string line)
         {
-            var reversed = new string(line.Trim().Reverse().ToArray());
+#if OCTOCHAT_030
+            var answer = line + "\n";
+#else
+            var answer = new string(line.Trim().Reverse().ToArray());
+#endif
 #if OCTOCHAT_033
-            reversed += "\n";
+            answer += "\n";
 #endif
             try
             {
-                LineSocket.Write(state.Socket, reversed);
+                LineSocket.Write(state.Socket, answer);
             }
             catch (SocketException)
             {

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Octochat;
 using Otp.Net.Releases;
 
@@ -10,9 +9,10 @@ namespace Otp.Net.Tests.Examples;
 /// The seed article's octochat, upgraded from release 0.3.2 to 0.3.3 and back while real TCP clients (loopback) stay
 /// connected: every client keeps its connection, sees the new behaviour on its next line, and loses no line.
 /// </summary>
+[Collection(OctochatCollection.Name)]
 public sealed class OctochatTests : IDisposable
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Wait = OctochatClient.Wait;
     private readonly string _work = Path.Combine(Path.GetTempPath(), $"octochat-test-{Guid.NewGuid():N}");
 
     public void Dispose()
@@ -26,55 +26,23 @@ public sealed class OctochatTests : IDisposable
         }
     }
 
-    private static string BuildDirectory
+    internal static string BuildDirectory
     {
         get
         {
             var dir = Path.Combine(Repository.Root, "examples", "Octochat", "Octochat", "bin", Repository.Configuration, "net10.0");
-            if (!File.Exists(Path.Combine(dir, "lib", "octochat-0.3.3", "Octochat.dll"))) throw new FileNotFoundException($"octochat not built: {dir}");
+            if (!File.Exists(Path.Combine(dir, "lib", "octochat-0.2.1", "Octochat.dll"))) throw new FileNotFoundException($"octochat not built: {dir}");
             return dir;
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         return port;
-    }
-
-    /// <summary>A connected client that reads exactly what the server sends.</summary>
-    private sealed class Client : IDisposable
-    {
-        private readonly Socket _socket;
-        private readonly byte[] _buffer = new byte[256];
-
-        public Client(int port)
-        {
-            _socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            _socket.Connect(IPAddress.Loopback, port);
-        }
-
-        /// <summary>Sends a line and reads the answer: exactly <paramref name="expectedLength"/> bytes.</summary>
-        public async Task<string> SayAsync(string line, int expectedLength)
-        {
-            await _socket.SendAsync(Encoding.UTF8.GetBytes(line + "\n"));
-            var read = 0;
-            using var timeout = new CancellationTokenSource(Wait);
-            while (read < expectedLength)
-            {
-                var n = await _socket.ReceiveAsync(_buffer.AsMemory(read, expectedLength - read), SocketFlags.None, timeout.Token);
-                if (n == 0) throw new IOException("the server closed the connection");
-                read += n;
-            }
-            return Encoding.UTF8.GetString(_buffer, 0, read);
-        }
-
-        public int LocalPort => ((IPEndPoint)_socket.LocalEndPoint!).Port;
-
-        public void Dispose() => _socket.Dispose();
     }
 
     private static string Reversed(int i) => new(($"hello {i:D2}").Reverse().ToArray());
@@ -84,10 +52,12 @@ public sealed class OctochatTests : IDisposable
     {
         var port = FreePort();
         await using var node = new Node(new NodeOptions { ReleasesDirectory = Path.Combine(_work, "releases") });
-        foreach (var package in await OctochatReleases.PackAsync(BuildDirectory, Path.Combine(_work, "packages"), port)) await node.Releases.UnpackAsync(package);
+        var packages = await OctochatReleases.PackAsync(BuildDirectory, Path.Combine(_work, "packages"), port);
+        await node.Releases.UnpackAsync(packages["0.3.2"]);
+        await node.Releases.UnpackAsync(packages["0.3.3"]);
         await node.Releases.BootAsync("0.3.2");
 
-        var clients = Enumerable.Range(0, 50).Select(_ => new Client(port)).ToArray();
+        var clients = Enumerable.Range(0, 50).Select(_ => new OctochatClient(port)).ToArray();
         try
         {
             // 0.3.2: the trimmed line reversed, no new line.
@@ -113,9 +83,9 @@ public sealed class OctochatTests : IDisposable
     {
         var port = FreePort();
         await using var node = new Node(new NodeOptions { ReleasesDirectory = Path.Combine(_work, "releases") });
-        await node.Releases.UnpackAsync((await OctochatReleases.PackAsync(BuildDirectory, Path.Combine(_work, "packages"), port))[0]);
+        await node.Releases.UnpackAsync((await OctochatReleases.PackAsync(BuildDirectory, Path.Combine(_work, "packages"), port))["0.3.2"]);
         await node.Releases.BootAsync("0.3.2");
-        var clients = Enumerable.Range(0, 50).Select(_ => new Client(port)).ToArray();
+        var clients = Enumerable.Range(0, 50).Select(_ => new OctochatClient(port)).ToArray();
         try
         {
             for (var i = 0; i < clients.Length; i++) (await clients[i].SayAsync($"hello {i:D2}", 8)).Should().Be(Reversed(i));
