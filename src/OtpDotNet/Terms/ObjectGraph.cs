@@ -63,6 +63,10 @@ internal static class ObjectGraph
                 case string:
                 case IRuntimeHandle:
                     continue;
+                case CancellationTokenSource:
+                    // A token in a state is a signal, not data: its registrations are whoever waits on it (the process's
+                    // own receive, a socket's pending read), and they reach the runtime, not the state's objects.
+                    continue;
                 case Type t:
                     if (!Belongs(t, context)) continue;
                     what = t.FullName ?? t.Name;
