@@ -178,7 +178,8 @@ internal static class ReleaseDiff
         {
             changes.Add(new Change(Op.Update, after.Name, UpdateMode.Soft, up, down));
             var why = newShape.IsShared ? $"state type {after.Info.StateType} is shared" : $"state {Short(after.Info.StateType)} keeps its shape";
-            result.Decisions.Add(Line("update soft", after.Name, $"code changed ({vsns}); {why}{Deps(up)}"));
+            var note = after.Info.OverridesCodeChange ? " (its CodeChangeAsync is not called by a soft update: edit the mode to advanced if it must run)" : "";
+            result.Decisions.Add(Line("update soft", after.Name, $"code changed ({vsns}); {why}{note}{Deps(up)}"));
             return;
         }
 
