@@ -85,10 +85,11 @@ internal sealed class AssemblyImage : IDisposable
     }
 
     /// <summary>Throws unless the assembly was compiled deterministically.</summary>
-    public void RequireDeterministic()
+    /// <param name="shownPath">The path to name in the message (default: where it was read from).</param>
+    public void RequireDeterministic(string? shownPath = null)
     {
         if (!IsDeterministic)
-            throw new ToolException($"{Path} was not built deterministically (its debug directory has no Reproducible entry): build it with {DeterministicSettings}, so that two builds of the same code can be compared");
+            throw new ToolException($"{shownPath ?? Path} was not built deterministically (its debug directory has no Reproducible entry): build it with {DeterministicSettings}, so that two builds of the same code can be compared");
     }
 
     /// <summary>The module named <paramref name="name"/>, or null.</summary>

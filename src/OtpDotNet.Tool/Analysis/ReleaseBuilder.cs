@@ -116,7 +116,7 @@ internal static class ReleaseBuilder
             File.Copy(path, target);
             var image = AssemblyImage.Open(target);
             images.Add(image);
-            image.RequireDeterministic();
+            image.RequireDeterministic(path);
             if (image.Modules.Count == 0)
             {
                 files.Add(file);
