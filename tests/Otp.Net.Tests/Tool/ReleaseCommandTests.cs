@@ -22,7 +22,7 @@ public sealed class ReleaseCommandTests : IDisposable
         output.Should().Contain("update_supervisor    diff_sup: code changed (1 -> 2); children: +audit \u2212stock");
         var manifest = await ReleasePackage.VerifyAsync(Path.Combine(_scratch.Packages, "diff-2.0.zip"), null);
         manifest.Upgrades.Should().ContainSingle().Which.Version.Should().Be("1.0");
-        manifest.Upgrades[0].Instructions.Should().HaveCount(8);
+        manifest.Upgrades[0].Instructions.Should().HaveCount(9);
         manifest.Downgrades.Should().ContainSingle().Which.Instructions.Select(ReleaseDiffTests.Describe).Should().Contain("add_module stock");
         var app = manifest.Applications.Should().ContainSingle().Subject;
         app.Modules.Should().OnlyContain(m => m.File == "lib/diff-1.0.0/Diff.dll");
@@ -96,7 +96,7 @@ public sealed class ReleaseCommandTests : IDisposable
         File.Delete(first.Package);
         var second = await _scratch.BuildAsync(spec);
 
-        first.Hashes.Should().HaveCount(10);
+        first.Hashes.Should().HaveCount(11);
         second.Hashes.Should().Equal(first.Hashes);
         (await File.ReadAllBytesAsync(second.Package)).Should().Equal(firstBytes, "deterministic builds and packages give the same bytes");
         // The normalized hashes do not depend on how the assembly was compiled (paths, MVID): the fixture's build hashes the same.
@@ -114,12 +114,12 @@ public sealed class ReleaseCommandTests : IDisposable
         var (exit, output, error) = await ToolScratch.RunAsync("release", "diff", v1, v2, "--out", file);
 
         exit.Should().Be(0, error);
-        output.Should().Contain("update advanced      shape_ok").And.Contain("8 upgrade and 8 downgrade instruction(s)");
+        output.Should().Contain("update advanced      shape_ok").And.Contain("9 upgrade and 9 downgrade instruction(s)");
         var document = ReleaseJson.Deserialize<DiffDocument>(await File.ReadAllBytesAsync(file), file);
         document.From.Should().Be("1.0");
         document.To.Should().Be("2.0");
         document.Upgrade.Select(ReleaseDiffTests.Describe).Should().StartWith("add_module audit");
-        document.Downgrade.Should().HaveCount(8);
+        document.Downgrade.Should().HaveCount(9);
         (await File.ReadAllTextAsync(file)).Should().Contain("\"op\": \"update_supervisor\"");
     }
 
@@ -166,9 +166,9 @@ public sealed class ReleaseCommandTests : IDisposable
         exit.Should().Be(0, error);
         var manifest = await ReleasePackage.VerifyAsync(v2, null);
         manifest.Upgrades.Select(e => e.Version).Should().BeEquivalentTo("0.9", "1.0");
-        manifest.Upgrades.Single(e => e.Version == "1.0").Instructions.Should().HaveCount(8, "the stale entry is replaced, never reused");
+        manifest.Upgrades.Single(e => e.Version == "1.0").Instructions.Should().HaveCount(9, "the stale entry is replaced, never reused");
         manifest.Upgrades.Single(e => e.Version == "0.9").Instructions.Select(ReleaseDiffTests.Describe).Should().Equal("load_module body");
-        manifest.Downgrades.Single(e => e.Version == "1.0").Instructions.Should().HaveCount(8);
+        manifest.Downgrades.Single(e => e.Version == "1.0").Instructions.Should().HaveCount(9);
     }
 
     [Fact]
@@ -187,7 +187,7 @@ public sealed class ReleaseCommandTests : IDisposable
 
         exit.Should().Be(0, error);
         var manifest = await ReleasePackage.VerifyAsync(output, null);
-        manifest.Upgrades.Single().Instructions.Should().HaveCount(9).And.EndWith(new PointOfNoReturnInstruction());
+        manifest.Upgrades.Single().Instructions.Should().HaveCount(10).And.EndWith(new PointOfNoReturnInstruction());
     }
 
     [Fact]
@@ -226,7 +226,7 @@ public sealed class ReleaseCommandTests : IDisposable
         refused.Exit.Should().Be(1);
         refused.Error.Should().Contain("is signed: pass --key");
         signed.Exit.Should().Be(0, signed.Error);
-        (await ReleasePackage.VerifyAsync(v2, trust)).Upgrades.Should().ContainSingle().Which.Instructions.Should().HaveCount(8);
+        (await ReleasePackage.VerifyAsync(v2, trust)).Upgrades.Should().ContainSingle().Which.Instructions.Should().HaveCount(9);
         (await File.ReadAllBytesAsync(v2)).Should().NotEqual(before);
     }
 

@@ -46,9 +46,10 @@ public sealed class ReleaseDiffTests : IDisposable
             "update shared soft [body]",
             "load_module ticker",
             "update_supervisor diff_sup",
+            "update_supervisor dyn_sup",
             "delete_module stock",
             "load_module diff_app");
-        // The downgrade mirrors it: add <-> delete, the same modes; V1's shared names no other module.
+        // The downgrade (R3: run from the newer release) mirrors it: add <-> delete, the same modes; V1's shared names no other module.
         diff.Downgrade.Select(Describe).Should().Equal(
             "add_module stock",
             "update body soft",
@@ -56,11 +57,14 @@ public sealed class ReleaseDiffTests : IDisposable
             "update shared soft",
             "load_module ticker",
             "update_supervisor diff_sup",
+            "update_supervisor dyn_sup",
             "delete_module audit",
             "load_module diff_app");
         diff.Decisions.Should().Contain(d => d.Contains("same: same code", StringComparison.Ordinal));
         diff.Decisions.Should().Contain(d => d.Contains("callbacks: same code", StringComparison.Ordinal));
+        // R11: the children the new Init adds and removes, read from its IL; computed ids cannot be named.
         diff.Decisions.Should().Contain(d => d.Contains("diff_sup: code changed (1 -> 2); children: +audit \u2212stock", StringComparison.Ordinal));
+        diff.Decisions.Should().Contain(d => d.Contains("dyn_sup: code changed (1 -> 2); children: not determined statically", StringComparison.Ordinal));
         diff.Decisions.Should().Contain(d => d.Contains("shape_ok: state shape changed (+ Label: string (added)); CodeChangeAsync reads the old state as Fixtures.Diff.ShapeStateV1", StringComparison.Ordinal));
         diff.Decisions.Should().Contain(d => d.Contains("body: code changed (1 -> 2); state BodyState keeps its shape", StringComparison.Ordinal));
         diff.Decisions.Should().Contain(d => d.Contains("shared: code changed (1 -> 2); state type int32 is shared", StringComparison.Ordinal));
@@ -77,7 +81,7 @@ public sealed class ReleaseDiffTests : IDisposable
         diff.Failed.Should().BeFalse();
         diff.Upgrade.Should().BeEmpty();
         diff.Downgrade.Should().BeEmpty();
-        diff.Decisions.Where(d => d.StartsWith("nothing", StringComparison.Ordinal)).Should().HaveCount(10).And.OnlyContain(d => d.EndsWith("same assembly", StringComparison.Ordinal));
+        diff.Decisions.Where(d => d.StartsWith("nothing", StringComparison.Ordinal)).Should().HaveCount(11).And.OnlyContain(d => d.EndsWith("same assembly", StringComparison.Ordinal));
     }
 
     [Fact]
