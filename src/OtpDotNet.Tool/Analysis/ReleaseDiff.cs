@@ -78,7 +78,14 @@ internal static class ReleaseDiff
         {
             var before = oldApps[app.Name];
             if (before.Version != app.Version) result.Decisions.Add(Line("application", app.Name, $"{before.Version} -> {app.Version} (its env changes reach ConfigChange after the instructions)"));
+            foreach (var file in app.Files)
+            {
+                var was = before.Files.FirstOrDefault(f => Path.GetFileName(f) == Path.GetFileName(file));
+                if (was is not null && FileHash(old, was) != FileHash(@new, file))
+                    result.Warnings.Add($"application {app.Name}: {Path.GetFileName(file)} changed, but it is no module: no instruction loads it again; change and reload the modules that use it");
+            }
         }
+        var firstModuleDecision = result.Decisions.Count;
 
         // Modules of applications in both releases, by name (a module may move between them).
         var oldCommon = oldModules.Where(m => newApps.ContainsKey(m.Application.Name)).ToDictionary(m => m.Name, StringComparer.Ordinal);
@@ -147,6 +154,10 @@ internal static class ReleaseDiff
             }
         }
 
+        // One line per module, by name, after the applications' lines.
+        var moduleDecisions = result.Decisions.Skip(firstModuleDecision).OrderBy(Subject, StringComparer.Ordinal).ToList();
+        result.Decisions.RemoveRange(firstModuleDecision, moduleDecisions.Count);
+        result.Decisions.AddRange(moduleDecisions);
         if (result.Failed) return result;
         result.Upgrade.AddRange(Instructions(changes, @new));
         result.Downgrade.AddRange(Instructions([.. changes.Select(c => c.Mirror())], old));
@@ -154,6 +165,11 @@ internal static class ReleaseDiff
     }
 
     private static string Line(string action, string subject, string reason) => $"{action,-20} {subject}: {reason}";
+
+    private static string Subject(string line) => line[21..line.IndexOf(':', 21)];
+
+    private static string FileHash(ReleaseImage release, string file) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(release.Directory, file))));
 
     private static string Deps(IReadOnlyList<string> deps) => deps.Count == 0 ? "" : $"; depends on {string.Join(", ", deps)}";
 

@@ -135,6 +135,27 @@ public sealed class ReleaseDiffTests : IDisposable
     }
 
     [Fact]
+    public async Task Diff_AnotherOtpNetOrRuntimeMajor_RestartRequired()
+    {
+        var v1 = await _scratch.PackageAsync("1.0", "Diff.V1");
+        var v2 = await _scratch.PackageAsync("2.0", "Diff.V2");
+        using var image = await ReleaseImage.OpenPackageAsync(v2);
+        var moved = Path.Combine(_scratch.Packages, "diff-2.1.zip");
+        await ReleasePackage.CreateAsync(image.Manifest with
+        {
+            Version = "2.1",
+            Host = image.Manifest.Host with { OtpNetVersion = "7.0.0.0", Runtime = "99.0" },
+        }, image.Directory, moved);
+
+        var diff = await ToolScratch.DiffAsync(v1, moved);
+
+        diff.Failed.Should().BeTrue();
+        diff.Errors.Should().Contain(e => e.StartsWith("restart required: Otp.Net ", StringComparison.Ordinal) && e.EndsWith("-> 7.0.0.0 is another major version", StringComparison.Ordinal));
+        diff.Errors.Should().Contain("restart required: .NET 10.0 -> 99.0 is another major version");
+        diff.Upgrade.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task Diff_ApplicationAddedAndRemoved_AddApplicationUpRemoveApplicationDown()
     {
         var v2 = await _scratch.PackageAsync("2.0", "Diff.V2");
@@ -166,6 +187,22 @@ public sealed class ReleaseDiffTests : IDisposable
         diff.Failed.Should().BeTrue();
         diff.Upgrade.Should().BeEmpty();
         diff.Errors.Should().ContainSingle().Which.Should().Contain("was not built deterministically").And.Contain("-p:Deterministic=true -p:ContinuousIntegrationBuild=true");
+    }
+
+    [Fact]
+    public void TypeHashes_EveryTypeOfALargeAssembly_ReadsAndHashesTwiceTheSame()
+    {
+        // OtpDotNet itself: generics, switches, async state machines, function pointers, nested closures.
+        using var first = AssemblyImage.Open(typeof(Node).Assembly.Location);
+        using var second = AssemblyImage.Open(typeof(Node).Assembly.Location);
+
+        var hashes = first.Reader.TypeDefinitions.Select(t => first.TypeHash(t).Hash).ToList();
+        var again = second.Reader.TypeDefinitions.Select(t => second.TypeHash(t).Hash).ToList();
+
+        hashes.Should().HaveCountGreaterThan(500).And.Equal(again);
+        hashes.Distinct().Should().HaveCount(hashes.Count, "every type has its own name, so its own hash");
+        first.Modules.Should().BeEmpty();
+        first.TargetRuntime.Should().Be("10.0");
     }
 
     [Fact]
