@@ -11,11 +11,11 @@ internal static class BuildCommands
 
     private static Command Build()
     {
-        var spec = new Argument<FileInfo>("spec") { Description = "The release spec (otp-release.json)." };
-        var output = new Option<DirectoryInfo>("--out") { Description = "Where to write <name>-<version>.zip (default: the current folder)." };
-        var key = new Option<FileInfo>("--key") { Description = "A P-256 private key (PEM) to sign the package with; its file name is the key id." };
-        var from = new Option<FileInfo[]>("--from") { Description = "An older release package: its upgrade and downgrade entries are computed and embedded (repeatable).", AllowMultipleArgumentsPerToken = true };
-        var configuration = new Option<string>("--configuration", "-c") { Description = "The configuration projects are built in.", DefaultValueFactory = _ => "Release" };
+        var spec = new Argument<FileInfo>("spec") { HelpName = "SPEC", Description = "The release spec (otp-release.json)." };
+        var output = new Option<DirectoryInfo>("--out") { HelpName = "DIR", Description = "Where to write <name>-<version>.zip (default: the current folder)." };
+        var key = new Option<FileInfo>("--key") { HelpName = "KEY.pem", Description = "A P-256 private key (PEM) to sign the package with; its file name is the key id." };
+        var from = new Option<FileInfo[]>("--from") { HelpName = "OLD_PACKAGE", Description = "An older release package: its upgrade and downgrade entries are computed and embedded (repeatable).", AllowMultipleArgumentsPerToken = true };
+        var configuration = new Option<string>("--configuration", "-c") { HelpName = "CONFIGURATION", Description = "The configuration projects are built in.", DefaultValueFactory = _ => "Release" };
         var command = new Command("build", "Build a release package from a release spec: deterministic builds, modules found from [OtpModule], host requirements, relup entries.")
         {
             spec, output, key, from, configuration,
@@ -37,10 +37,10 @@ internal static class BuildCommands
 
     private static Command Diff()
     {
-        var old = new Argument<FileInfo>("old") { Description = "The older release package." };
-        var @new = new Argument<FileInfo>("new") { Description = "The newer release package." };
-        var output = new Option<FileInfo>("--out") { Description = "Writes { from, to, upgrade, downgrade } as JSON, to review, edit and pass to `release appup --instructions`." };
-        var scaffold = new Option<DirectoryInfo>("--scaffold") { Description = "Writes C# for each state change that lacks a CodeChange: the old shape as records and a CodeChangeAsync stub." };
+        var old = new Argument<FileInfo>("old") { HelpName = "OLD", Description = "The older release package." };
+        var @new = new Argument<FileInfo>("new") { HelpName = "NEW", Description = "The newer release package." };
+        var output = new Option<FileInfo>("--out") { HelpName = "FILE", Description = "Writes { from, to, upgrade, downgrade } as JSON, to review, edit and pass to `release appup --instructions`." };
+        var scaffold = new Option<DirectoryInfo>("--scaffold") { HelpName = "DIR", Description = "Writes C# for each state change that lacks a CodeChange: the old shape as records and a CodeChangeAsync stub." };
         var allowDelegates = new Option<bool>("--allow-delegates") { Description = "Accept delegates in a changed GenServer's state (noted as a warning)." };
         var command = new Command("diff", "Compare two release packages and decide, module by module, the upgrade and downgrade instructions.")
         {
@@ -75,11 +75,11 @@ internal static class BuildCommands
 
     private static Command Appup()
     {
-        var old = new Argument<FileInfo>("old") { Description = "The older release package." };
-        var @new = new Argument<FileInfo>("new") { Description = "The newer release package, whose entries for the older version are replaced." };
-        var instructions = new Option<FileInfo>("--instructions") { Description = "A reviewed `release diff --out` document to use instead of a fresh diff." };
-        var key = new Option<FileInfo>("--key") { Description = "A P-256 private key (PEM) to sign the rewritten package with (required when the package is signed)." };
-        var output = new Option<FileInfo>("--out") { Description = "Where to write the rewritten package (default: over NEW)." };
+        var old = new Argument<FileInfo>("old") { HelpName = "OLD", Description = "The older release package." };
+        var @new = new Argument<FileInfo>("new") { HelpName = "NEW", Description = "The newer release package, whose entries for the older version are replaced." };
+        var instructions = new Option<FileInfo>("--instructions") { HelpName = "FILE", Description = "A reviewed `release diff --out` document to use instead of a fresh diff." };
+        var key = new Option<FileInfo>("--key") { HelpName = "KEY.pem", Description = "A P-256 private key (PEM) to sign the rewritten package with (required when the package is signed)." };
+        var output = new Option<FileInfo>("--out") { HelpName = "NEW_PACKAGE", Description = "Where to write the rewritten package (default: over NEW)." };
         var allowDelegates = new Option<bool>("--allow-delegates") { Description = "Accept delegates in a changed GenServer's state." };
         var command = new Command("appup", "Replace a package's upgrade and downgrade entries for an older release, computed afresh or from a reviewed file.")
         {
