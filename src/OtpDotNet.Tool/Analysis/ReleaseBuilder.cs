@@ -13,7 +13,7 @@ internal static class ReleaseBuilder
     /// <summary>What a build produced.</summary>
     internal sealed record Result(string Package, ReleaseManifest Manifest, IReadOnlyDictionary<string, string> Hashes);
 
-    public static async Task<Result> BuildAsync(string specPath, string? outDirectory, string? keyPath, IReadOnlyList<string> from, string configuration, TextWriter log, CancellationToken ct)
+    public static async Task<Result> BuildAsync(string specPath, string? outDirectory, string? keyPath, IReadOnlyList<string> from, string configuration, bool allowDelegates, TextWriter log, CancellationToken ct)
     {
         var spec = await ReleaseSpec.ReadAsync(specPath, ct).ConfigureAwait(false);
         var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(specPath))!;
@@ -45,7 +45,7 @@ internal static class ReleaseBuilder
                     foreach (var package in from)
                     {
                         using var old = await ReleaseImage.OpenPackageAsync(package, ct).ConfigureAwait(false);
-                        var diff = ReleaseDiff.Compute(old, current);
+                        var diff = ReleaseDiff.Compute(old, current, allowDelegates);
                         diff.Print(log);
                         if (diff.Failed) throw new ToolException($"the diff from {old.Manifest.Version} ({package}) failed; see the errors above (run `otpnet release diff` to review it)");
                         upgrades.Add(new RelupEntry(old.Manifest.Version) { Instructions = diff.Upgrade });

@@ -16,9 +16,10 @@ internal static class BuildCommands
         var key = new Option<FileInfo>("--key") { HelpName = "KEY.pem", Description = "A P-256 private key (PEM) to sign the package with; its file name is the key id." };
         var from = new Option<FileInfo[]>("--from") { HelpName = "OLD_PACKAGE", Description = "An older release package: its upgrade and downgrade entries are computed and embedded (repeatable).", AllowMultipleArgumentsPerToken = true };
         var configuration = new Option<string>("--configuration", "-c") { HelpName = "CONFIGURATION", Description = "The configuration projects are built in.", DefaultValueFactory = _ => "Release" };
+        var allowDelegates = new Option<bool>("--allow-delegates") { Description = "Accept delegates in a changed GenServer's state in the --from diffs (noted as a warning)." };
         var command = new Command("build", "Build a release package from a release spec: deterministic builds, modules found from [OtpModule], host requirements, relup entries.")
         {
-            spec, output, key, from, configuration,
+            spec, output, key, from, configuration, allowDelegates,
         };
         command.SetAction((result, ct) => RunAsync(result, async (log, token) =>
         {
@@ -28,6 +29,7 @@ internal static class BuildCommands
                 result.GetValue(key)?.FullName,
                 [.. (result.GetValue(from) ?? []).Select(f => f.FullName)],
                 result.GetValue(configuration) ?? "Release",
+                result.GetValue(allowDelegates),
                 log,
                 token).ConfigureAwait(false);
             return 0;

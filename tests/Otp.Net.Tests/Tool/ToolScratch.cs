@@ -63,7 +63,7 @@ internal sealed class ToolScratch : IDisposable
 
     /// <summary>Builds the package of <paramref name="spec"/> in process (no --from).</summary>
     public async Task<ReleaseBuilder.Result> BuildAsync(string spec, params string[] from) =>
-        await ReleaseBuilder.BuildAsync(spec, Packages, null, from, Repository.Configuration, TextWriter.Null, CancellationToken.None);
+        await ReleaseBuilder.BuildAsync(spec, Packages, null, from, Repository.Configuration, allowDelegates: false, TextWriter.Null, CancellationToken.None);
 
     /// <summary>Builds release "diff" <paramref name="version"/> from fixture assemblies and returns the package path.</summary>
     public async Task<string> PackageAsync(string version, string diffProject, string? extrasProject = null) =>
