@@ -141,8 +141,16 @@ internal static class ControlCommands
         }
         var client = Client(parse, args.Socket);
         if (client is null) return null;
-        var which = await SendAsync(parse, client, new ControlRequest(ControlCommand.Which), ct).ConfigureAwait(false);
-        if (which is null) return null;
+        ControlReply which;
+        try
+        {
+            which = await client.RunAsync(new ControlRequest(ControlCommand.Which), cancellationToken: ct).ConfigureAwait(false);
+        }
+        catch (ReleaseException e)
+        {
+            Cli.Error(parse).WriteLine($"error: {e.Message}");
+            return null;
+        }
         if (which.Releases?.Any(r => r.Version == manifest.Version) == true) return manifest.Version;
         return await SendAsync(parse, client, new ControlRequest(ControlCommand.Unpack) { Package = path }, ct).ConfigureAwait(false) is { Kind: ControlReplyKind.Result }
             ? manifest.Version

@@ -180,8 +180,7 @@ public sealed class OctochatCliTests : IAsyncLifetime
 
             var refused = await OtpnetAsync("release", "install", Package("0.3.4"), "--socket", Socket);
             refused.Code.Should().Be(1);
-            refused.Error.Should().Contain("rehearsal failed");
-            refused.Out.Should().Contain($"port {clients[17].LocalPort}");
+            refused.Error.Should().Contain("rehearsal failed").And.Contain($"port {clients[17].LocalPort}");
 
             var forced = await OtpnetAsync("release", "install", "0.3.4", "--force", "--socket", Socket);
             forced.Code.Should().Be(1);
