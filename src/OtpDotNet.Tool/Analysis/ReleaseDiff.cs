@@ -124,6 +124,14 @@ internal static class ReleaseDiff
         {
             var up = Dependencies(after, newModules, changedNames);
             var down = Dependencies(before, oldModules, changedNames);
+            if (before.Info.Kind != after.Info.Kind && ModuleKind.Process is var bare && (before.Info.Kind == bare || after.Info.Kind == bare))
+            {
+                // A bare process cannot be suspended or changed in place: load the new code; processes already running
+                // keep the old version until they end or the purge at make_permanent (R7), new ones start on the new kind.
+                changes.Add(new Change(Op.Load, after.Name, UpDeps: up, DownDeps: down));
+                result.Decisions.Add(Line("load_module", after.Name, $"kind changed ({before.Info.Kind} -> {after.Info.Kind}, {before.Info.Vsn} -> {after.Info.Vsn}): running processes keep the old version until they end or are purged; new ones start as {after.Info.Kind}{Deps(up)}"));
+                continue;
+            }
             if (before.Info.Kind != after.Info.Kind)
             {
                 result.Errors.Add($"module {after.Name}: its kind changed from {before.Info.Kind} to {after.Info.Kind}; no in-place upgrade: remove it and add a module of another name, or restart its application");

@@ -205,22 +205,36 @@ public sealed class ReleaseDiffTests : IDisposable
         first.TargetRuntime.Should().Be("10.0");
     }
 
+    [Fact] // R8, R9, R11: the original demo's change of tree, generated from the two builds as written by hand
+    public async Task Diff_Octochat021To030_GeneratesTheTreeChange_AddModuleLoadUpdateSupervisorDelete()
+    {
+        var v021 = await _scratch.BuildAsync(OctochatSpec("0.2.1", "Octochat.V021"));
+        var v030 = await _scratch.BuildAsync(OctochatSpec("0.3.0", "Octochat.V030"), v021.Package);
+
+        var up = v030.Manifest.Upgrades.Should().ContainSingle().Subject;
+        up.Version.Should().Be("0.2.1");
+        up.Instructions.Should().BeEquivalentTo(Octochat.OctochatReleases.TreeChange(up: true), o => o.WithStrictOrdering().RespectingRuntimeTypes());
+        v030.Manifest.Downgrades.Should().ContainSingle().Which.Instructions
+            .Should().BeEquivalentTo(Octochat.OctochatReleases.TreeChange(up: false), o => o.WithStrictOrdering().RespectingRuntimeTypes());
+    }
+
+    private string OctochatSpec(string version, string project)
+    {
+        var dll = Path.Combine(Repository.Root, "examples", "Octochat", project, "bin", Repository.Configuration, "net10.0", "Octochat.dll");
+        var path = Path.Combine(_scratch.Root, $"octochat-{version}.json");
+        File.WriteAllText(path, $$"""
+            { "name": "octochat", "version": "{{version}}", "contracts": ["Octochat.Contracts"],
+              "applications": [ { "name": "octochat", "version": "{{version}}", "mod": "octochat_app", "env": { "port": 9999 },
+                                  "assemblies": [ {{System.Text.Json.JsonSerializer.Serialize(dll)}} ] } ] }
+            """);
+        return path;
+    }
+
     [Fact]
     public async Task Diff_Octochat_UpdatesTheEchoServerSoftlyAsItsHandWrittenRelup()
     {
-        string Spec(string version, string project)
-        {
-            var dll = Path.Combine(Repository.Root, "examples", "Octochat", project, "bin", Repository.Configuration, "net10.0", "Octochat.dll");
-            var path = Path.Combine(_scratch.Root, $"octochat-{version}.json");
-            File.WriteAllText(path, $$"""
-                { "name": "octochat", "version": "{{version}}", "contracts": ["Octochat.Contracts"],
-                  "applications": [ { "name": "octochat", "version": "{{version}}", "mod": "octochat_app", "env": { "port": 9999 },
-                                      "assemblies": [ {{System.Text.Json.JsonSerializer.Serialize(dll)}} ] } ] }
-                """);
-            return path;
-        }
-        var v032 = await _scratch.BuildAsync(Spec("0.3.2", "Octochat.V032"));
-        var v033 = await _scratch.BuildAsync(Spec("0.3.3", "Octochat.V033"), v032.Package);
+        var v032 = await _scratch.BuildAsync(OctochatSpec("0.3.2", "Octochat.V032"));
+        var v033 = await _scratch.BuildAsync(OctochatSpec("0.3.3", "Octochat.V033"), v032.Package);
 
         var relup = v033.Manifest.Upgrades.Should().ContainSingle().Subject;
         relup.Version.Should().Be("0.3.2");
