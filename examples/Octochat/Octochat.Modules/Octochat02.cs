@@ -19,22 +19,13 @@ namespace Octochat;
 [OtpModule("octochat_sup", Vsn = "0.2.1")]
 public sealed class OctochatSupervisor : Supervisor
 {
-    private static readonly string[] AcceptorModules = ["octochat_acceptor"];
-
     public override ValueTask<SupervisorInit> InitAsync(object? args, CancellationToken cancellationToken)
     {
         var port = (int)args!;
         return ValueTask.FromResult(SupervisorInit.Ok(
-            new SupervisorFlags { Strategy = Strategy.RestForOne, Intensity = 3, PeriodSeconds = 5 },
+            TopSupervisor.Flags,
             ChildSpec.ForModule("task_sup", "octochat_task_sup", null, new GenServerOptions { Name = "octochat_task_sup" }) with { Type = ChildType.Supervisor },
-            new ChildSpec("acceptor", node =>
-            {
-                // The socket listens before the child counts as started: a client can connect as soon as the boot ends.
-                var listener = new TcpListener(IPAddress.Loopback, port);
-                listener.Start();
-                var pid = node.Code.Spawn("octochat_acceptor", listener, new SpawnOptions { Link = true });
-                return Task.FromResult(StartResult.Ok(pid));
-            }) { Modules = AcceptorModules }));
+            TopSupervisor.Acceptor(port)));
     }
 }
 

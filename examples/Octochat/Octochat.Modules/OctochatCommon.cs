@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using Otp.Net;
 using Otp.Net.Applications;
@@ -72,4 +73,23 @@ public sealed class Acceptor : IProcessModule
         }
         return false;
     }
+}
+
+/// <summary>What every release's top supervisor shares: its flags and the acceptor's child spec.</summary>
+internal static class TopSupervisor
+{
+    private static readonly string[] AcceptorModules = ["octochat_acceptor"];
+
+    /// <summary>rest_for_one: a new acceptor needs the connections' supervisor before it.</summary>
+    public static SupervisorFlags Flags => new() { Strategy = Strategy.RestForOne, Intensity = 3, PeriodSeconds = 5 };
+
+    /// <summary>The acceptor: the socket listens before the child counts as started, so a client can connect as soon as the boot ends.</summary>
+    public static ChildSpec Acceptor(int port) => new("acceptor", node =>
+    {
+        var listener = new TcpListener(IPAddress.Loopback, port);
+        listener.Start();
+        var pid = node.Code.Spawn("octochat_acceptor", listener, new SpawnOptions { Link = true });
+        return Task.FromResult(StartResult.Ok(pid));
+    })
+    { Modules = AcceptorModules };
 }
