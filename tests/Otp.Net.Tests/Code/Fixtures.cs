@@ -15,6 +15,9 @@ internal static class Fixtures
 
     public static string Broken() => PathOf("Broken", "Broken");
 
+    /// <summary>The release-diff fixtures (tests/fixtures/Diff): V1, V2, V2Bad.</summary>
+    public static string Diff(string variant) => PathOf($"Diff.{variant}", "Diff");
+
     private static string PathOf(string project, string assembly)
     {
         var path = Path.Combine(Repository.Root, "tests", "fixtures", project, "bin", Repository.Configuration, "net10.0", assembly + ".dll");
