@@ -16,6 +16,7 @@ internal static class ReleaseBuilder
     public static async Task<Result> BuildAsync(string specPath, string? outDirectory, string? keyPath, IReadOnlyList<string> from, string configuration, bool allowDelegates, TextWriter log, CancellationToken ct)
     {
         var spec = await ReleaseSpec.ReadAsync(specPath, ct).ConfigureAwait(false);
+        if (outDirectory is not null && File.Exists(outDirectory)) throw new ToolException($"--out {outDirectory} is a file, not a folder");
         var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(specPath))!;
         using var key = keyPath is null ? null : await LoadKeyAsync(keyPath, ct).ConfigureAwait(false);
         var staging = Directory.CreateTempSubdirectory("otpnet-build-").FullName;
@@ -30,7 +31,7 @@ internal static class ReleaseBuilder
                     applications.Add(await BuildApplicationAsync(app, baseDirectory, staging, configuration, images, log, ct).ConfigureAwait(false));
                 }
                 var duplicate = applications.SelectMany(a => a.Modules).GroupBy(m => m.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-                if (duplicate is not null) throw new ToolException($"module '{duplicate.Key}' is in more than one assembly of the release");
+                if (duplicate is not null) throw new ToolException($"module '{duplicate.Key}' is in more than one assembly of the release ({string.Join(", ", duplicate.Select(m => m.File))})");
                 var manifest = new ReleaseManifest(spec.Name, spec.Version)
                 {
                     Applications = applications,
@@ -45,6 +46,7 @@ internal static class ReleaseBuilder
                     foreach (var package in from)
                     {
                         using var old = await ReleaseImage.OpenPackageAsync(package, ct).ConfigureAwait(false);
+                        ReleaseDiff.RequireOrder(old, current);
                         var diff = ReleaseDiff.Compute(old, current, allowDelegates);
                         diff.Print(log);
                         if (diff.Failed) throw new ToolException($"the diff from {old.Manifest.Version} ({package}) failed; see the errors above (run `otpnet release diff` to review it)");
@@ -61,6 +63,10 @@ internal static class ReleaseBuilder
                 catch (ReleaseException e)
                 {
                     throw new ToolException($"cannot write the package: {e.Message}", e);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new ToolException($"cannot write the package {output}: {e.Message}", e);
                 }
                 foreach (var module in manifest.Applications.SelectMany(a => a.Modules))
                     log.WriteLine($"  {module.Name} {module.Version} {module.File} {hashes[module.Name]}");
@@ -113,8 +119,9 @@ internal static class ReleaseBuilder
             var file = $"{lib}/{Path.GetFileName(path)}";
             var target = Path.Combine(staging, file);
             if (File.Exists(target)) throw new ToolException($"application {app.Name} has two assemblies named {Path.GetFileName(path)}");
+            // Read from where the spec names it, so that a file that is not an assembly is reported by its own path.
+            var image = AssemblyImage.Open(path);
             File.Copy(path, target);
-            var image = AssemblyImage.Open(target);
             images.Add(image);
             image.RequireDeterministic(path);
             if (image.Modules.Count == 0)

@@ -44,6 +44,28 @@ internal static class ReleaseDiff
     }
 
     /// <summary>Compares <paramref name="old"/> with <paramref name="new"/>.</summary>
+    /// <summary>
+    /// Refuses a pair that is no upgrade: the same version twice, or a NEW that is older than OLD (when both versions
+    /// read as dotted numbers, a <c>-suffix</c> or <c>+suffix</c> aside; other versions are not ordered).
+    /// </summary>
+    /// <exception cref="ToolException">The pair is not from an older to a newer release.</exception>
+    public static void RequireOrder(ReleaseImage old, ReleaseImage @new)
+    {
+        var (from, to) = (old.Manifest.Version, @new.Manifest.Version);
+        if (from == to)
+            throw new ToolException($"{old.Source} and {@new.Source} are both version {from}: there is nothing to upgrade (give the older package first, then the newer)");
+        if (Numeric(from) is { } a && Numeric(to) is { } b && b < a)
+            throw new ToolException($"{@new.Source} ({to}) is older than {old.Source} ({from}): give the older package first, then the newer");
+    }
+
+    private static Version? Numeric(string version)
+    {
+        var end = version.IndexOfAny(['-', '+']);
+        var core = end < 0 ? version : version[..end];
+        if (!core.Contains('.', StringComparison.Ordinal)) core += ".0";
+        return Version.TryParse(core, out var parsed) ? parsed : null;
+    }
+
     public static DiffResult Compute(ReleaseImage old, ReleaseImage @new, bool allowDelegates = false)
     {
         var result = new DiffResult(old.Manifest.Version, @new.Manifest.Version);

@@ -52,22 +52,37 @@ internal static class BuildCommands
         {
             using var before = await ReleaseImage.OpenPackageAsync(result.GetRequiredValue(old).FullName, token).ConfigureAwait(false);
             using var after = await ReleaseImage.OpenPackageAsync(result.GetRequiredValue(@new).FullName, token).ConfigureAwait(false);
+            ReleaseDiff.RequireOrder(before, after);
             var diff = ReleaseDiff.Compute(before, after, result.GetValue(allowDelegates));
             diff.Print(log);
             if (result.GetValue(scaffold) is { } directory && diff.Scaffolds.Count > 0)
             {
-                directory.Create();
-                foreach (var (name, text) in diff.Scaffolds)
+                try
                 {
-                    var path = Path.Combine(directory.FullName, name);
-                    await File.WriteAllTextAsync(path, text, token).ConfigureAwait(false);
-                    log.WriteLine($"wrote {path}");
+                    directory.Create();
+                    foreach (var (name, text) in diff.Scaffolds)
+                    {
+                        var path = Path.Combine(directory.FullName, name);
+                        await File.WriteAllTextAsync(path, text, token).ConfigureAwait(false);
+                        log.WriteLine($"wrote {path}");
+                    }
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new ToolException($"cannot write the scaffolds to {directory.FullName}: {e.Message}", e);
                 }
             }
             if (diff.Failed) return 1;
             if (result.GetValue(output) is { } file)
             {
-                await File.WriteAllBytesAsync(file.FullName, ReleaseJson.Serialize(diff.ToDocument()), token).ConfigureAwait(false);
+                try
+                {
+                    await File.WriteAllBytesAsync(file.FullName, ReleaseJson.Serialize(diff.ToDocument()), token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new ToolException($"cannot write {file.FullName}: {e.Message}", e);
+                }
                 log.WriteLine($"wrote {file.FullName}");
             }
             return 0;
@@ -113,6 +128,12 @@ internal static class BuildCommands
         }
         catch (ToolException e)
         {
+            await result.InvocationConfiguration.Error.WriteLineAsync($"otpnet: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A file the tool could not read or write, not foreseen by a more precise message: still one line, not a stack trace.
             await result.InvocationConfiguration.Error.WriteLineAsync($"otpnet: {e.Message}").ConfigureAwait(false);
             return 1;
         }
