@@ -298,6 +298,7 @@ public sealed class Node : IAsyncDisposable, IDisposable, Terms.IRuntimeHandle
     public async ValueTask DisposeAsync()
     {
         if (Volatile.Read(ref _disposed) != 0) return;
+        _control?.Dispose(); // no install starts while the applications stop
         try
         {
             await Applications.StopAllAsync().WaitAsync(Options.ShutdownTimeout, TimeProvider).ConfigureAwait(false);

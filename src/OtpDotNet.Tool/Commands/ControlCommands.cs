@@ -6,7 +6,8 @@ namespace Otp.Net.Tool.Commands;
 /// <summary>
 /// The commands that talk to a running node through its control socket (<c>NodeOptions.ControlSocket</c>):
 /// <c>which</c>, <c>unpack</c>, <c>rehearse</c>, <c>install</c>, <c>downgrade</c>, <c>permanent</c>, <c>remove</c>.
-/// Exit codes: 0 done, 1 refused or failed (nothing changed, or everything rolled back), 2 no node on the socket.
+/// Exit codes: 0 done, 1 refused, failed (nothing changed, or everything rolled back) or unreadable input, 2 no node
+/// answers on the socket (or none is named).
 /// </summary>
 internal static class ControlCommands
 {
@@ -87,8 +88,8 @@ internal static class ControlCommands
         var args = Arguments(command);
         command.SetAction(async (parse, ct) =>
         {
-            var version = await ResolveAsync(parse, args, ct).ConfigureAwait(false);
-            if (version is null) return 2;
+            var (version, failed) = await ResolveAsync(parse, args, ct).ConfigureAwait(false);
+            if (version is null) return failed;
             return await RunAsync(parse, args.Socket, new ControlRequest(ControlCommand.Rehearse) { Version = version, Options = Options(parse, args) }, ct).ConfigureAwait(false);
         });
         return command;
@@ -102,8 +103,8 @@ internal static class ControlCommands
         command.Options.Add(force);
         command.SetAction(async (parse, ct) =>
         {
-            var version = await ResolveAsync(parse, args, ct).ConfigureAwait(false);
-            if (version is null) return 2;
+            var (version, failed) = await ResolveAsync(parse, args, ct).ConfigureAwait(false);
+            if (version is null) return failed;
             var options = Options(parse, args);
             if (!parse.GetValue(force))
             {
@@ -120,27 +121,29 @@ internal static class ControlCommands
     }
 
     /// <summary>
-    /// The version <paramref name="args"/> name: the argument itself, or, when it is a package file, the version in its
-    /// manifest after unpacking it on the node (a release the node has already is not unpacked again). Null when the
-    /// package could not be read or unpacked (the reason is printed).
+    /// The version <paramref name="args"/> name: the argument itself, or, when it is a package file (a path ending in
+    /// <c>.zip</c> or holding a folder separator), the version in its manifest after unpacking it on the node (a release
+    /// the node has already is not unpacked again). Null with the exit code when the package could not be read (1),
+    /// unpacked (1), or no node answers (2); the reason is printed.
     /// </summary>
-    private static async Task<string?> ResolveAsync(ParseResult parse, InstallArguments args, CancellationToken ct)
+    private static async Task<(string? Version, int Failed)> ResolveAsync(ParseResult parse, InstallArguments args, CancellationToken ct)
     {
         var release = parse.GetValue(args.Release)!;
-        if (!File.Exists(release)) return release;
+        var isPackage = release.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) || release.Contains('/', StringComparison.Ordinal) || release.Contains(Path.DirectorySeparatorChar, StringComparison.Ordinal);
+        if (!isPackage) return (release, 0);
         var path = Path.GetFullPath(release);
         ReleaseManifest manifest;
         try
         {
             manifest = await ReleasePackage.VerifyAsync(path, trust: null, ct).ConfigureAwait(false);
         }
-        catch (ReleaseException e)
+        catch (Exception e) when (e is ReleaseException or IOException or UnauthorizedAccessException)
         {
             Cli.Error(parse).WriteLine($"error: {e.Message}");
-            return null;
+            return (null, 1);
         }
         var client = Client(parse, args.Socket);
-        if (client is null) return null;
+        if (client is null) return (null, 2);
         ControlReply which;
         try
         {
@@ -149,13 +152,18 @@ internal static class ControlCommands
         catch (ReleaseException e)
         {
             Cli.Error(parse).WriteLine($"error: {e.Message}");
-            return null;
+            return (null, ExitCode(e));
         }
-        if (which.Releases?.Any(r => r.Version == manifest.Version) == true) return manifest.Version;
-        return await SendAsync(parse, client, new ControlRequest(ControlCommand.Unpack) { Package = path }, ct).ConfigureAwait(false) is { Kind: ControlReplyKind.Result }
-            ? manifest.Version
-            : null;
+        if (which.Releases?.Any(r => r.Version == manifest.Version) == true) return (manifest.Version, 0);
+        var unpacked = await SendAsync(parse, client, new ControlRequest(ControlCommand.Unpack) { Package = path }, ct).ConfigureAwait(false);
+        return unpacked.Kind == ControlReplyKind.Result ? (manifest.Version, 0) : (null, ExitCode(unpacked));
     }
+
+    /// <summary>2 when no node answers, 1 for anything else that went wrong.</summary>
+    private static int ExitCode(ReleaseException e) => e.Kind == ReleaseErrorKind.ControlSocketUnavailable ? 2 : 1;
+
+    /// <summary>0 for a result, 2 when no node answered, 1 for any other error.</summary>
+    private static int ExitCode(ControlReply reply) => reply.Kind == ControlReplyKind.Result ? 0 : reply.Error == ReleaseErrorKind.ControlSocketUnavailable ? 2 : 1;
 
     private static ReleaseControlClient? Client(ParseResult parse, Option<string?> socket)
     {
@@ -169,17 +177,11 @@ internal static class ControlCommands
     {
         var client = Client(parse, socket);
         if (client is null) return 2;
-        var reply = await SendAsync(parse, client, request, ct).ConfigureAwait(false);
-        return reply switch
-        {
-            null => 2,
-            { Kind: ControlReplyKind.Result } => 0,
-            _ => 1,
-        };
+        return ExitCode(await SendAsync(parse, client, request, ct).ConfigureAwait(false));
     }
 
-    /// <summary>Sends <paramref name="request"/>, printing the journal as it comes and then the result or error; null when no node answers.</summary>
-    private static async Task<ControlReply?> SendAsync(ParseResult parse, ReleaseControlClient client, ControlRequest request, CancellationToken ct)
+    /// <summary>Sends <paramref name="request"/>, printing the journal as it comes and then the result or error; a failure to reach the node is an error reply of its kind.</summary>
+    private static async Task<ControlReply> SendAsync(ParseResult parse, ReleaseControlClient client, ControlRequest request, CancellationToken ct)
     {
         var output = Cli.Out(parse);
         try
@@ -199,7 +201,7 @@ internal static class ControlCommands
         catch (ReleaseException e)
         {
             Cli.Error(parse).WriteLine($"error: {e.Message}");
-            return null;
+            return new ControlReply(ControlReplyKind.Error, e.Message) { Error = e.Kind };
         }
     }
 

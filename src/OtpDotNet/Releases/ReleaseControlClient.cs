@@ -31,13 +31,20 @@ public sealed class ReleaseControlClient(string socketPath)
         {
             await socket.ConnectAsync(new UnixDomainSocketEndPoint(SocketPath), cancellationToken).ConfigureAwait(false);
         }
-        catch (SocketException e)
+        catch (Exception e) when (e is SocketException or ArgumentException)
         {
             throw new ReleaseException(ReleaseErrorKind.ControlSocketUnavailable, $"no node answers on {SocketPath}: {e.Message}", SocketPath, inner: e);
         }
         await using var stream = new NetworkStream(socket, ownsSocket: false);
         await using var buffered = new BufferedStream(stream);
-        await stream.WriteAsync(ControlJson.Line(request), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await stream.WriteAsync(ControlJson.Line(request), cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            throw Lost(e);
+        }
         while (true)
         {
             byte[]? line;

@@ -62,9 +62,9 @@ internal sealed class ReleaseControlServer : IDisposable
                 if (OperatingSystem.IsWindows()) Directory.CreateDirectory(directory);
                 else Directory.CreateDirectory(directory, OwnerOnlyDirectory);
             }
-            if (File.Exists(full))
+            if (File.Exists(full) || new FileInfo(full).LinkTarget is not null)
             {
-                if (IsOrdinaryFile(full)) throw new ReleaseException(ReleaseErrorKind.ControlSocketUnavailable, $"{full} exists and is not a socket: it is left as it is", full);
+                if (MustNotReplace(full)) throw new ReleaseException(ReleaseErrorKind.ControlSocketUnavailable, $"{full} exists and is not a socket: it is left as it is", full);
                 if (Answers(full)) throw new ReleaseException(ReleaseErrorKind.ControlSocketUnavailable, $"the control socket {full} is in use by a running node", full);
                 File.Delete(full); // a socket left by a node that ended without removing it
             }
@@ -86,22 +86,14 @@ internal sealed class ReleaseControlServer : IDisposable
         }
     }
 
-    /// <summary>Whether <paramref name="path"/> opens as a file (a socket does not): such a file is never replaced.</summary>
-    private static bool IsOrdinaryFile(string path)
+    /// <summary>
+    /// Whether <paramref name="path"/> is something a control socket never replaces: a symbolic link, a folder, or a
+    /// file with content. (A socket has no content; the path is never opened, which would block on a FIFO.)
+    /// </summary>
+    private static bool MustNotReplace(string path)
     {
-        try
-        {
-            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            return true;
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return true;
-        }
+        var info = new FileInfo(path);
+        return info.LinkTarget is not null || (info.Attributes & FileAttributes.Directory) != 0 || info.Length > 0;
     }
 
     private static bool Answers(string path)
@@ -314,6 +306,6 @@ internal sealed class ReleaseControlServer : IDisposable
         {
             // Replaced at the next start.
         }
-        _stop.Dispose();
+        // _stop is not disposed: handlers still running read its token (it holds no timer to release).
     }
 }

@@ -1,3 +1,4 @@
+using Otp.Net.Processes;
 using System.Net.Sockets;
 using System.Text;
 using Otp.Net.GenServers;
@@ -131,6 +132,49 @@ public sealed class ReleaseControlTests : IDisposable
         File.Exists(path).Should().BeFalse();
         var act = () => Client.RunAsync(new ControlRequest(ControlCommand.Which));
         (await act.Should().ThrowAsync<ReleaseException>()).Which.Kind.Should().Be(ReleaseErrorKind.ControlSocketUnavailable);
+    }
+
+    [Fact]
+    public void ASymbolicLinkAtThePath_EvenBroken_IsRefused_AndLeftAsItIs()
+    {
+        var path = _releases.ControlSocket;
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.CreateSymbolicLink(path, Path.Combine(Path.GetDirectoryName(path)!, "nowhere"));
+        var act = () => new Node(new NodeOptions { ControlSocket = path });
+        act.Should().Throw<ReleaseException>().Which.Kind.Should().Be(ReleaseErrorKind.ControlSocketUnavailable);
+        new FileInfo(path).LinkTarget.Should().NotBeNull();
+    }
+
+    private sealed class SlowToStop(Task release) : Otp.Net.Applications.Application
+    {
+        public override Task<Otp.Net.Applications.ApplicationStart> StartAsync(Otp.Net.Applications.StartType startType, object? args, CancellationToken cancellationToken)
+        {
+            var pid = ProcessContext.Current!.Node.Spawn(async ctx => await ctx.ReceiveAsync());
+            return Task.FromResult(Otp.Net.Applications.ApplicationStart.Ok(pid));
+        }
+
+        public override async Task<object?> PrepStopAsync(object? state, CancellationToken cancellationToken)
+        {
+            await release;
+            return state;
+        }
+    }
+
+    [Fact]
+    public async Task GracefulStop_ClosesTheSocketFirst_NoInstallStartsWhileApplicationsStop()
+    {
+        var release = new TaskCompletionSource();
+        var node = new Node(new NodeOptions { ControlSocket = _releases.ControlSocket });
+        _nodes.Add(node);
+        node.Applications.Load(new Otp.Net.Applications.ApplicationSpec("slow") { Mod = () => new SlowToStop(release.Task) }).IsOk.Should().BeTrue();
+        (await node.Applications.StartAsync("slow")).IsOk.Should().BeTrue();
+
+        var stopping = node.DisposeAsync().AsTask();
+        File.Exists(_releases.ControlSocket).Should().BeFalse(); // closed before the applications are told to stop
+        var act = () => Client.RunAsync(new ControlRequest(ControlCommand.Which));
+        (await act.Should().ThrowAsync<ReleaseException>()).Which.Kind.Should().Be(ReleaseErrorKind.ControlSocketUnavailable);
+        release.SetResult();
+        await stopping.WaitAsync(Wait);
     }
 
     [Fact]

@@ -92,7 +92,7 @@ public sealed class ControlCommandsTests : IDisposable
         try
         {
             var bad = await Otpnet("release", "install", bogus);
-            bad.Code.Should().Be(2);
+            bad.Code.Should().Be(1); // unreadable input, not a missing node
             bad.Error.Should().StartWith("error:");
         }
         finally
