@@ -121,20 +121,20 @@ internal static class BuildCommands
     /// <summary>Runs a command's body: a <see cref="ToolException"/> is printed as one error line and exit code 1.</summary>
     private static async Task<int> RunAsync(ParseResult result, Func<TextWriter, CancellationToken, Task<int>> body, CancellationToken ct)
     {
-        var output = result.InvocationConfiguration.Output;
+        var output = Cli.Out(result);
         try
         {
             return await body(output, ct).ConfigureAwait(false);
         }
         catch (ToolException e)
         {
-            await result.InvocationConfiguration.Error.WriteLineAsync($"otpnet: {e.Message}").ConfigureAwait(false);
+            await Cli.Error(result).WriteLineAsync($"otpnet: {e.Message}").ConfigureAwait(false);
             return 1;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // A file the tool could not read or write, not foreseen by a more precise message: still one line, not a stack trace.
-            await result.InvocationConfiguration.Error.WriteLineAsync($"otpnet: {e.Message}").ConfigureAwait(false);
+            await Cli.Error(result).WriteLineAsync($"otpnet: {e.Message}").ConfigureAwait(false);
             return 1;
         }
     }

@@ -155,9 +155,9 @@ public sealed class ReleaseHandler
 
     /// <summary>
     /// Runs an install or a rehearsal alone: refused while another runs (installs never interleave), planned from the
-    /// releases, then run holding the code server (<paramref name="cancellationToken"/> cancels only the wait for it).
+    /// releases (refused before any step when not in the <paramref name="expected"/> direction), then run holding the code server (<paramref name="cancellationToken"/> cancels only the wait for it).
     /// </summary>
-    private async Task<T> ExclusiveAsync<T>(string version, InstallOptions? options, Func<Plan, Task<T>> run, CancellationToken cancellationToken)
+    private async Task<T> ExclusiveAsync<T>(string version, InstallOptions? options, Func<Plan, Task<T>> run, CancellationToken cancellationToken, ChangeDirection? expected = null)
     {
         ArgumentNullException.ThrowIfNull(version);
         options ??= InstallOptions.Default;
@@ -166,6 +166,12 @@ public sealed class ReleaseHandler
         try
         {
             var (from, to, direction, instructions) = Resolve(version);
+            if (expected is { } wanted && direction != wanted)
+            {
+                throw new ReleaseException(ReleaseErrorKind.WrongDirection,
+                    $"going from {from.Version} to {to.Version} is {(direction == ChangeDirection.Up ? "an upgrade" : "a downgrade")}, not {(wanted == ChangeDirection.Up ? "an upgrade" : "a downgrade")}",
+                    version: version);
+            }
             var plan = new Plan(from, to, direction, instructions, ReleaseSteps.Compile(instructions, from, to, direction, options), options);
             await _node.Code.EnterAsync(cancellationToken).ConfigureAwait(false);
             try
@@ -204,12 +210,6 @@ public sealed class ReleaseHandler
     internal Task<InstallResult> InstallObservedAsync(string version, InstallOptions? options, ChangeDirection? expected, Action<JournalEntry>? observe, CancellationToken cancellationToken) =>
         ExclusiveAsync(version, options, async plan =>
         {
-            if (expected is { } wanted && plan.Direction != wanted)
-            {
-                throw new ReleaseException(ReleaseErrorKind.WrongDirection,
-                    $"going from {plan.From.Version} to {plan.To.Version} is {(plan.Direction == ChangeDirection.Up ? "an upgrade" : "a downgrade")}, not {(wanted == ChangeDirection.Up ? "an upgrade" : "a downgrade")}",
-                    version: version);
-            }
             using var span = OtpTelemetry.Tracing ? OtpTelemetry.StartInternal("release install " + version) : null;
             try
             {
@@ -239,7 +239,7 @@ public sealed class ReleaseHandler
                 OtpTelemetry.Fail(span, "release_install_failed", ex.Reason);
                 throw;
             }
-        }, cancellationToken);
+        }, cancellationToken, expected);
 
     /// <summary>
     /// <c>release_handler:make_permanent</c> (R1, R7): the running release becomes permanent (written atomically; the
