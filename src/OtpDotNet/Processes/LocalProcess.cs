@@ -740,7 +740,13 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
                 RegisteredName,
                 _trapExit,
                 CurrentModule,
-                Parent);
+                Parent)
+            {
+                MessagesReceived = MessagesReceived,
+                Module = ModuleName,
+                ModuleVersion = ModuleName is { } m && CurrentModule is { } c && c.Length > m.Length + 1 && c.StartsWith(m + " ", StringComparison.Ordinal) ? c[(m.Length + 1)..] : null,
+                Application = Application,
+            };
         }
     }
 
