@@ -29,6 +29,7 @@ public sealed class Node : IAsyncDisposable, IDisposable, Terms.IRuntimeHandle
         _loggerFactory = new SafeLoggerFactory(Options.LoggerFactory);
         StartedAt = Options.TimeProvider.GetUtcNow();
         Events = new NodeEvents(this);
+        _loggerFactory.Events = Events;
         Timers = new TimerService(this);
         Code = new Code.CodeServer(this, [Supervision.SupervisorServer.ModuleBehaviour, global::Otp.Net.Applications.ApplicationModule.Behaviour]); // supervisor and application modules load as code too
         Applications = new Applications.ApplicationController(this);
@@ -212,6 +213,9 @@ public sealed class Node : IAsyncDisposable, IDisposable, Terms.IRuntimeHandle
     public IReadOnlyList<string> RegisteredNames => _names.Keys.ToArray();
 
     // ---------------------------------------------------------------- inspection
+
+    /// <summary>The live process whose <see cref="Pid.Id"/> is <paramref name="id"/> (printed <c>&lt;0.Id.0&gt;</c>), or null.</summary>
+    public Pid? FindProcess(long id) => _processes.TryGetValue(id, out var p) && p.IsAlive ? p.Self : null;
 
     /// <summary><c>is_process_alive/1</c>.</summary>
     public bool IsAlive(Pid pid) => pid.Process is { IsAlive: true } p && p.Node == this;

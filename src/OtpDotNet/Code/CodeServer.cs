@@ -405,6 +405,9 @@ public sealed partial class CodeServer
         return list;
     }
 
+    /// <summary><c>code:all_loaded</c>: the names of the modules the code server knows, with a current, old or purged version, in name order.</summary>
+    public IReadOnlyList<string> AllLoaded => _modules.Keys.Order(StringComparer.Ordinal).ToArray();
+
     /// <summary>Purged versions whose load context has not been collected yet, across all modules.</summary>
     public IReadOnlyList<ModuleVersionInfo> PendingUnload =>
         _modules.Values.SelectMany(e => Versions(e.Name)).Where(v => v.Status == ModuleStatus.PendingUnload).ToArray();

@@ -37,4 +37,16 @@ public sealed record NodeEvent(NodeEventKind Kind, DateTimeOffset Time)
 
     /// <summary>The journal entry of a release step.</summary>
     public JournalEntry? Journal { get; init; }
+
+    /// <summary>The report of a <see cref="NodeEventKind.Report"/>.</summary>
+    public LogReport? Report { get; init; }
 }
+
+/// <summary>A report the node logged.</summary>
+/// <param name="Level">Its level.</param>
+/// <param name="Category">The logger category, like <c>Otp.Net.Supervisor</c>.</param>
+/// <param name="EventId">The event id (see the EventIds of the reports in the README).</param>
+/// <param name="EventName">The event name, like <c>ChildTerminated</c>.</param>
+/// <param name="Message">The formatted message.</param>
+/// <param name="Exception">The exception logged with it, as text, or null.</param>
+public sealed record LogReport(Microsoft.Extensions.Logging.LogLevel Level, string Category, int EventId, string? EventName, string Message, string? Exception);

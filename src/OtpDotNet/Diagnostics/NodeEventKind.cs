@@ -33,4 +33,10 @@ public enum NodeEventKind
 
     /// <summary>A step of a release install or rollback: <see cref="NodeEvent.Journal"/>.</summary>
     Release,
+
+    /// <summary>
+    /// A report the node logged at Information or above (crash, supervisor and progress reports, code and release
+    /// events): <see cref="NodeEvent.Report"/>. Published only while observed, whatever the logging filters say.
+    /// </summary>
+    Report,
 }

@@ -178,6 +178,8 @@ internal sealed class GenServerProcess
     {
         _process.CurrentModule = ModuleLabel;
         _process.ModuleName = Binding?.Entry.Name ?? Module.ModuleName;
+        _process.Behaviour = _behaviour;
+        _process.StatusExposed = ExposeStatusAttribute.IsOn((Module is IWrappedModule wrapped ? wrapped.Callback : Module).GetType());
     }
 
     private void Publish(NodeEventKind kind)

@@ -36,4 +36,10 @@ public sealed record ProcessInfo(
 
     /// <summary>The application it belongs to, if any.</summary>
     public string? Application { get; init; }
+
+    /// <summary>The behaviour it runs, as <c>sys:get_status</c> names it (<c>gen_server</c>, <c>supervisor</c>), or null for a plain process.</summary>
+    public string? Behaviour { get; init; }
+
+    /// <summary>Whether its module is marked <see cref="Diagnostics.ExposeStatusAttribute"/>: tools may show its <c>FormatStatus</c>.</summary>
+    public bool StatusExposed { get; init; }
 }
