@@ -370,7 +370,7 @@ function processesView(ctx) {
   const headCells = processColumns.map(col => {
     const arrow = h('span', { class: 'sort-arrow', 'aria-hidden': 'true' });
     const button = h('button', { type: 'button', class: 'sort', 'data-sort': col.key, onclick: () => {
-      sort = sort.key === col.key ? { key: col.key, dir: -sort.dir } : { key: col.key, dir: col.num ? -1 : 1 };
+      sort = sort.key === col.key ? { key: col.key, dir: -sort.dir } : { key: col.key, dir: 1 };
       renderHead();
       renderRows();
     } }, col.label, arrow);
@@ -531,7 +531,7 @@ function processView(ctx, pid) {
     const monitors = Array.isArray(proc.monitors) ? proc.monitors : [];
     shell.heading.textContent = 'Process ' + pid + (proc.name ? ' · ' + proc.name : '');
     replace(shell.body,
-      h('div', { class: 'detail-head' }, pill(proc.status), proc.suspended ? pill('suspended') : null,
+      h('div', { class: 'detail-head' }, pill(proc.status), proc.suspended && proc.status !== 'suspended' ? pill('suspended') : null,
         proc.oldCode ? h('span', { class: 'pill pill-warn' }, 'running old code') : null),
       h('div', { class: 'columns' },
         h('section', { class: 'panel', 'aria-labelledby': 'proc-about' },
