@@ -153,3 +153,34 @@ export function throttle(fn, ms) {
 export function cssAttr(value) {
   return window.CSS && CSS.escape ? CSS.escape(String(value)) : String(value).replace(/["\\]/g, '\\$&');
 }
+
+// Keeps keyboard focus across a re-render: remembers what the focused element was (its action, link or id,
+// and the data-testid element it belongs to) and focuses its replacement.
+export function focusToken(container) {
+  const el = document.activeElement;
+  if (!el || el === container || !container.contains(el)) return null;
+  let self = null;
+  if (el.dataset && el.dataset.action) {
+    self = `[data-action="${cssAttr(el.dataset.action)}"]` + (el.dataset.file ? `[data-file="${cssAttr(el.dataset.file)}"]` : '');
+  } else if (el.dataset && el.dataset.sort) self = `[data-sort="${cssAttr(el.dataset.sort)}"]`;
+  else if (el.id) self = '#' + cssAttr(el.id);
+  else if (el.tagName === 'A' && el.getAttribute('href')) self = `a[href="${cssAttr(el.getAttribute('href'))}"]`;
+  if (!self) return null;
+  const owner = el.parentElement ? el.parentElement.closest('[data-testid]') : null;
+  let ownerSel = null;
+  if (owner && container.contains(owner)) {
+    ownerSel = `[data-testid="${cssAttr(owner.dataset.testid)}"]`;
+    if (owner.dataset.testid === 'tree-node' && owner.dataset.childId) ownerSel += `[data-child-id="${cssAttr(owner.dataset.childId)}"]`;
+    else if (owner.dataset.pid) ownerSel += `[data-pid="${cssAttr(owner.dataset.pid)}"]`;
+    if (owner.dataset.module) ownerSel += `[data-module="${cssAttr(owner.dataset.module)}"]`;
+    if (owner.dataset.version) ownerSel += `[data-version="${cssAttr(owner.dataset.version)}"]`;
+  }
+  return { self, owner: ownerSel };
+}
+
+export function restoreFocus(container, token) {
+  if (!token || document.activeElement && document.activeElement !== document.body && container.contains(document.activeElement)) return;
+  const scope = token.owner ? container.querySelector(token.owner) : container;
+  const el = scope ? scope.querySelector(token.self) : null;
+  if (el && typeof el.focus === 'function') el.focus({ preventScroll: true });
+}

@@ -2,8 +2,15 @@
 import { getJson, describeStatus } from './api.js';
 import {
   h, replace, append, pidLink, pidToPath, comparePids, fmtNum, fmtRate, fmtPct, fmtBytes, fmtDuration, fmtTime,
-  fmtDateTime, pill, debounce, throttle, cssAttr,
+  fmtDateTime, pill, debounce, throttle, cssAttr, focusToken, restoreFocus,
 } from './dom.js';
+
+// Replaces a container's content, keeping keyboard focus on the equivalent element.
+function rerender(container, ...children) {
+  const token = focusToken(container);
+  replace(container, ...children);
+  restoreFocus(container, token);
+}
 
 // ---- shared pieces ---------------------------------------------------------------------------------
 
@@ -91,7 +98,7 @@ function nodeView(ctx) {
           ['Uptime', h('span', { 'data-testid': 'uptime' }, fmtDuration(uptime))],
           ['Processes', h('span', { 'data-testid': 'process-count' }, fmtNum(node.processCount))],
           ['Mailboxes (total)', h('span', { 'data-testid': 'mailbox-total' }, fmtNum(node.mailboxTotal))],
-          ['Largest mailbox', fmtNum(node.mailboxMax)],
+          ['Largest mailbox', h('span', { 'data-testid': 'mailbox-max' }, fmtNum(node.mailboxMax))],
           ['Registered names', fmtNum(node.registeredNames)],
           ['Releases', node.releases ? 'release handler on' : 'no release handler'],
         ])),
@@ -143,13 +150,12 @@ function nodeView(ctx) {
   };
   view.onEvent = (kind, data) => {
     if (kind !== 'sample' || !node) return;
-    for (const [k, testid] of [['processCount', 'process-count'], ['mailboxTotal', 'mailbox-total']]) {
+    for (const [k, testid] of [['processCount', 'process-count'], ['mailboxTotal', 'mailbox-total'], ['mailboxMax', 'mailbox-max']]) {
       if (typeof data[k] !== 'number') continue;
       node[k] = data[k];
       const el = shell.body.querySelector(`[data-testid="${testid}"]`);
       if (el) el.textContent = fmtNum(data[k]);
     }
-    if (typeof data.mailboxMax === 'number') node.mailboxMax = data.mailboxMax;
   };
   return view;
 }
@@ -261,7 +267,7 @@ function appsView(ctx) {
     });
     trees.filter(t => !used.has(t) && t.root).forEach((t, i) =>
       sections.push(treeSection(t.application ?? 'Supervisor outside an application', null, null, t, 'x' + i)));
-    replace(shell.body, sections.length ? sections : message('No applications are running.'));
+    rerender(shell.body, sections.length ? sections : message('No applications are running.'));
     scheduleFlashCleanup();
   }
 
@@ -425,7 +431,7 @@ function processesView(ctx) {
   function renderRows() {
     const list = visible().sort(compare);
     count.textContent = list.length === rows.length ? `${fmtNum(rows.length)} processes` : `${fmtNum(list.length)} of ${fmtNum(rows.length)} processes`;
-    replace(tbody, list.length === 0 ? emptyRow(processColumns.length, rows.length ? 'No process matches the filter.' : 'No processes.') :
+    rerender(tbody, list.length === 0 ? emptyRow(processColumns.length, rows.length ? 'No process matches the filter.' : 'No processes.') :
       list.map(r => h('tr', {
         'data-testid': 'process-row', 'data-pid': r.pid, 'data-module': r.module ?? '', 'data-version': r.version ?? '',
         'data-suspended': r.suspended ? 'true' : 'false', class: r.suspended ? 'is-suspended' : null,
@@ -530,7 +536,7 @@ function processView(ctx, pid) {
     const links = Array.isArray(proc.links) ? proc.links : [];
     const monitors = Array.isArray(proc.monitors) ? proc.monitors : [];
     shell.heading.textContent = 'Process ' + pid + (proc.name ? ' · ' + proc.name : '');
-    replace(shell.body,
+    rerender(shell.body,
       h('div', { class: 'detail-head' }, pill(proc.status), proc.suspended && proc.status !== 'suspended' ? pill('suspended') : null,
         proc.oldCode ? h('span', { class: 'pill pill-warn' }, 'running old code') : null),
       h('div', { class: 'columns' },
@@ -650,7 +656,7 @@ function codeView(ctx) {
   function render(modules) {
     modules = Array.isArray(modules) ? modules : [];
     modules.sort((a, b) => String(a.module).localeCompare(String(b.module)));
-    replace(shell.body, modules.length ? modules.map(moduleSection) : message('No modules are loaded.'));
+    rerender(shell.body, modules.length ? modules.map(moduleSection) : message('No modules are loaded.'));
   }
 
   view.showMessage = (text, kind) => replace(shell.body, message(text, kind));
@@ -740,7 +746,7 @@ function releasesView(ctx) {
     // Statuses may have changed: plans are fetched again.
     plans.clear();
     const canUpgrade = ctx.caps.upgrade;
-    replace(shell.body,
+    rerender(shell.body,
       h('section', { class: 'panel', 'aria-labelledby': 'rel-list' },
         h('div', { class: 'panel-head' },
           h('h3', { id: 'rel-list' }, 'Installed and unpacked'),
