@@ -75,12 +75,8 @@ export async function post(path, body) {
     } catch (e) {
       return { ok: false, status: 0, text: 'The node did not answer (' + (e && e.message ? e.message : 'network error') + ').' };
     }
-    // A stale token (cookie rotated): fetch a new one and try once more.
-    if (res.status === 400 && attempt === 0) {
-      const text = await errorText(res);
-      if (/antiforgery|token/i.test(text)) continue;
-      return { ok: false, status: 400, text };
-    }
+    // A refused request did nothing; the token may be stale (cookie rotated): fetch a new one and try once more.
+    if (res.status === 400 && attempt === 0) continue;
     let payload = null;
     try { payload = await res.json(); } catch { /* empty or not JSON */ }
     if (res.ok && (!payload || payload.ok !== false)) {

@@ -89,7 +89,7 @@ dialog.addEventListener('close', () => {
 
 // ---- node info (name, capabilities) ------------------------------------------------------------
 
-async function refreshNode() {
+async function refreshNode(rethrow) {
   try {
     const node = await getJson('/api/node');
     const before = JSON.stringify(ctx.caps);
@@ -99,6 +99,7 @@ async function refreshNode() {
     document.title = (node.nodeName ? node.nodeName + ' · ' : '') + 'Otp.Net dashboard';
     return { node, capsChanged: before !== JSON.stringify(ctx.caps) };
   } catch (e) {
+    if (rethrow) throw e;
     if (e.status === 403 || e.status === 404) showError(describeStatus(e.status, e.message));
     else showError('Could not read the node: ' + e.message);
     return null;
@@ -147,6 +148,7 @@ const kinds = ['spawned', 'exited', 'restarted', 'suspended', 'resumed', 'module
 
 let source = null;
 let reconnectTimer = null;
+let reconnectDelay = 2000;
 
 function setLive(state) {
   ctx.stream = state;
@@ -180,6 +182,7 @@ function connect() {
   if (source) source.close();
   source = new EventSource(base + '/api/events');
   source.onopen = () => {
+    reconnectDelay = 2000;
     const wasClosed = ctx.stream !== 'open';
     setLive('open');
     // Events may have been missed while the stream was down.
@@ -188,7 +191,10 @@ function connect() {
   source.onerror = () => {
     setLive('closed');
     // EventSource retries by itself unless the server answered with an error; then retry by hand.
-    if (source.readyState === EventSource.CLOSED) reconnectTimer = setTimeout(connect, 3000);
+    if (source.readyState === EventSource.CLOSED) {
+      reconnectTimer = setTimeout(connect, reconnectDelay);
+      reconnectDelay = Math.min(reconnectDelay * 2, 30000);
+    }
   };
   for (const kind of kinds) {
     source.addEventListener(kind, ev => {

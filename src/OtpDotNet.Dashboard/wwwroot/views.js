@@ -133,7 +133,7 @@ function nodeView(ctx) {
   }
 
   view.showMessage = (text, kind) => replace(shell.body, message(text, kind));
-  const load = loader(ctx, view, () => ctx.refreshNode().then(r => { if (!r) throw Object.assign(new Error('Could not read the node.'), { status: 0, quiet: true }); return r; }),
+  const load = loader(ctx, view, () => ctx.refreshNode(true),
     r => { node = r.node; fetchedAt = Date.now(); render(); });
   view.refresh = async () => { await load(); };
   view.mount = root => {
@@ -234,7 +234,8 @@ function appsView(ctx) {
       moduleText ? h('code', { class: 'module' }, moduleText) : null,
       h('span', { class: 'meta' + (node.restarts ? ' meta-warn' : '') }, `${fmtNum(node.restarts ?? 0)} restart${node.restarts === 1 ? '' : 's'}`),
       node.lastExitReason ? h('span', { class: 'meta exit-reason' }, 'last exit: ', h('code', null, node.lastExitReason)) : null,
-      isSup ? h('span', { class: 'meta' }, node.strategy ?? '') : null,
+      isSup ? h('span', { class: 'meta', title: 'restart strategy' }, node.strategy ?? '') : null,
+      isSup ? h('span', { class: 'meta budget-label' }, 'budget') : null,
       isSup ? h('span', { class: 'budget' + ((node.budgetLeft ?? 1) <= 1 ? ' budget-low' : ''), title: budgetTitle(node) }, budgetText(node)) : null,
       childActions(node, parentPid));
     const li = h('li', attrs, line);
@@ -864,7 +865,7 @@ function reportsView(ctx) {
       replace(shell.body,
         h('form', { class: 'filters', 'aria-label': 'Filter reports', onsubmit: e => e.preventDefault() },
           h('div', { class: 'field' }, h('label', { for: 'report-level' }, 'Level'), levelSelect)),
-        h('div', { class: 'table-wrap' }, table));
+        h('div', { class: 'table-wrap table-wrap-static' }, table));
     }
     renderRows();
   }
