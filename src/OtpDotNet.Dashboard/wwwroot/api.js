@@ -32,7 +32,8 @@ export function describeStatus(status, text) {
   return `Error ${status}: ${text}`;
 }
 
-export async function getJson(path) {
+// With { withHeaders: true } the answer is { data, headers }.
+export async function getJson(path, { withHeaders = false } = {}) {
   let res;
   try {
     res = await fetch(base + path, { headers: { Accept: 'application/json' }, credentials: 'same-origin', cache: 'no-store' });
@@ -41,7 +42,8 @@ export async function getJson(path) {
   }
   if (!res.ok) throw new HttpError(res.status, await errorText(res));
   try {
-    return await res.json();
+    const data = await res.json();
+    return withHeaders ? { data, headers: res.headers } : data;
   } catch {
     throw new HttpError(res.status, 'The answer was not valid JSON.');
   }

@@ -356,6 +356,7 @@ function processesView(ctx) {
   const count = h('span', { class: 'count', 'aria-live': 'off' });
   const shell = viewShell('Processes', count);
   let rows = [];
+  let total = 0;
   let sort = { key: 'pid', dir: 1 };
   const filter = { text: '', module: '', suspended: false, oldCode: false };
 
@@ -431,7 +432,9 @@ function processesView(ctx) {
 
   function renderRows() {
     const list = visible().sort(compare);
-    count.textContent = list.length === rows.length ? `${fmtNum(rows.length)} processes` : `${fmtNum(list.length)} of ${fmtNum(rows.length)} processes`;
+    let text = list.length === rows.length ? `${fmtNum(rows.length)} processes` : `${fmtNum(list.length)} of ${fmtNum(rows.length)} processes`;
+    if (total > rows.length) text += ` (the ${fmtNum(rows.length)} busiest of ${fmtNum(total)} are listed)`;
+    count.textContent = text;
     rerender(tbody, list.length === 0 ? emptyRow(processColumns.length, rows.length ? 'No process matches the filter.' : 'No processes.') :
       list.map(r => h('tr', {
         'data-testid': 'process-row', 'data-pid': r.pid, 'data-module': r.module ?? '', 'data-version': r.version ?? '',
@@ -456,15 +459,16 @@ function processesView(ctx) {
     moduleSelect.value = filter.module;
   }
 
-  function render(data) {
+  function render({ data, headers }) {
     rows = Array.isArray(data) ? data : [];
+    total = Number(headers.get('X-Total-Count')) || rows.length;
     if (!table.isConnected) replace(shell.body, filters, h('div', { class: 'table-wrap' }, table));
     renderModules();
     renderRows();
   }
 
   view.showMessage = (text, kind) => replace(shell.body, message(text, kind));
-  const load = loader(ctx, view, () => getJson('/api/processes'), render);
+  const load = loader(ctx, view, () => getJson('/api/processes', { withHeaders: true }), render);
   const refetch = throttle(load, 1000);
   view.refresh = load;
   view.mount = root => { root.appendChild(shell.root); renderHead(); shell.body.appendChild(message('Loading…')); };
