@@ -118,6 +118,7 @@ const tones = {
   waiting: 'info', unpacked: 'info', debug: 'neutral', trace: 'neutral',
   suspended: 'warn', restarting: 'warn', old: 'warn', pendingunload: 'warn', warning: 'warn',
   exited: 'bad', undefined: 'bad', unloaded: 'neutral', failed: 'bad', error: 'bad', critical: 'bad',
+  undone: 'warn', undofailed: 'bad',
 };
 
 export function tone(status) {

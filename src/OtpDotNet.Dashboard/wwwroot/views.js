@@ -692,8 +692,10 @@ function releasesView(ctx) {
   const view = baseView();
   const shell = viewShell('Releases');
   let journal = [];
+  let releases = [];
   const journalBody = h('tbody');
-  const plans = new Map(); // version -> plan | Error
+  const plans = new Map(); // version -> plan | Error | null (loading)
+  const shown = new Set(); // versions whose plan is shown
 
   function journalRow(e) {
     return h('tr', { 'data-testid': 'journal-entry', 'data-outcome': e.outcome ?? '' },
@@ -709,6 +711,11 @@ function releasesView(ctx) {
     replace(journalBody, journal.length ? journal.map(journalRow) : emptyRow(6, 'Nothing journaled yet.'));
   }
 
+  function list(title, items, cls) {
+    return items.length ? h('div', { class: 'plan-notes ' + cls }, h('p', { class: 'label' }, title),
+      h('ul', null, items.map(t => h('li', null, String(t))))) : null;
+  }
+
   function planBlock(version) {
     const plan = plans.get(version);
     const id = 'plan-' + version.replace(/[^A-Za-z0-9_-]/g, '_');
@@ -717,10 +724,20 @@ function releasesView(ctx) {
     else if (plan instanceof Error) content = message(describeStatus(plan.status ?? 0, plan.message), 'error');
     else {
       const instr = Array.isArray(plan.instructions) ? plan.instructions : [];
+      const procs = Array.isArray(plan.processes) ? plan.processes : [];
       content = [
         h('p', { class: 'muted' }, `${plan.direction ?? 'upgrade'} from ${plan.from ?? '?'} to ${plan.to ?? version}, ${instr.length} instruction${instr.length === 1 ? '' : 's'}`),
-        instr.length ? h('ol', { class: 'plan', 'data-testid': 'plan' }, instr.map(s => h('li', null, h('code', null, String(s)))))
+        list('Problems (the install would fail):', Array.isArray(plan.problems) ? plan.problems : [], 'bad'),
+        list('Warnings:', Array.isArray(plan.warnings) ? plan.warnings : [], 'warn'),
+        instr.length ? h('ol', { class: 'plan', 'data-testid': 'plan' }, instr.map(t => h('li', null, h('code', null, String(t)))))
           : h('p', { class: 'muted' }, 'The plan is empty.'),
+        procs.length ? h('table', { class: 'data compact rehearsal' },
+          h('caption', null, 'Code change rehearsal'),
+          h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Process'), h('th', { scope: 'col' }, 'Module'), h('th', { scope: 'col' }, 'Result'))),
+          h('tbody', null, procs.map(r => h('tr', null,
+            h('td', null, pidLink(r.pid)), h('td', { class: 'mono' }, r.module ?? ''),
+            h('td', null, r.ok ? pill('ok', 'ok') : [pill('failed'), ' ', r.error ?? ''])))))
+          : null,
       ];
     }
     return h('section', { class: 'panel', 'aria-labelledby': id, 'data-testid': 'release-plan', 'data-version': version },
@@ -730,14 +747,28 @@ function releasesView(ctx) {
   async function loadPlan(version) {
     if (plans.has(version)) return;
     plans.set(version, null);
+    let plan;
     try {
-      plans.set(version, await getJson('/api/releases/' + encodeURIComponent(version) + '/plan'));
+      plan = await getJson('/api/releases/' + encodeURIComponent(version) + '/plan');
     } catch (e) {
-      plans.set(version, e);
+      plan = e;
     }
-    if (view.disposed) return;
+    if (view.disposed || !plans.has(version)) return;
+    plans.set(version, plan);
     const block = shell.body.querySelector(`[data-testid="release-plan"][data-version="${cssAttr(version)}"]`);
     if (block) block.replaceWith(planBlock(version));
+  }
+
+  function showPlan(version) {
+    shown.add(version);
+    plans.delete(version);
+    const holder = shell.body.querySelector('.plans');
+    if (!holder) return;
+    const old = holder.querySelector(`[data-testid="release-plan"][data-version="${cssAttr(version)}"]`);
+    const block = planBlock(version);
+    if (old) old.replaceWith(block); else holder.appendChild(block);
+    loadPlan(version);
+    block.scrollIntoView({ block: 'nearest' });
   }
 
   function render(data) {
@@ -745,34 +776,37 @@ function releasesView(ctx) {
       replace(shell.body, message('Releases are not enabled: this node runs no release handler.'));
       return;
     }
-    const releases = Array.isArray(data.releases) ? data.releases : [];
+    releases = Array.isArray(data.releases) ? data.releases : [];
     journal = Array.isArray(data.journal) ? data.journal.slice() : [];
-    const pending = releases.filter(r => r.status === 'unpacked').map(r => r.version);
-    // Statuses may have changed: plans are fetched again.
+    // Statuses may have changed: the plans are fetched again; pending (unpacked) releases show theirs.
     plans.clear();
+    for (const v of [...shown]) if (!releases.some(r => r.version === v && r.status !== 'current' && r.status !== 'permanent')) shown.delete(v);
+    for (const r of releases) if (r.status === 'unpacked') shown.add(r.version);
     const canUpgrade = ctx.caps.upgrade;
     rerender(shell.body,
       h('section', { class: 'panel', 'aria-labelledby': 'rel-list' },
         h('div', { class: 'panel-head' },
-          h('h3', { id: 'rel-list' }, 'Installed and unpacked'),
-          canUpgrade ? h('span', { class: 'actions' }, actionButton('rollback', 'Roll back', () => ctx.runAction('/api/releases/rollback', {}, {
-            confirm: 'Roll back to the permanent release?', confirmLabel: 'Roll back', title: 'Roll back',
-          }), { title: 'Go back to the permanent release' })) : null),
+          h('h3', { id: 'rel-list' }, 'Installed and unpacked', data.current ? h('span', { class: 'version' }, 'running ' + data.current) : null),
+          canUpgrade ? h('span', { class: 'actions' }, actionButton('rollback', 'Roll back', () => ctx.runAction('/api/releases/rollback', {}),
+            { title: 'Go back to the permanent release' })) : null),
         h('table', { class: 'data compact' },
-          h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Version'), h('th', { scope: 'col' }, 'Status'),
-            canUpgrade ? h('th', { scope: 'col' }, 'Actions') : null)),
-          h('tbody', null, releases.length === 0 ? emptyRow(canUpgrade ? 3 : 2, 'No releases.') : releases.map(r => {
+          h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Version'), h('th', { scope: 'col' }, 'Name'), h('th', { scope: 'col' }, 'Status'),
+            h('th', { scope: 'col' }, 'Actions'))),
+          h('tbody', null, releases.length === 0 ? emptyRow(4, 'No releases.') : releases.map(r => {
             const vpath = '/api/releases/' + encodeURIComponent(r.version);
+            const installable = r.status === 'unpacked' || r.status === 'old';
             return h('tr', { 'data-testid': 'release', 'data-version': r.version, 'data-status': r.status ?? '' },
               h('th', { scope: 'row', class: 'mono' }, r.version),
-              h('td', null, pill(r.status)),
-              canUpgrade ? h('td', { class: 'actions' },
-                r.status === 'unpacked' || r.status === 'old' ? actionButton('install', 'Install', () => ctx.runAction(vpath + '/install', {}),
+              h('td', null, r.name ?? ''),
+              h('td', null, pill(r.status), r.version === data.current && r.status !== 'current' ? h('span', { class: 'muted' }, ' running') : null),
+              h('td', { class: 'actions' },
+                r.status === 'old' ? h('button', { type: 'button', class: 'btn', onclick: () => showPlan(r.version), 'aria-label': `Show the plan for ${r.version}` }, 'Plan') : null,
+                canUpgrade && installable ? actionButton('install', 'Install', () => ctx.runAction(vpath + '/install', {}),
                   { 'aria-label': `Install release ${r.version}` }) : null,
-                r.status === 'current' ? actionButton('permanent', 'Make permanent', () => ctx.runAction(vpath + '/permanent', {}),
-                  { 'aria-label': `Make release ${r.version} permanent` }) : null) : null);
+                canUpgrade && r.status === 'current' ? actionButton('permanent', 'Make permanent', () => ctx.runAction(vpath + '/permanent', {}),
+                  { 'aria-label': `Make release ${r.version} permanent` }) : null));
           })))),
-      pending.map(planBlock),
+      h('div', { class: 'plans' }, [...shown].map(planBlock)),
       h('section', { class: 'panel', 'aria-labelledby': 'rel-journal' },
         h('h3', { id: 'rel-journal' }, 'Journal'),
         h('table', { class: 'data compact' },
@@ -780,7 +814,7 @@ function releasesView(ctx) {
             h('th', { scope: 'col', class: i === 1 || i === 5 ? 'num' : null }, t)))),
           journalBody)));
     renderJournal();
-    pending.forEach(loadPlan);
+    [...shown].forEach(loadPlan);
   }
 
   view.showMessage = (text, kind) => replace(shell.body, message(text, kind));
@@ -797,7 +831,8 @@ function releasesView(ctx) {
       if (empty) empty.remove();
       journalBody.appendChild(journalRow(data));
     }
-    if (/done|failed|complete|finished/i.test(String(data.outcome ?? ''))) refetch();
+    // Statuses change at the end of an install: refetch once the steps stop coming.
+    refetch();
   };
   return view;
 }
