@@ -96,6 +96,7 @@ async function refreshNode(rethrow) {
     ctx.node = node;
     ctx.caps = { operate: !!(node.capabilities && node.capabilities.operate), upgrade: !!(node.capabilities && node.capabilities.upgrade) };
     nodeName.textContent = node.nodeName || '';
+    nodeName.hidden = !node.nodeName;
     document.title = (node.nodeName ? node.nodeName + ' · ' : '') + 'Otp.Net dashboard';
     return { node, capsChanged: before !== JSON.stringify(ctx.caps) };
   } catch (e) {

@@ -22,7 +22,7 @@ function actionButton(action, label, onClick, extra = {}) {
 }
 
 function stats(pairs) {
-  return h('dl', { class: 'stats' }, pairs.map(([label, value, extra]) =>
+  return h('dl', { class: 'stats' }, pairs.filter(Boolean).map(([label, value, extra]) =>
     h('div', { class: 'stat' + (extra ? ' ' + extra : '') }, h('dt', null, label), h('dd', null, value))));
 }
 
@@ -93,7 +93,7 @@ function nodeView(ctx) {
       h('section', { class: 'panel', 'aria-labelledby': 'node-overview' },
         h('h3', { id: 'node-overview' }, 'Overview'),
         stats([
-          ['Node', node.nodeName ?? '—'],
+          node.nodeName ? ['Node', node.nodeName] : null,
           ['Started', fmtDateTime(node.startedAt)],
           ['Uptime', h('span', { 'data-testid': 'uptime' }, fmtDuration(uptime))],
           ['Processes', h('span', { 'data-testid': 'process-count' }, fmtNum(node.processCount))],
