@@ -231,7 +231,7 @@ function appsView(ctx) {
       node.pid ? pidLink(node.pid) : h('span', { class: 'muted' }, 'no process'),
       pill(node.status),
       h('span', { class: 'meta', title: 'restart type' }, node.restart ?? ''),
-      moduleText ? h('code', { class: 'module' }, moduleText) : null,
+      moduleText ? h('code', { class: 'module', title: moduleText }, moduleText) : null,
       h('span', { class: 'meta' + (node.restarts ? ' meta-warn' : '') }, `${fmtNum(node.restarts ?? 0)} restart${node.restarts === 1 ? '' : 's'}`),
       node.lastExitReason ? h('span', { class: 'meta exit-reason' }, 'last exit: ', h('code', null, node.lastExitReason)) : null,
       isSup ? h('span', { class: 'meta', title: 'restart strategy' }, node.strategy ?? '') : null,
