@@ -1,6 +1,6 @@
 // Otp.Net dashboard: routing, the live event stream, actions and the shared page chrome.
 import { base, getJson, post, describeStatus } from './api.js';
-import { h, replace, pathToPid } from './dom.js';
+import { replace, pathToPid } from './dom.js';
 import { views } from './views.js';
 
 const main = document.getElementById('main');
@@ -207,6 +207,11 @@ function connect() {
 }
 
 window.addEventListener('pagehide', () => { if (source) source.close(); });
+window.addEventListener('pageshow', e => {
+  if (!e.persisted) return;
+  connect();
+  if (current && current.refresh) current.refresh();
+});
 
 // ---- start ---------------------------------------------------------------------------------------
 
@@ -219,4 +224,3 @@ async function start() {
 
 start();
 
-export { ctx, h };

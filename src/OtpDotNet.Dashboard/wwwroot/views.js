@@ -946,4 +946,3 @@ export const views = {
   reports: reportsView,
 };
 
-export { append };
