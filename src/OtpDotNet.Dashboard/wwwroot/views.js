@@ -82,6 +82,7 @@ function nodeView(ctx) {
   const shell = viewShell('Node');
   let fetchedAt = 0;
   let node = ctx.node;
+  let rateTotal = null; // from the samples
 
   function render() {
     if (!node) return;
@@ -99,6 +100,7 @@ function nodeView(ctx) {
           ['Processes', h('span', { 'data-testid': 'process-count' }, fmtNum(node.processCount))],
           ['Mailboxes (total)', h('span', { 'data-testid': 'mailbox-total' }, fmtNum(node.mailboxTotal))],
           ['Largest mailbox', h('span', { 'data-testid': 'mailbox-max' }, fmtNum(node.mailboxMax))],
+          ['Messages/s (all)', h('span', { 'data-testid': 'rate-total' }, rateTotal === null ? '—' : fmtRate(rateTotal))],
           ['Registered names', fmtNum(node.registeredNames)],
           ['Releases', node.releases ? 'release handler on' : 'no release handler'],
         ])),
@@ -150,6 +152,9 @@ function nodeView(ctx) {
   };
   view.onEvent = (kind, data) => {
     if (kind !== 'sample' || !node) return;
+    rateTotal = Object.values(data.rates ?? {}).reduce((a, b) => a + (Number(b) || 0), 0);
+    const rateEl = shell.body.querySelector('[data-testid="rate-total"]');
+    if (rateEl) rateEl.textContent = fmtRate(rateTotal);
     for (const [k, testid] of [['processCount', 'process-count'], ['mailboxTotal', 'mailbox-total'], ['mailboxMax', 'mailbox-max']]) {
       if (typeof data[k] !== 'number') continue;
       node[k] = data[k];
@@ -490,7 +495,16 @@ function processesView(ctx) {
           }
         }
       }
-    } else if (kind === 'spawned' || kind === 'exited' || kind === 'suspended' || kind === 'resumed' || kind === 'upgrade') {
+    } else if (kind === 'suspended' || kind === 'resumed') {
+      // Shown at once; the refetch brings the exact status.
+      const row = rows.find(r => r.pid === data.pid);
+      if (row) {
+        row.suspended = kind === 'suspended';
+        row.status = kind === 'suspended' ? 'suspended' : (row.status === 'suspended' ? 'waiting' : row.status);
+        renderRows();
+      }
+      refetch();
+    } else if (kind === 'spawned' || kind === 'exited' || kind === 'upgrade') {
       refetch();
     }
   };
