@@ -60,7 +60,7 @@ async function runAction(path, body, options = {}) {
   const outcome = await post(path, body);
   result.classList.remove('result-busy');
   setResult(outcome.ok, outcome.text);
-  if (current && current.refresh) current.refresh();
+  if (options.refresh !== false && current && current.refresh) current.refresh();
   return outcome;
 }
 

@@ -517,8 +517,17 @@ function processView(ctx, pid) {
   const view = baseView();
   const shell = viewShell('Process ' + pid);
   let proc = null;
+  let dead = false; // pids are never reused: once exited, nothing more to fetch
   const path = '/api/processes/' + encodeURIComponent(pidToPath(pid));
   const reasonInput = h('input', { type: 'text', id: 'exit-reason', value: 'shutdown', autocomplete: 'off', spellcheck: 'false' });
+
+  // The process usually exits: the stream's exited event says so; refetch only if it does not come (a trapped exit).
+  async function sendExit(reason, confirm) {
+    const outcome = await ctx.runAction(path + '/exit', { reason }, { ...confirm, refresh: false });
+    if (!outcome) return;
+    if (!outcome.ok || ctx.stream !== 'open') { if (!dead) load(); return; }
+    setTimeout(() => { if (!dead && !view.disposed) load(); }, 1000);
+  }
 
   function rateCell() { return h('span', { 'data-testid': 'message-rate' }, fmtRate(proc.messageRate)); }
 
@@ -527,7 +536,7 @@ function processView(ctx, pid) {
     if (ctx.caps.operate) {
       items.push(actionButton('suspend', 'Suspend', () => ctx.runAction(path + '/suspend', {})));
       items.push(actionButton('resume', 'Resume', () => ctx.runAction(path + '/resume', {})));
-      items.push(actionButton('kill', 'Kill', () => ctx.runAction(path + '/exit', { reason: 'kill' }, {
+      items.push(actionButton('kill', 'Kill', () => sendExit('kill', {
         confirm: `Kill ${pid}${proc.name ? ' (' + proc.name + ')' : ''}? It exits with reason kill, which cannot be trapped.`,
         confirmLabel: 'Kill', title: 'Kill process',
       })));
@@ -535,7 +544,7 @@ function processView(ctx, pid) {
         h('label', { for: 'exit-reason' }, 'Exit reason'), reasonInput,
         actionButton('exit', 'Send exit', () => {
           const reason = reasonInput.value.trim() || 'normal';
-          return ctx.runAction(path + '/exit', { reason }, {
+          return sendExit(reason, {
             confirm: `Send exit signal with reason "${reason}" to ${pid}?`, confirmLabel: 'Send exit', title: 'Exit process',
           });
         })));
@@ -596,20 +605,25 @@ function processView(ctx, pid) {
       actions());
   }
 
-  function gone() {
+  function gone(reason) {
     proc = null;
-    replace(shell.body, message(`Process ${pid} is not alive (it exited, or never existed).`, 'error'),
+    dead = true;
+    const text = reason != null ? `Process ${pid} exited with reason ${reason}.` : `Process ${pid} is not alive (it exited, or never existed).`;
+    replace(shell.body, message(text, 'error'),
       h('p', null, h('a', { href: '#/processes' }, 'Back to the process list')));
   }
 
   view.showMessage = (text, kind) => replace(shell.body, message(text, kind));
-  const load = loader(ctx, view, () => getJson(path), render, e => { if (e.status === 404) gone(); else view.showMessage(describeStatus(e.status, e.message), 'error'); });
-  const refetch = debounce(load, 200);
-  view.refresh = load;
+  const load = loader(ctx, view, () => getJson(path), render, e => { if (e.status === 404) gone(null); else view.showMessage(describeStatus(e.status, e.message), 'error'); });
+  const refetch = debounce(() => { if (!dead) load(); }, 200);
+  view.refresh = () => (dead ? Promise.resolve() : load());
   view.mount = root => { root.appendChild(shell.root); shell.body.appendChild(message('Loading…')); };
   view.cleanup = () => refetch.cancel();
   view.onEvent = (kind, data) => {
-    if (kind === 'sample' && proc) {
+    if (kind === 'exited' && data.pid === pid) {
+      refetch.cancel();
+      if (!dead) gone(data.reason ?? null);
+    } else if (kind === 'sample' && proc) {
       proc.messageRate = (data.rates ?? {})[pid] ?? 0;
       const el = shell.body.querySelector('[data-testid="message-rate"]');
       if (el) el.textContent = fmtRate(proc.messageRate);
