@@ -48,6 +48,7 @@ public static class OtpDashboardEndpointRouteBuilderExtensions
         var api = group.MapGroup("/api");
         api.MapGet("/node", async (HttpContext context, NodeReader reader) =>
             Results.Json(reader.ReadNode(await CapabilitiesAsync(context, options).ConfigureAwait(false)), Json));
+        api.MapGet("/metrics", () => Results.Json(NodeReader.ReadMetrics(), Json));
         api.MapGet("/applications", (NodeReader reader) => Results.Json(reader.ReadApplications(), Json));
         api.MapGet("/trees", async (NodeReader reader, CancellationToken cancellationToken) =>
             Results.Json(await reader.ReadTreesAsync(cancellationToken).ConfigureAwait(false), Json));
