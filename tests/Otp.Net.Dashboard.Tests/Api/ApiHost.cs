@@ -36,7 +36,8 @@ internal sealed class ApiHost : IAsyncDisposable
 
     public HttpClient Client { get; private set; } = null!;
 
-    public static async Task<ApiHost> StartAsync(Action<OtpDashboardOptions>? configure = null, Action<RouteGroupBuilderHolder>? map = null, Action<ILoggingBuilder>? logging = null)
+    public static async Task<ApiHost> StartAsync(Action<OtpDashboardOptions>? configure = null, Action<RouteGroupBuilderHolder>? map = null, Action<ILoggingBuilder>? logging = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
@@ -55,6 +56,7 @@ internal sealed class ApiHost : IAsyncDisposable
             o.AddPolicy("operate", p => p.RequireRole("operator"));
             o.AddPolicy("upgrade", p => p.RequireRole("upgrader"));
         });
+        configureServices?.Invoke(builder.Services);
         builder.Services.AddOtpDashboard(configure);
         var app = builder.Build();
         app.UseAuthentication();

@@ -140,6 +140,24 @@ public sealed class DashboardActionTests
         audit[2].Should().Contain("exit").And.Contain(teller.ToString());
     }
 
+    [Fact]
+    public async Task Capabilities_AreDecidedWithTheRequestAsResource_AsTheEndpointsDecide()
+    {
+        await using var host = await ApiHost.StartAsync(o =>
+        {
+            o.EnableActions = true;
+            o.OperatePolicy = "ops-header";
+        }, configureServices: services => services.AddAuthorization(a => a.AddPolicy("ops-header", p => p.RequireAssertion(
+            c => c.Resource is Microsoft.AspNetCore.Http.HttpContext http && http.Request.Headers.ContainsKey("X-Ops")))));
+        using var ops = host.NewClient();
+        ops.DefaultRequestHeaders.Add("X-Ops", "1");
+        var node = await ops.GetFromJsonAsync<JsonElement>("/otp/api/node");
+        node.GetProperty("capabilities").GetProperty("operate").GetBoolean().Should().BeTrue("the page must offer what the endpoint would allow");
+        using (var r = await ApiHost.PostAsync(ops, $"/otp/api/processes/{ApiHost.Url(host.Named("teller"))}/suspend")) r.StatusCode.Should().Be(HttpStatusCode.OK);
+        var plain = await host.Client.GetFromJsonAsync<JsonElement>("/otp/api/node");
+        plain.GetProperty("capabilities").GetProperty("operate").GetBoolean().Should().BeFalse();
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("a\u0001b")]
