@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Otp.Net.Processes;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace Otp.Net.Dashboard.Tests.Browser;
+
+[Collection(BrowserCollection.Name)]
+public sealed class RestartTests(BrowserFixture browser, ITestOutputHelper output)
+{
+    // Installed once the tree is shown: records (wall clock, ms) when the killed child's element first carries the
+    // class "flash" and when its supervisor's data-budget-left first changes. Returns the budget before.
+    private const string Watch = """
+        ([childId, supId]) => {
+          const seen = { flash: null, budget: null, budgetLeft: null };
+          window.__otpWatch = seen;
+          const sup = () => document.querySelector(`[data-testid="tree-node"][data-child-id="${supId}"]`);
+          const before = sup().getAttribute('data-budget-left');
+          const check = () => {
+            const now = Date.now();
+            if (seen.flash === null && document.querySelector(`[data-testid="tree-node"][data-child-id="${childId}"].flash`)) seen.flash = now;
+            const s = sup();
+            if (seen.budget === null && s && s.getAttribute('data-budget-left') !== before) {
+              seen.budget = now;
+              seen.budgetLeft = s.getAttribute('data-budget-left');
+            }
+          };
+          new MutationObserver(check).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['class', 'data-budget-left'] });
+          return before;
+        }
+        """;
+
+    private static readonly string[] WatchArgs = ["ticker_2", "ticker_sup"];
+
+    [Fact]
+    public async Task KilledChild_FlashesAndItsSupervisorsBudgetDrops_WithinASecond_FromTheStream()
+    {
+        await using var server = await DashboardServer.StartAsync(enableActions: false);
+        await using var dashboard = await DashboardPage.OpenAsync(browser.Browser, server);
+        await dashboard.ShowAsync(DashboardView.Apps);
+        var victim = server.Registered("ticker_2");
+        var child = dashboard.Main(DashboardView.Apps).Locator("[data-testid='tree-node'][data-child-id='ticker_2']");
+        await Expect(child).ToHaveAttributeAsync("data-pid", victim.ToString());
+
+        // From here on the page gets no tree from the API until the checks are done: what changes comes from the stream.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = 0;
+        await dashboard.Page.RouteAsync("**/api/trees", async route =>
+        {
+            Interlocked.Increment(ref held);
+            await release.Task;
+            await route.ContinueAsync();
+        });
+        var budgetBefore = await dashboard.Page.EvaluateAsync<string>(Watch, WatchArgs);
+        budgetBefore.Should().Be("5");
+
+        var killedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        server.Node.Exit(victim, ExitReason.Kill);
+        try
+        {
+            await dashboard.Page.WaitForFunctionAsync("() => window.__otpWatch.flash !== null && window.__otpWatch.budget !== null", null, new() { Timeout = 5_000, PollingInterval = 20 });
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        var seen = await dashboard.Page.EvaluateAsync<JsonElement>("() => window.__otpWatch");
+        var flashMs = seen.GetProperty("flash").GetInt64() - killedAt;
+        var budgetMs = seen.GetProperty("budget").GetInt64() - killedAt;
+        output.WriteLine($"kill -> class flash on the child: {flashMs} ms; kill -> data-budget-left {budgetBefore} -> {seen.GetProperty("budgetLeft").GetString()}: {budgetMs} ms ({Volatile.Read(ref held)} tree refetch(es) held meanwhile)");
+        seen.GetProperty("budgetLeft").GetString().Should().Be("4");
+        flashMs.Should().BeLessThan(1000);
+        budgetMs.Should().BeLessThan(1000);
+
+        // Then the refetched tree shows the new incarnation.
+        await Expect(child).Not.ToHaveAttributeAsync("data-pid", victim.ToString());
+        (await child.GetAttributeAsync("data-pid")).Should().Be(server.Registered("ticker_2").ToString());
+        await Expect(child).ToHaveAttributeAsync("data-status", "running");
+        await dashboard.ShouldBeCleanAsync();
+    }
+}
