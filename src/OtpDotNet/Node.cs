@@ -27,6 +27,9 @@ public sealed class Node : IAsyncDisposable, IDisposable, Terms.IRuntimeHandle
     {
         Options = options ?? new NodeOptions();
         _loggerFactory = new SafeLoggerFactory(Options.LoggerFactory);
+        StartedAt = Options.TimeProvider.GetUtcNow();
+        Events = new NodeEvents(this);
+        _loggerFactory.Events = Events;
         Timers = new TimerService(this);
         Code = new Code.CodeServer(this, [Supervision.SupervisorServer.ModuleBehaviour, global::Otp.Net.Applications.ApplicationModule.Behaviour]); // supervisor and application modules load as code too
         Applications = new Applications.ApplicationController(this);
@@ -77,9 +80,15 @@ public sealed class Node : IAsyncDisposable, IDisposable, Terms.IRuntimeHandle
     /// <summary>The node's release handler: release packages, upgrades and downgrades, the permanent release.</summary>
     public Releases.ReleaseHandler Releases { get; }
 
+    /// <summary>When the node was created, on its clock.</summary>
+    public DateTimeOffset StartedAt { get; }
+
+    /// <summary>The node's changes as they happen, for tools that watch it (see <see cref="NodeEvents"/>).</summary>
+    public NodeEvents Events { get; }
+
     internal IProcessTracer? Tracer => Options.Tracer;
 
-    private ILogger Logger => _logger ??= LoggerFactory.CreateLogger(NodeLog.Category);
+    internal ILogger Logger => _logger ??= LoggerFactory.CreateLogger(NodeLog.Category);
 
     // ---------------------------------------------------------------- spawning
 
@@ -118,6 +127,7 @@ public sealed class Node : IAsyncDisposable, IDisposable, Terms.IRuntimeHandle
                 NodeLog.TracerFailed(Logger, "spawn", process.Self.ToString(), ex);
             }
         }
+        if (Events.IsObserved) Events.Publish(new NodeEvent(NodeEventKind.Spawned, Events.Now) { Pid = process.Self, Parent = parent });
         if (Volatile.Read(ref _disposed) != 0)
         {
             // Disposal raced this spawn (and may have missed it in the table): the new process dies before it runs.
@@ -204,6 +214,9 @@ public sealed class Node : IAsyncDisposable, IDisposable, Terms.IRuntimeHandle
 
     // ---------------------------------------------------------------- inspection
 
+    /// <summary>The live process whose <see cref="Pid.Id"/> is <paramref name="id"/> (printed <c>&lt;0.Id.0&gt;</c>), or null.</summary>
+    public Pid? FindProcess(long id) => _processes.TryGetValue(id, out var p) && p.IsAlive ? p.Self : null;
+
     /// <summary><c>is_process_alive/1</c>.</summary>
     public bool IsAlive(Pid pid) => pid.Process is { IsAlive: true } p && p.Node == this;
 
@@ -277,6 +290,10 @@ public sealed class Node : IAsyncDisposable, IDisposable, Terms.IRuntimeHandle
             {
                 NodeLog.TracerFailed(Logger, "exit", process.Self.ToString(), ex);
             }
+        }
+        if (Events.IsObserved)
+        {
+            Events.Publish(new NodeEvent(NodeEventKind.Exited, Events.Now) { Pid = process.Self, Module = process.ModuleName, Reason = reason.ToString() });
         }
     }
 

@@ -167,6 +167,13 @@ public sealed partial class CodeServer
         Interlocked.MemoryBarrier();
         CodeLog.Loaded(_node.LoggerFactory.CreateLogger(CodeLog.Category), version.Entry.Name, version.Vsn);
         _node.Metrics.Loaded();
+        Publish(NodeEventKind.ModuleLoaded, version.Entry.Name, version.Vsn);
+    }
+
+    private void Publish(NodeEventKind kind, string module, string version, string? detail = null)
+    {
+        var events = _node.Events;
+        if (events.IsObserved) events.Publish(new NodeEvent(kind, events.Now) { Module = module, Version = version, Detail = detail });
     }
 
     /// <summary>Loads an assembly image into a fresh context and creates its module version, bound to no entry slot yet.</summary>
@@ -338,6 +345,7 @@ public sealed partial class CodeServer
         }
         old.Unload();
         CodeLog.Purged(_node.LoggerFactory.CreateLogger(CodeLog.Category), entry.Name, old.Vsn);
+        Publish(NodeEventKind.ModulePurged, entry.Name, old.Vsn);
     }
 
     /// <summary><c>code:delete</c> (C7): the current version becomes old (no current left); false if an old version exists.</summary>
@@ -396,6 +404,9 @@ public sealed partial class CodeServer
         }
         return list;
     }
+
+    /// <summary><c>code:all_loaded</c>: the names of the modules the code server knows, with a current, old or purged version, in name order.</summary>
+    public IReadOnlyList<string> AllLoaded => _modules.Keys.Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>Purged versions whose load context has not been collected yet, across all modules.</summary>
     public IReadOnlyList<ModuleVersionInfo> PendingUnload =>
@@ -552,8 +563,10 @@ public sealed partial class CodeServer
         var entry = from.Entry;
         if (entry.Old is { } stale) throw new CodeLoadException(CodeErrorKind.NotPurged, module, $"not_purged: {module} {stale.Vsn} is still loaded as old code");
         var clock = Stopwatch.StartNew();
+        Publish(NodeEventKind.Upgrade, module, from.Vsn, "upgrade started");
         var suspended = await SuspendAllAsync(ServersOn(from, except: null)).ConfigureAwait(false);
         var suspendTime = clock.Elapsed;
+        Publish(NodeEventKind.Upgrade, module, from.Vsn, $"suspended {suspended.Count} process{(suspended.Count == 1 ? "" : "es")}");
         ModuleVersion to;
         try
         {
@@ -585,11 +598,14 @@ public sealed partial class CodeServer
             {
                 await RollBackAsync(entry, from, to, changed).ConfigureAwait(false);
                 await ResumeAllAsync(suspended).ConfigureAwait(false);
-                throw new UpgradeFailedException(module, p.Self, outcome.Term);
+                var failure = new UpgradeFailedException(module, p.Self, outcome.Term);
+                Publish(NodeEventKind.Upgrade, module, from.Vsn, "failed and rolled back: " + failure.Message);
+                throw failure;
             }
             changed.Add(p);
         }
         var changeTime = clock.Elapsed - suspendTime - loadTime;
+        Publish(NodeEventKind.Upgrade, module, to.Vsn, $"code changed in {changed.Count} process{(changed.Count == 1 ? "" : "es")}");
         await ResumeAllAsync(suspended).ConfigureAwait(false);
         var resumeTime = clock.Elapsed - suspendTime - loadTime - changeTime;
         var purged = false;
@@ -604,6 +620,7 @@ public sealed partial class CodeServer
         }
         var purgeTime = clock.Elapsed - suspendTime - loadTime - changeTime - resumeTime;
         _node.Metrics.Upgraded(module);
+        Publish(NodeEventKind.Upgrade, module, to.Vsn, $"upgraded from {from.Vsn} to {to.Vsn}, resumed {suspended.Count}, old code {(purged ? "purged" : "kept")}");
         return new UpgradeReport(module, from.Vsn, to.Vsn, suspended.Count, suspendTime, loadTime, changeTime, resumeTime, purgeTime, purged);
     }
 

@@ -14,4 +14,8 @@ internal static partial class NodeLog
     [LoggerMessage(EventId = 5001, EventName = "LoggingFailed", Level = LogLevel.Error,
         Message = "A logging provider threw; the runtime goes on without it for this entry (reported once per category)")]
     public static partial void LoggingFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 5002, EventName = "ObserverFailed", Level = LogLevel.Error,
+        Message = "A node event observer threw on {Event}; the node went on and the observer stays subscribed")]
+    public static partial void ObserverFailed(ILogger logger, string @event, Exception exception);
 }

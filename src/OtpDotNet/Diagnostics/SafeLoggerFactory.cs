@@ -16,11 +16,14 @@ internal sealed class SafeLoggerFactory(ILoggerFactory inner) : ILoggerFactory
 
     public ILoggerFactory Inner => inner;
 
+    /// <summary>The node's events: while they are observed, Information and above is also published as reports.</summary>
+    public NodeEvents? Events { get; set; }
+
     /// <summary>Writes that threw since the node started.</summary>
     public long Failures => Interlocked.Read(ref _failures);
 
     public ILogger CreateLogger(string categoryName) =>
-        _loggers.TryGetValue(categoryName, out var logger) ? logger : _loggers.GetOrAdd(categoryName, c => new SafeLogger(this, Create(c)));
+        _loggers.TryGetValue(categoryName, out var logger) ? logger : _loggers.GetOrAdd(categoryName, c => new SafeLogger(this, c, Create(c)));
 
     private ILogger Create(string categoryName)
     {
@@ -42,7 +45,7 @@ internal sealed class SafeLoggerFactory(ILoggerFactory inner) : ILoggerFactory
         // The host owns the factory it passed in.
     }
 
-    private sealed class SafeLogger(SafeLoggerFactory owner, ILogger inner) : ILogger
+    private sealed class SafeLogger(SafeLoggerFactory owner, string category, ILogger inner) : ILogger
     {
         private int _reported;
 
@@ -62,6 +65,7 @@ internal sealed class SafeLoggerFactory(ILoggerFactory inner) : ILoggerFactory
 
         public bool IsEnabled(LogLevel logLevel)
         {
+            if (Reported(logLevel)) return true;
             try
             {
                 return inner.IsEnabled(logLevel);
@@ -83,7 +87,26 @@ internal sealed class SafeLoggerFactory(ILoggerFactory inner) : ILoggerFactory
             {
                 Failed(ex);
             }
+            if (Reported(logLevel) && owner.Events is { } events)
+            {
+                string message;
+                try
+                {
+                    message = formatter(state, exception);
+                }
+                catch (Exception ex)
+                {
+                    Failed(ex);
+                    return;
+                }
+                events.Publish(new NodeEvent(NodeEventKind.Report, events.Now)
+                {
+                    Report = new LogReport(logLevel, category, eventId.Id, eventId.Name, message, exception?.ToString()),
+                });
+            }
         }
+
+        private bool Reported(LogLevel logLevel) => logLevel >= LogLevel.Information && logLevel != LogLevel.None && owner.Events is { IsObserved: true };
 
         private void Failed(Exception ex)
         {

@@ -178,6 +178,14 @@ internal sealed class GenServerProcess
     {
         _process.CurrentModule = ModuleLabel;
         _process.ModuleName = Binding?.Entry.Name ?? Module.ModuleName;
+        _process.Behaviour = _behaviour;
+        _process.StatusExposed = ExposeStatusAttribute.IsOn((Module is IWrappedModule wrapped ? wrapped.Callback : Module).GetType());
+    }
+
+    private void Publish(NodeEventKind kind)
+    {
+        var events = _process.Node.Events;
+        if (events.IsObserved) events.Publish(new NodeEvent(kind, events.Now) { Pid = _process.Self, Module = _process.ModuleName, Version = Binding?.Vsn });
     }
 
     private string ModuleLabel => Binding is { } b ? $"{b.Entry.Name} {b.Vsn}" : Module.ModuleName;
@@ -382,12 +390,14 @@ internal sealed class GenServerProcess
             case SystemOp.Suspend:
                 _suspended = true;
                 _process.Suspended = true;
+                Publish(NodeEventKind.Suspended);
                 sink.TryReply(OkAtom);
                 break;
             case SystemOp.Resume:
                 _beforeChange = null; // a change of code is final once the process runs again
                 _suspended = false;
                 _process.Suspended = false;
+                Publish(NodeEventKind.Resumed);
                 sink.TryReply(OkAtom);
                 break;
             case SystemOp.GetStatus:

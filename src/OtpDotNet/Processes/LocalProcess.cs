@@ -62,6 +62,12 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     /// <summary>Set with <see cref="CurrentModule"/>: the module alone, without its version (tags of spans and metrics).</summary>
     public string? ModuleName { get; set; }
 
+    /// <summary>Set with <see cref="CurrentModule"/>: the behaviour the process runs (<c>gen_server</c>, <c>supervisor</c>).</summary>
+    public string? Behaviour { get; set; }
+
+    /// <summary>Set with <see cref="CurrentModule"/>: whether the callback module is marked <see cref="Diagnostics.ExposeStatusAttribute"/>.</summary>
+    public bool StatusExposed { get; set; }
+
     /// <summary>The application the process belongs to: set on an application master, inherited at spawn (a group leader's role).</summary>
     public string? Application { get; set; }
 
@@ -740,7 +746,15 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
                 RegisteredName,
                 _trapExit,
                 CurrentModule,
-                Parent);
+                Parent)
+            {
+                MessagesReceived = MessagesReceived,
+                Module = ModuleName,
+                ModuleVersion = ModuleName is { } m && CurrentModule is { } c && c.Length > m.Length + 1 && c.StartsWith(m + " ", StringComparison.Ordinal) ? c[(m.Length + 1)..] : null,
+                Application = Application,
+                StatusExposed = StatusExposed,
+                Behaviour = Behaviour,
+            };
         }
     }
 

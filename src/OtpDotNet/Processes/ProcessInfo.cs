@@ -23,4 +23,23 @@ public sealed record ProcessInfo(
     string? RegisteredName,
     bool TrapExit,
     string? CurrentModule,
-    Pid Parent);
+    Pid Parent)
+{
+    /// <summary>Messages it has taken from its mailbox since it started.</summary>
+    public long MessagesReceived { get; init; }
+
+    /// <summary>The module it runs, without the version (null for a plain process).</summary>
+    public string? Module { get; init; }
+
+    /// <summary>The version of <see cref="Module"/> it is bound to, for a module loaded by the code server.</summary>
+    public string? ModuleVersion { get; init; }
+
+    /// <summary>The application it belongs to, if any.</summary>
+    public string? Application { get; init; }
+
+    /// <summary>The behaviour it runs, as <c>sys:get_status</c> names it (<c>gen_server</c>, <c>supervisor</c>), or null for a plain process.</summary>
+    public string? Behaviour { get; init; }
+
+    /// <summary>Whether its module is marked <see cref="Diagnostics.ExposeStatusAttribute"/>: tools may show its <c>FormatStatus</c>.</summary>
+    public bool StatusExposed { get; init; }
+}

@@ -324,6 +324,8 @@ public sealed class ReleaseHandler
         {
             foreach (var w in _watchers) w.Writer.TryWrite(entry);
         }
+        var events = _node.Events;
+        if (events.IsObserved) events.Publish(new NodeEvent(NodeEventKind.Release, events.Now) { Version = entry.Version, Journal = entry, Detail = entry.ToString() });
     }
 
     private (ReleaseManifest From, ReleaseManifest To, ChangeDirection Direction, IReadOnlyList<AppupInstruction> Instructions) Resolve(string version)

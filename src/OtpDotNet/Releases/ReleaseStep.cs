@@ -19,4 +19,8 @@ namespace Otp.Net.Releases;
 [JsonDerivedType(typeof(ApplyStep), "apply")]
 [JsonDerivedType(typeof(ApplicationStep), "application")]
 [JsonDerivedType(typeof(ConfigChangeStep), "config_change")]
-public abstract record ReleaseStep;
+public abstract record ReleaseStep
+{
+    /// <summary>The step as the journal and <c>otpnet</c> print it, like <c>suspend [counter]</c>.</summary>
+    public string Describe() => ReleaseSteps.Describe(this);
+}

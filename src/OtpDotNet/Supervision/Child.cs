@@ -25,6 +25,12 @@ internal sealed class Child(long key, ChildSpec spec)
 
     public bool Restarting { get; set; }
 
+    /// <summary>How many times the supervisor restarted this child (shown by tools).</summary>
+    public int RestartCount { get; set; }
+
+    /// <summary>The child's last exit reason, or null (shown by tools).</summary>
+    public ExitReason? LastExit { get; set; }
+
     public bool IsRunning => !_pid.IsUndefined;
 
     /// <summary>The list holding this child, if any.</summary>

@@ -31,6 +31,13 @@ public abstract partial class Supervisor
     public static async Task<IReadOnlyList<ChildInfo>> WhichChildrenAsync(ServerRef supervisor, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
         (IReadOnlyList<ChildInfo>)(await Call(supervisor, SupervisorRequests.Which, "which_children", timeout, cancellationToken).ConfigureAwait(false))!;
 
+    /// <summary>
+    /// The supervisor's flags, the restarts counted in its current period (U7) and its children with how often each was
+    /// restarted and its last exit reason: what a dashboard shows. Works for dynamic supervisors too.
+    /// </summary>
+    public static async Task<SupervisorStatus> GetStatusAsync(ServerRef supervisor, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        (SupervisorStatus)(await Call(supervisor, SupervisorRequests.Status, "get_status", timeout, cancellationToken).ConfigureAwait(false))!;
+
     /// <summary><c>count_children</c> (U13).</summary>
     public static async Task<ChildCounts> CountChildrenAsync(ServerRef supervisor, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
         (ChildCounts)(await Call(supervisor, SupervisorRequests.Count, "count_children", timeout, cancellationToken).ConfigureAwait(false))!;

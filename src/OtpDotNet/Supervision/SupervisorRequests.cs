@@ -26,9 +26,14 @@ internal static class SupervisorRequests
     /// <summary>What the last code change did to the children (a <see cref="SupervisorChange"/>, or null).</summary>
     public sealed record LastChangeRequest;
 
+    /// <summary>Flags, restarts in the period and children with their restart counts (a <see cref="SupervisorStatus"/>).</summary>
+    public sealed record StatusRequest;
+
     public static readonly WhichChildren Which = new();
 
     public static readonly CountChildren Count = new();
 
     public static readonly LastChangeRequest LastChange = new();
+
+    public static readonly StatusRequest Status = new();
 }

@@ -115,6 +115,10 @@ internal sealed partial class SupervisorServer : GenServer<SupervisorServer.Stat
         return Ok(state);
     }
 
+    private static IEnumerable<Child> ChildrenInOrder(State state) => state.ByPid ? state.Children : state.Children.NewestFirst();
+
+    private static ChildInfo Info(State state, Child c) => new(state.ByPid ? default : c.Spec.Id, c.Pid, c.Restarting, c.Spec.Type, c.Spec.Modules, c.Spec.Restart);
+
     private static ExitReason SupervisorData(object error) => ExitReason.Of(TermTuple.Of(Atom.Of("supervisor_data"), error));
 
     /// <summary>Runs a child's start function (U3): anything but ok / ignore / error is an error.</summary>
@@ -153,8 +157,11 @@ internal sealed partial class SupervisorServer : GenServer<SupervisorServer.Stat
         switch (request)
         {
             case WhichChildren:
-                var order = state.ByPid ? state.Children : state.Children.NewestFirst();
-                return Reply(order.Select(c => new ChildInfo(state.ByPid ? default : c.Spec.Id, c.Pid, c.Restarting, c.Spec.Type, c.Spec.Modules, c.Spec.Restart)).ToArray(), state);
+                return Reply(ChildrenInOrder(state).Select(c => Info(state, c)).ToArray(), state);
+            case StatusRequest:
+                RestartsInPeriod(state);
+                return Reply(new SupervisorStatus(state.Flags, state.Restarts.Count,
+                    ChildrenInOrder(state).Select(c => new ChildStatus(Info(state, c), c.RestartCount, c.LastExit)).ToArray()), state);
             case CountChildren:
                 var counts = new ChildCounts(
                     state.Simple ? 1 : state.Children.Count,
@@ -289,6 +296,7 @@ internal sealed partial class SupervisorServer : GenServer<SupervisorServer.Stat
     {
         var pid = child.Pid;
         child.Pid = default;
+        child.LastExit = reason;
         var restart = child.Spec.Restart;
         var expected = reason.IsNormalOrShutdown;
         if (!expected && Logger.IsEnabled(LogLevel.Error)) SupervisorLog.ChildTerminated(Logger, state.Name, child.Spec.IdText, pid.ToString(), reason.ToString());
@@ -337,7 +345,22 @@ internal sealed partial class SupervisorServer : GenServer<SupervisorServer.Stat
         var clock = Ctx.Node.TimeProvider;
         var measure = metrics.RestartDuration.Enabled;
         var started = measure ? clock.GetTimestamp() : 0;
+        child.RestartCount++;
         var failed = !await RestartGroupAsync(state, child).ConfigureAwait(false);
+        var events = Ctx.Node.Events;
+        if (events.IsObserved)
+        {
+            events.Publish(new NodeEvent(NodeEventKind.Restarted, events.Now)
+            {
+                Parent = Ctx.Self,
+                Pid = child.Pid,
+                ChildId = state.ByPid ? null : child.Spec.IdText,
+                Module = child.Spec.Modules.Count > 0 ? child.Spec.Modules[0] : null,
+                Reason = TermFormatter.Format(reasonForReport),
+                Restarts = state.Restarts.Count,
+                Intensity = state.Flags.Intensity,
+            });
+        }
         if (failed) OtpTelemetry.Fail(span, "start_failed");
         if (measure) OtpMetrics.Record(metrics.RestartDuration, clock.GetElapsedTime(started).TotalSeconds, ModuleName, process.Application, failed ? "start_failed" : null);
         return NoReply(state);
@@ -392,11 +415,17 @@ internal sealed partial class SupervisorServer : GenServer<SupervisorServer.Stat
 
     private static bool AddRestart(State state)
     {
+        state.Restarts.Enqueue(RestartsInPeriod(state));
+        return state.Restarts.Count <= state.Flags.Intensity;
+    }
+
+    /// <summary>Drops the restarts older than the period (U7); returns now, in whole seconds.</summary>
+    private static long RestartsInPeriod(State state)
+    {
         var clock = Ctx.Node.TimeProvider;
         var now = clock.GetTimestamp() / clock.TimestampFrequency;
         while (state.Restarts.TryPeek(out var oldest) && oldest < now - state.Flags.PeriodSeconds) state.Restarts.Dequeue();
-        state.Restarts.Enqueue(now);
-        return state.Restarts.Count <= state.Flags.Intensity;
+        return now;
     }
 
     public override async ValueTask TerminateAsync(ExitReason reason, State state, CancellationToken cancellationToken) =>
