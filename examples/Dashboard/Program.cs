@@ -11,7 +11,6 @@
 // only connections from the loopback address. The dashboard's own host check (localhost, 127.0.0.1, [::1]) stays on.
 using System.Net;
 using Dashboard;
-using Microsoft.AspNetCore.Authorization;
 using Otp.Net.Applications;
 using Otp.Net.Dashboard;
 using Otp.Net.Hosting;
@@ -41,9 +40,13 @@ builder.Services.AddOtp(otp => otp
                 .Module("ticker_3", "ticker", args: 250, name: "ticker_3"))
             .GenServer<Metronome>("metronome", name: "metronome"))));
 
+// The request is the policy's resource at the endpoints; where a policy is checked without one (which actions the page
+// offers), the current request comes from the accessor.
+var requests = new HttpContextAccessor();
+builder.Services.AddSingleton<IHttpContextAccessor>(requests);
 builder.Services.AddAuthorizationBuilder()
-    .AddPolicy("operate", policy => policy.RequireAssertion(FromLoopback))
-    .AddPolicy("upgrade", policy => policy.RequireAssertion(FromLoopback));
+    .AddPolicy("operate", policy => policy.RequireAssertion(context => FromLoopback(context.Resource as HttpContext ?? requests.HttpContext)))
+    .AddPolicy("upgrade", policy => policy.RequireAssertion(context => FromLoopback(context.Resource as HttpContext ?? requests.HttpContext)));
 builder.Services.AddOtpDashboard(dashboard =>
 {
     dashboard.EnableActions = !readOnly;
@@ -65,5 +68,5 @@ Console.WriteLine("Press Ctrl+C to stop.");
 await app.WaitForShutdownAsync();
 
 // The connection comes from this machine (an IPv4 address mapped into IPv6 counts as the IPv4 one).
-static bool FromLoopback(AuthorizationHandlerContext context) =>
-    context.Resource is HttpContext { Connection.RemoteIpAddress: { } ip } && IPAddress.IsLoopback(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip);
+static bool FromLoopback(HttpContext? request) =>
+    request?.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Otp.Net.Code;
+using Otp.Net.Diagnostics;
 using Otp.Net.GenServers;
 using Otp.Net.Terms;
 
@@ -10,6 +11,7 @@ namespace Dashboard.Ticker;
 /// to it. The state is a value tuple of framework types, so the next version can read it after a live upgrade.
 /// </summary>
 [OtpModule("ticker", Vsn = "1.0.0")]
+[ExposeStatus]
 public sealed class Ticker : GenServer<(int Ticks, int Pokes, int IntervalMs)>
 {
     public override ValueTask<InitResult<(int Ticks, int Pokes, int IntervalMs)>> InitAsync(object? args, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Otp.Net.Code;
+using Otp.Net.Diagnostics;
 using Otp.Net.GenServers;
 using Otp.Net.Terms;
 
@@ -13,6 +14,7 @@ public sealed record TickerState(int Ticks, int Pokes, int IntervalMs, int Laps,
 /// the record during a live upgrade (and back on a downgrade), so a running ticker keeps its counts.
 /// </summary>
 [OtpModule("ticker", Vsn = "2.0.0")]
+[ExposeStatus]
 public sealed class Ticker : GenServer<TickerState>
 {
     public override ValueTask<InitResult<TickerState>> InitAsync(object? args, CancellationToken cancellationToken)

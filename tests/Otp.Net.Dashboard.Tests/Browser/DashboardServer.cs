@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -62,9 +61,13 @@ public sealed class DashboardServer : IAsyncDisposable
                         .Module("ticker_2", "ticker", args: 500, name: "ticker_2")
                         .Module("ticker_3", "ticker", args: 250, name: "ticker_3"))
                     .GenServer<Metronome>("metronome", name: "metronome"))));
+        // As in the example: actions for loopback connections; the request comes from the accessor where a policy is
+        // checked without a resource (which actions the page offers).
+        var requests = new HttpContextAccessor();
+        builder.Services.AddSingleton<IHttpContextAccessor>(requests);
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy("operate", policy => policy.RequireAssertion(FromLoopback))
-            .AddPolicy("upgrade", policy => policy.RequireAssertion(FromLoopback));
+            .AddPolicy("operate", policy => policy.RequireAssertion(context => FromLoopback(context.Resource as HttpContext ?? requests.HttpContext)))
+            .AddPolicy("upgrade", policy => policy.RequireAssertion(context => FromLoopback(context.Resource as HttpContext ?? requests.HttpContext)));
         builder.Services.AddOtpDashboard(dashboard =>
         {
             dashboard.EnableActions = enableActions;
@@ -91,6 +94,6 @@ public sealed class DashboardServer : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private static bool FromLoopback(AuthorizationHandlerContext context) =>
-        context.Resource is HttpContext { Connection.RemoteIpAddress: { } ip } && IPAddress.IsLoopback(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip);
+    private static bool FromLoopback(HttpContext? request) =>
+        request?.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip);
 }
