@@ -34,7 +34,7 @@ internal sealed class NodeReader(Node node, DashboardStream stream, ModuleCatalo
             total,
             max,
             node.RegisteredNames.Count,
-            new GcView(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), gc.HeapSizeBytes, gc.PauseTimePercentage, GC.GetTotalAllocatedBytes()),
+            new GcView(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalMemory(forceFullCollection: false), gc.PauseTimePercentage, GC.GetTotalAllocatedBytes()),
             new ThreadPoolView(ThreadPool.ThreadCount, ThreadPool.PendingWorkItemCount, ThreadPool.CompletedWorkItemCount),
             ReadMeter(),
             capabilities,

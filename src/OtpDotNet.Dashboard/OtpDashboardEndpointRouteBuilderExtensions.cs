@@ -20,6 +20,8 @@ public static class OtpDashboardEndpointRouteBuilderExtensions
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        // Pids read <0.12.0> for scripts and curl too: the responses are JSON (nosniff) and the page inserts text only.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     /// <summary>

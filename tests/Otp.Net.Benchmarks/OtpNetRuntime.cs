@@ -6,17 +6,18 @@ using Otp.Net.Processes;
 namespace Otp.Net.Benchmarks;
 
 /// <summary>The workloads on Otp.Net, with the defaults a user gets.</summary>
-internal sealed class OtpNetRuntime : IRuntime
+internal sealed class OtpNetRuntime(bool dashboard = false) : IRuntime
 {
     private static readonly object Stop = new();
     private static readonly object Ping = new();
     private static readonly object Pong = new();
     private static readonly object Go = new();
 
-    public string Name => "otpnet";
+    public string Name => dashboard ? "otpnet-dashboard" : "otpnet";
 
     public async Task<bool> RunAsync(string workload, string[] args)
     {
+        Nodes.WithDashboard = dashboard;
         switch (workload)
         {
             case "spawn":
@@ -51,7 +52,7 @@ internal sealed class OtpNetRuntime : IRuntime
     // W1
     private async Task SpawnAsync(int n)
     {
-        await using var node = new Node(new NodeOptions { LoggerFactory = NullLoggerFactory.Instance }); // the contract runs with logging off
+        await using var node = Nodes.New();
         await SpawnRoundAsync(node, 1000, measure: false);
         await SpawnRoundAsync(node, n, measure: true);
     }
@@ -71,7 +72,7 @@ internal sealed class OtpNetRuntime : IRuntime
     // W2
     private async Task PingPongAsync(int n)
     {
-        await using var node = new Node(new NodeOptions { LoggerFactory = NullLoggerFactory.Instance }); // the contract runs with logging off
+        await using var node = Nodes.New();
         await PingPongRoundAsync(node, Math.Max(1, n / 10));
         var seconds = await PingPongRoundAsync(node, n);
         Report.Result(Name, "pingpong", n, "rate", n / seconds, "roundtrips/s");
@@ -110,7 +111,7 @@ internal sealed class OtpNetRuntime : IRuntime
     // W3
     private async Task OneWayAsync(int n)
     {
-        await using var node = new Node(new NodeOptions { LoggerFactory = NullLoggerFactory.Instance }); // the contract runs with logging off
+        await using var node = Nodes.New();
         await OneWayRoundAsync(node, Math.Max(1, n / 10));
         var seconds = await OneWayRoundAsync(node, n);
         Report.Result(Name, "oneway", n, "rate", n / seconds, "msgs/s");

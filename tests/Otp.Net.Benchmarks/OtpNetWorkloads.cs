@@ -18,7 +18,7 @@ internal static class OtpNetWorkloads
     public static async Task PairsAsync(string runtime, int pairs, long messages)
     {
         var r = (int)(messages / (2L * pairs));
-        await using var node = new Node(new NodeOptions { LoggerFactory = NullLoggerFactory.Instance }); // the contract runs with logging off
+        await using var node = Nodes.New();
         await PairsRoundAsync(node, pairs, Math.Max(1, r / 10));
         var seconds = await PairsRoundAsync(node, pairs, r);
         Report.Result(runtime, "pairs", pairs, "rate", 2.0 * r * pairs / seconds, "msgs/s");
@@ -63,7 +63,7 @@ internal static class OtpNetWorkloads
     // W5
     public static async Task CallAsync(string runtime, int clients, int calls)
     {
-        await using var node = new Node(new NodeOptions { LoggerFactory = NullLoggerFactory.Instance }); // the contract runs with logging off
+        await using var node = Nodes.New();
         await Measure.CallAsync(runtime, clients, calls, () =>
         {
             var server = GenServer.StartAsync(node, new ConstantServer()).GetAwaiter().GetResult().Pid;
@@ -84,7 +84,7 @@ internal static class OtpNetWorkloads
     // W6
     public static async Task RestartAsync(string runtime, int crashes)
     {
-        await using var node = new Node(new NodeOptions { LoggerFactory = NullLoggerFactory.Instance }); // the contract runs with logging off
+        await using var node = Nodes.New();
         await RestartRoundAsync(node, Math.Max(1, crashes / 10), "warm");
         var (samples, retries) = await RestartRoundAsync(node, crashes, "measured");
         Measure.Restart(runtime, crashes, samples, retries);

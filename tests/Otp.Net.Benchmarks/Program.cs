@@ -19,6 +19,7 @@ if (args.Length < 2)
 IRuntime runtime = args[0] switch
 {
     "otpnet" => new OtpNetRuntime(),
+    "otpnet-dashboard" => new OtpNetRuntime(dashboard: true),
     "channel" => new ChannelRuntime(),
     "akka" => new AkkaRuntime(),
     "proto" => new ProtoRuntime(),

@@ -53,7 +53,7 @@ internal static class ReleaseUpgradeWorkload
         Directory.CreateDirectory(work);
         try
         {
-            await using var node = new Node(new NodeOptions { LoggerFactory = NullLoggerFactory.Instance, ReleasesDirectory = Path.Combine(work, "releases") });
+            await using var node = Nodes.New(o => o with { ReleasesDirectory = Path.Combine(work, "releases") });
             await node.Releases.UnpackAsync(await PackAsync(work, Release("1", "1"), Module("v1")));
             await node.Releases.UnpackAsync(await PackAsync(work, Release("2", "2"), Module("v2")));
             await node.Releases.BootAsync("1");

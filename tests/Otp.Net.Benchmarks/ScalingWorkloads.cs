@@ -63,7 +63,7 @@ internal static class ScalingWorkloads
 
     private static async Task SuspendAsync(string runtime, int n, bool measure)
     {
-        await using var node = new Node(new NodeOptions { LoggerFactory = NullLoggerFactory.Instance }); // the contract runs with logging off
+        await using var node = Nodes.New();
         var pid = (await GenServer.StartAsync(node, new Counter())).Pid;
         await SysOps.SuspendAsync(pid);
         var t0 = Stopwatch.GetTimestamp();
@@ -83,7 +83,7 @@ internal static class ScalingWorkloads
 
     private static async Task SelectiveAsync(string runtime, int n, bool measure)
     {
-        await using var node = new Node(new NodeOptions { LoggerFactory = NullLoggerFactory.Instance }); // the contract runs with logging off
+        await using var node = Nodes.New();
         var examined = new SemaphoreSlim(0);
         long tests = 0;
         var newest = -1;
@@ -117,7 +117,7 @@ internal static class ScalingWorkloads
 
     private static async Task SupervisorAsync(string runtime, string workload, int n, bool measure)
     {
-        await using var node = new Node(new NodeOptions { LoggerFactory = NullLoggerFactory.Instance }); // the contract runs with logging off
+        await using var node = Nodes.New();
         var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Func<Node, Task<StartResult>> start = node =>
         {

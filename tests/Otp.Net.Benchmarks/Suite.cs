@@ -28,6 +28,7 @@ internal static class Suite
 
     public static async Task<int> RunAsync(string[] filter, int runs)
     {
+        if (filter.Length > 0 && filter[0] == "--dashboard") return await DashboardAsync(filter[1..], runs);
         var selected = Standard.Where(w => filter.Length == 0 || filter.Contains(w.Workload)).ToArray();
         var rows = new List<string>();
         Console.WriteLine($"| workload | args | metric | {string.Join(" | ", Runtimes)} | otpnet / best peer | otpnet / channel |");
@@ -67,6 +68,50 @@ internal static class Suite
         Console.WriteLine();
         Console.WriteLine($"Medians of {runs} runs in fresh processes; {Environment.ProcessorCount} cores, .NET {Environment.Version}, Release, workstation GC. " +
             "Ratios compare medians: for rates higher is better, for times, bytes and latencies lower is better.");
+        return 0;
+    }
+
+    /// <summary>
+    /// Otp.Net alone and Otp.Net with the dashboard mapped and nobody watching, runs interleaved (plain, dashboard,
+    /// plain, ...) so that drift of the machine hits both alike: the ratio column should stay within the noise the
+    /// spread columns show.
+    /// </summary>
+    private static async Task<int> DashboardAsync(string[] filter, int runs)
+    {
+        string[] runtimes = ["otpnet", "otpnet-dashboard"];
+        var selected = Standard.Where(w => filter.Length == 0 ? w.Workload is "spawn" or "pingpong" or "call" or "restart" : filter.Contains(w.Workload)).ToArray();
+        Console.WriteLine("| workload | args | metric | otpnet | otpnet + idle dashboard | dashboard / plain | spread plain | spread dashboard |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|");
+        foreach (var (workload, args) in selected)
+        {
+            var values = new Dictionary<(string Runtime, string Metric), List<double>>();
+            var metrics = new List<string>();
+            for (var run = 0; run < runs; run++)
+            {
+                foreach (var runtime in runtimes)
+                {
+                    var results = await RunOnceAsync(runtime, workload, args) ?? throw new InvalidOperationException($"{runtime} {workload} failed");
+                    foreach (var (metric, value) in results)
+                    {
+                        if (!metrics.Contains(metric)) metrics.Add(metric);
+                        if (!values.TryGetValue((runtime, metric), out var list)) values[(runtime, metric)] = list = [];
+                        list.Add(value);
+                    }
+                }
+            }
+            foreach (var metric in metrics)
+            {
+                var plain = values[("otpnet", metric)];
+                var dash = values[("otpnet-dashboard", metric)];
+                double Median(List<double> l) => l.Order().ElementAt(l.Count / 2);
+                string Spread(List<double> l) => Median(l) == 0 ? "–" : ((l.Max() - l.Min()) / Median(l) * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+                var ratio = Median(plain) == 0 ? "–" : (Median(dash) / Median(plain)).ToString("0.00", CultureInfo.InvariantCulture);
+                Console.WriteLine($"| {workload} | {string.Join(' ', args)} | {metric} | {Format(Median(plain))} | {Format(Median(dash))} | {ratio} | {Spread(plain)} | {Spread(dash)} |");
+            }
+        }
+        Console.WriteLine();
+        Console.WriteLine($"Medians of {runs} interleaved runs in fresh processes; {Environment.ProcessorCount} cores, .NET {Environment.Version}, Release. " +
+            "Spread is (max - min) / median of each side's runs: a ratio within it is noise.");
         return 0;
     }
 

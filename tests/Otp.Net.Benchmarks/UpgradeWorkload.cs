@@ -19,7 +19,7 @@ internal static class UpgradeWorkload
 
     private static async Task RoundAsync(string runtime, int k, int clientCount, bool measure)
     {
-        await using var node = new Node(new NodeOptions { LoggerFactory = NullLoggerFactory.Instance }); // the contract runs with logging off
+        await using var node = Nodes.New();
         await node.Code.LoadAsync(Module("v1"));
         var servers = new Pid[k];
         for (var i = 0; i < k; i++) servers[i] = (await node.Code.StartGenServerAsync("upgrade_server")).Pid;

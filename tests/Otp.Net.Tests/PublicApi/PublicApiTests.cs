@@ -13,6 +13,7 @@ public sealed class PublicApiTests
     [InlineData(typeof(Node), "OtpDotNet")]
     [InlineData(typeof(Otp.Net.Hosting.OtpBuilder), "OtpDotNet.Hosting")]
     [InlineData(typeof(TestProbe), "OtpDotNet.TestKit")]
+    [InlineData(typeof(Otp.Net.Dashboard.OtpDashboardOptions), "OtpDotNet.Dashboard")]
     public void PublicApi_MatchesApprovedListing(Type anchor, string name)
     {
         var received = Describe(anchor.Assembly);

@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Otp.Net.Dashboard;
+
+namespace Otp.Net.Benchmarks;
+
+/// <summary>
+/// Creates the nodes of the Otp.Net workloads: as the contract says, with logging off. For the runtime
+/// <c>otpnet-dashboard</c> each node also has the dashboard mapped in a Kestrel host on 127.0.0.1, with nobody
+/// watching: the suite's <c>--dashboard</c> mode compares the two to show an idle dashboard costs the node nothing.
+/// </summary>
+internal static class Nodes
+{
+    private static readonly List<WebApplication> Hosts = [];
+
+    /// <summary>Set by the program for the <c>otpnet-dashboard</c> runtime.</summary>
+    public static bool WithDashboard { get; set; }
+
+    public static Node New(Func<NodeOptions, NodeOptions>? configure = null)
+    {
+        var options = new NodeOptions { LoggerFactory = NullLoggerFactory.Instance }; // the contract runs with logging off
+        var node = new Node(configure?.Invoke(options) ?? options);
+        if (WithDashboard) MapDashboard(node);
+        return node;
+    }
+
+    private static void MapDashboard(Node node)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Services.AddSingleton(node);
+        builder.Services.AddOtpDashboard();
+        var app = builder.Build();
+        app.UseAuthorization();
+        app.MapOtpDashboard("/otp");
+        app.StartAsync().GetAwaiter().GetResult();
+        lock (Hosts) Hosts.Add(app); // lives until the benchmark process ends
+    }
+}
