@@ -8,9 +8,10 @@
 //   dotnet run --project examples/Dashboard -- --urls http://127.0.0.1:6000
 //
 // Actions (suspend, kill, restart a child, upgrade a module...) need the "operate" and "upgrade" policies, which admit
-// only connections from the loopback address. The dashboard's own host check (localhost, 127.0.0.1, [::1]) stays on.
-using System.Net;
+// only connections from the loopback address (others get 403). The dashboard's own host check (localhost, 127.0.0.1,
+// [::1]) stays on.
 using Dashboard;
+using Microsoft.AspNetCore.Authorization;
 using Otp.Net.Applications;
 using Otp.Net.Dashboard;
 using Otp.Net.Hosting;
@@ -45,8 +46,9 @@ builder.Services.AddOtp(otp => otp
 var requests = new HttpContextAccessor();
 builder.Services.AddSingleton<IHttpContextAccessor>(requests);
 builder.Services.AddAuthorizationBuilder()
-    .AddPolicy("operate", policy => policy.RequireAssertion(context => FromLoopback(context.Resource as HttpContext ?? requests.HttpContext)))
-    .AddPolicy("upgrade", policy => policy.RequireAssertion(context => FromLoopback(context.Resource as HttpContext ?? requests.HttpContext)));
+    .AddPolicy("operate", policy => policy.RequireAssertion(context => Loopback.IsLoopback(context.Resource as HttpContext ?? requests.HttpContext)))
+    .AddPolicy("upgrade", policy => policy.RequireAssertion(context => Loopback.IsLoopback(context.Resource as HttpContext ?? requests.HttpContext)));
+builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, RefuseWithoutSignIn>();
 builder.Services.AddOtpDashboard(dashboard =>
 {
     dashboard.EnableActions = !readOnly;
@@ -67,6 +69,3 @@ foreach (var url in app.Urls)
 Console.WriteLine("Press Ctrl+C to stop.");
 await app.WaitForShutdownAsync();
 
-// The connection comes from this machine (an IPv4 address mapped into IPv6 counts as the IPv4 one).
-static bool FromLoopback(HttpContext? request) =>
-    request?.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip);
