@@ -7,13 +7,17 @@ namespace Otp.Net.Diagnostics;
 /// and resumes, modules loaded, purged and unloaded, upgrade and release steps. Observers are called synchronously on
 /// the thread that made the change, so they must be fast and must not block: copy the event into a queue of your own.
 /// With no observer nothing is built or formatted, so an unobserved node pays one field read per change.
-/// An observer that throws is logged and kept.
+/// An observer that throws is kept, and its first failure logged. What observers cause while they handle an event
+/// (a log entry, a spawn) is not published again: an observer never feeds itself.
 /// </summary>
 public sealed class NodeEvents : IObservable<NodeEvent>
 {
     private readonly Node _node;
     private readonly Lock _lock = new();
-    private IObserver<NodeEvent>[] _observers = [];
+    private Entry[] _observers = [];
+
+    [ThreadStatic]
+    private static bool t_publishing;
 
     internal NodeEvents(Node node) => _node = node;
 
@@ -24,28 +28,38 @@ public sealed class NodeEvents : IObservable<NodeEvent>
     public IDisposable Subscribe(IObserver<NodeEvent> observer)
     {
         ArgumentNullException.ThrowIfNull(observer);
-        lock (_lock) Volatile.Write(ref _observers, [.. _observers, observer]);
-        return new Subscription(this, observer);
+        var entry = new Entry(observer);
+        lock (_lock) Volatile.Write(ref _observers, [.. _observers, entry]);
+        return new Subscription(this, entry);
     }
 
     internal void Publish(NodeEvent e)
     {
-        foreach (var observer in Volatile.Read(ref _observers))
+        if (t_publishing) return;
+        t_publishing = true;
+        try
         {
-            try
+            foreach (var entry in Volatile.Read(ref _observers))
             {
-                observer.OnNext(e);
+                try
+                {
+                    entry.Observer.OnNext(e);
+                }
+                catch (Exception ex)
+                {
+                    if (Interlocked.Increment(ref entry.Failures) == 1) NodeLog.ObserverFailed(_node.Logger, e.Kind.ToString(), ex);
+                }
             }
-            catch (Exception ex)
-            {
-                NodeLog.ObserverFailed(_node.Logger, e.Kind.ToString(), ex);
-            }
+        }
+        finally
+        {
+            t_publishing = false;
         }
     }
 
     internal DateTimeOffset Now => _node.TimeProvider.GetUtcNow();
 
-    private void Remove(IObserver<NodeEvent> observer)
+    private void Remove(Entry observer)
     {
         lock (_lock)
         {
@@ -55,7 +69,13 @@ public sealed class NodeEvents : IObservable<NodeEvent>
         }
     }
 
-    private sealed class Subscription(NodeEvents owner, IObserver<NodeEvent> observer) : IDisposable
+    private sealed class Entry(IObserver<NodeEvent> observer)
+    {
+        public readonly IObserver<NodeEvent> Observer = observer;
+        public long Failures;
+    }
+
+    private sealed class Subscription(NodeEvents owner, Entry observer) : IDisposable
     {
         private int _disposed;
 

@@ -16,6 +16,6 @@ internal static partial class NodeLog
     public static partial void LoggingFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 5002, EventName = "ObserverFailed", Level = LogLevel.Error,
-        Message = "A node event observer threw on {Event}; the node went on and the observer stays subscribed")]
+        Message = "A node event observer threw on {Event}; the node went on and the observer stays subscribed (its later failures are not logged)")]
     public static partial void ObserverFailed(ILogger logger, string @event, Exception exception);
 }
