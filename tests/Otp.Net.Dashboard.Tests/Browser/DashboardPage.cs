@@ -57,9 +57,16 @@ public sealed class DashboardPage : IAsyncDisposable
         var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 860 }, ReducedMotion = ReducedMotion.Reduce });
         context.SetDefaultTimeout(15_000);
         // Content-Security-Policy refusals (an inline style or script) are page bugs: record them.
+        // The arrival time (wall clock, ms) of each stream event but samples, to tell the stream's latency from the page's.
         await context.AddInitScriptAsync("""
             window.__cspViolations = [];
             document.addEventListener('securitypolicyviolation', e => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sample || ''}`.trim()));
+            window.__otpEvents = [];
+            const listen = EventSource.prototype.addEventListener;
+            EventSource.prototype.addEventListener = function (kind, listener, options) {
+              if (kind === 'sample') return listen.call(this, kind, listener, options);
+              return listen.call(this, kind, function (e) { window.__otpEvents.push({ kind, at: Date.now(), data: e.data }); return listener.call(this, e); }, options);
+            };
             """);
         var page = await context.NewPageAsync();
         var dashboard = new DashboardPage(context, page, server);
