@@ -39,8 +39,23 @@ public sealed class RestartTests(BrowserFixture browser, ITestOutputHelper outpu
         await using var server = await DashboardServer.StartAsync(enableActions: false);
         await using var dashboard = await DashboardPage.OpenAsync(browser.Browser, server);
         await dashboard.ShowAsync(DashboardView.Apps);
+        var tree = dashboard.Main(DashboardView.Apps);
+        var supervisor = tree.Locator("[data-testid='tree-node'][data-child-id='ticker_sup']");
+
+        // A first restart (ticker_3), not measured: the one measured then does not pay for the first run of the
+        // restart path in the node and in the page. The page shows it once its tree is refetched.
+        var warmUp = server.Registered("ticker_3");
+        var warmedUp = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (server.Node.Events.Subscribe(new RestartObserver(warmedUp, "ticker_3")))
+        {
+            server.Node.Exit(warmUp, ExitReason.Kill);
+            await warmedUp.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        await Expect(supervisor).ToHaveAttributeAsync("data-budget-left", "4");
+        await Expect(tree.Locator("[data-testid='tree-node'][data-child-id='ticker_3']")).Not.ToHaveAttributeAsync("data-pid", warmUp.ToString());
+
         var victim = server.Registered("ticker_2");
-        var child = dashboard.Main(DashboardView.Apps).Locator("[data-testid='tree-node'][data-child-id='ticker_2']");
+        var child = tree.Locator("[data-testid='tree-node'][data-child-id='ticker_2']");
         await Expect(child).ToHaveAttributeAsync("data-pid", victim.ToString());
 
         // From here on the page gets no tree from the API until the checks are done: what changes comes from the stream.
@@ -53,7 +68,7 @@ public sealed class RestartTests(BrowserFixture browser, ITestOutputHelper outpu
             await route.ContinueAsync();
         });
         var budgetBefore = await dashboard.Page.EvaluateAsync<string>(Watch, WatchArgs);
-        budgetBefore.Should().Be("5");
+        budgetBefore.Should().Be("4");
 
         var restarted = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var watch = server.Node.Events.Subscribe(new RestartObserver(restarted, "ticker_2"));
@@ -72,12 +87,12 @@ public sealed class RestartTests(BrowserFixture browser, ITestOutputHelper outpu
         var flashMs = seen.GetProperty("flash").GetInt64() - killedAt;
         var budgetMs = seen.GetProperty("budget").GetInt64() - killedAt;
         var publishedMs = restarted.Task.IsCompleted ? $"{await restarted.Task - killedAt}" : "?";
-        var arrivedMs = await dashboard.Page.EvaluateAsync<long?>("() => window.__otpEvents.find(e => e.kind === 'restarted')?.at ?? null") is { } at ? $"{at - killedAt}" : "?";
+        var arrivedMs = await dashboard.Page.EvaluateAsync<long?>("() => window.__otpEvents.findLast(e => e.kind === 'restarted' && JSON.parse(e.data).childId === 'ticker_2')?.at ?? null") is { } at ? $"{at - killedAt}" : "?";
         var timeline = $"after the kill: the node published the restart at {publishedMs} ms, the page received it at {arrivedMs} ms, " +
             $"the child flashed at {flashMs} ms, data-budget-left went {budgetBefore} -> {seen.GetProperty("budgetLeft").GetString()} at {budgetMs} ms " +
             $"({Volatile.Read(ref held)} tree refetch(es) held meanwhile)";
         output.WriteLine(timeline);
-        seen.GetProperty("budgetLeft").GetString().Should().Be("4");
+        seen.GetProperty("budgetLeft").GetString().Should().Be("3");
         flashMs.Should().BeLessThan(1000, timeline);
         budgetMs.Should().BeLessThan(1000, timeline);
 
