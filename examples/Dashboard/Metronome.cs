@@ -4,7 +4,8 @@ namespace Dashboard;
 
 /// <summary>
 /// A plain worker: every beat it pokes each ticker by its registered name, so the dashboard has message rates to show.
-/// Its state is the number of beats so far.
+/// Its state is the number of beats so far. It is not marked <c>[ExposeStatus]</c>: the dashboard shows that its state
+/// is not exposed, where the tickers show what their <c>FormatStatus</c> returns.
 /// </summary>
 public sealed class Metronome : GenServer<int>
 {
