@@ -111,7 +111,7 @@ internal static class DashboardActions
             RunAsync(context, "release-install", version, async ct =>
             {
                 var result = await reader.Node.Releases.InstallAsync(version, cancellationToken: ct).ConfigureAwait(false);
-                return $"{result.Direction} from {result.FromVersion} to {result.ToVersion}: {result.Journal.Count} steps";
+                return $"{(result.Direction == ChangeDirection.Up ? "upgraded" : "downgraded")} from {result.FromVersion} to {result.ToVersion}: {result.Journal.Count} steps";
             }));
         api.MapPost("/releases/{version}/permanent", (HttpContext context, NodeReader reader, string version) =>
             RunAsync(context, "release-permanent", version, async ct =>

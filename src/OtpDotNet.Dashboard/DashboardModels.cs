@@ -16,6 +16,9 @@ public sealed record NodeView(
     CapabilityView Capabilities,
     bool Releases);
 
+/// <summary>The node's instruments and the host's runtime figures: <c>GET {prefix}/api/metrics</c>.</summary>
+public sealed record MetricsView(IReadOnlyList<MeterValue> Meter, GcView Gc, ThreadPoolView ThreadPool);
+
 /// <summary>Garbage collector figures of the host process.</summary>
 public sealed record GcView(int Gen0, int Gen1, int Gen2, long HeapBytes, double PauseTimePercent, long AllocatedBytes);
 

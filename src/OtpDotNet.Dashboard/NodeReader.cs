@@ -25,7 +25,6 @@ internal sealed class NodeReader(Node node, DashboardStream stream, ModuleCatalo
             total += info.MessageQueueLength;
             if (info.MessageQueueLength > max) max = info.MessageQueueLength;
         }
-        var gc = GC.GetGCMemoryInfo();
         var now = node.TimeProvider.GetUtcNow();
         return new NodeView(
             node.StartedAt,
@@ -34,12 +33,19 @@ internal sealed class NodeReader(Node node, DashboardStream stream, ModuleCatalo
             total,
             max,
             node.RegisteredNames.Count,
-            new GcView(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalMemory(forceFullCollection: false), gc.PauseTimePercentage, GC.GetTotalAllocatedBytes()),
-            new ThreadPoolView(ThreadPool.ThreadCount, ThreadPool.PendingWorkItemCount, ThreadPool.CompletedWorkItemCount),
+            Gc(),
+            Pool(),
             ReadMeter(),
             capabilities,
             node.Releases.IsConfigured);
     }
+
+    public static MetricsView ReadMetrics() => new(ReadMeter(), Gc(), Pool());
+
+    private static GcView Gc() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2),
+        GC.GetTotalMemory(forceFullCollection: false), GC.GetGCMemoryInfo().PauseTimePercentage, GC.GetTotalAllocatedBytes());
+
+    private static ThreadPoolView Pool() => new(ThreadPool.ThreadCount, ThreadPool.PendingWorkItemCount, ThreadPool.CompletedWorkItemCount);
 
     /// <summary>The observable instruments of the node's meter, read once (counters and histograms are the exporters' business).</summary>
     private static List<MeterValue> ReadMeter()
@@ -223,7 +229,7 @@ internal sealed class NodeReader(Node node, DashboardStream stream, ModuleCatalo
     public async Task<PlanView> ReadPlanAsync(string version, CancellationToken cancellationToken)
     {
         var report = await node.Releases.CheckInstallAsync(version, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return new PlanView(report.FromVersion, report.ToVersion, Camel(report.Direction.ToString()), report.Steps.Select(s => s.Describe()).ToArray())
+        return new PlanView(report.FromVersion, report.ToVersion, report.Direction == ChangeDirection.Up ? "upgrade" : "downgrade", report.Steps.Select(s => s.Describe()).ToArray())
         {
             Processes = report.Processes.Select(p => new ProcessRehearsalView(p.Module, p.Pid.ToString(), p.Ok, p.Error)).ToArray(),
             Problems = report.Problems,

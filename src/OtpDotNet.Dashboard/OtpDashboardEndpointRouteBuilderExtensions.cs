@@ -48,6 +48,7 @@ public static class OtpDashboardEndpointRouteBuilderExtensions
         var api = group.MapGroup("/api");
         api.MapGet("/node", async (HttpContext context, NodeReader reader) =>
             Results.Json(reader.ReadNode(await CapabilitiesAsync(context, options).ConfigureAwait(false)), Json));
+        api.MapGet("/metrics", () => Results.Json(NodeReader.ReadMetrics(), Json));
         api.MapGet("/applications", (NodeReader reader) => Results.Json(reader.ReadApplications(), Json));
         api.MapGet("/trees", async (NodeReader reader, CancellationToken cancellationToken) =>
             Results.Json(await reader.ReadTreesAsync(cancellationToken).ConfigureAwait(false), Json));
@@ -104,7 +105,8 @@ public static class OtpDashboardEndpointRouteBuilderExtensions
     {
         if (!options.EnableActions) return new CapabilityView(false, false);
         var authorization = context.RequestServices.GetRequiredService<IAuthorizationService>();
-        async Task<bool> Allowed(string? policy) => policy is not null && (await authorization.AuthorizeAsync(context.User, policy).ConfigureAwait(false)).Succeeded;
+        // The request is the resource, as for the endpoints' own authorization: a policy that reads it decides alike.
+        async Task<bool> Allowed(string? policy) => policy is not null && (await authorization.AuthorizeAsync(context.User, context, policy).ConfigureAwait(false)).Succeeded;
         return new CapabilityView(await Allowed(options.OperatePolicy).ConfigureAwait(false), await Allowed(options.UpgradePolicy).ConfigureAwait(false));
     }
 

@@ -156,6 +156,9 @@ public sealed class DashboardApiTests : IAsyncLifetime
         releases.GetProperty("enabled").GetBoolean().Should().BeFalse();
         releases.GetProperty("releases").GetArrayLength().Should().Be(0);
         (await GetAsync("/otp/api/reports")).ValueKind.Should().Be(JsonValueKind.Array);
+        var metrics = await GetAsync("/otp/api/metrics");
+        metrics.GetProperty("meter").EnumerateArray().Single(m => m.GetProperty("name").GetString() == "otp.processes").GetProperty("value").GetDouble().Should().BePositive();
+        metrics.GetProperty("gc").GetProperty("heapBytes").GetInt64().Should().BePositive();
         var antiforgery = await GetAsync("/otp/api/antiforgery");
         antiforgery.GetProperty("headerName").GetString().Should().NotBeNullOrEmpty();
         antiforgery.GetProperty("token").GetString().Should().NotBeNullOrEmpty();
