@@ -41,13 +41,10 @@ builder.Services.AddOtp(otp => otp
                 .Module("ticker_3", "ticker", args: 250, name: "ticker_3"))
             .GenServer<Metronome>("metronome", name: "metronome"))));
 
-// The request is the policy's resource at the endpoints; where a policy is checked without one (which actions the page
-// offers), the current request comes from the accessor.
-var requests = new HttpContextAccessor();
-builder.Services.AddSingleton<IHttpContextAccessor>(requests);
+// The dashboard checks a capability's policy with the request as its resource.
 builder.Services.AddAuthorizationBuilder()
-    .AddPolicy("operate", policy => policy.RequireAssertion(context => Loopback.IsLoopback(context.Resource as HttpContext ?? requests.HttpContext)))
-    .AddPolicy("upgrade", policy => policy.RequireAssertion(context => Loopback.IsLoopback(context.Resource as HttpContext ?? requests.HttpContext)));
+    .AddPolicy("operate", policy => policy.RequireAssertion(context => Loopback.IsLoopback(context.Resource as HttpContext)))
+    .AddPolicy("upgrade", policy => policy.RequireAssertion(context => Loopback.IsLoopback(context.Resource as HttpContext)));
 builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, RefuseWithoutSignIn>();
 builder.Services.AddOtpDashboard(dashboard =>
 {

@@ -61,13 +61,10 @@ public sealed class DashboardServer : IAsyncDisposable
                         .Module("ticker_2", "ticker", args: 500, name: "ticker_2")
                         .Module("ticker_3", "ticker", args: 250, name: "ticker_3"))
                     .GenServer<Metronome>("metronome", name: "metronome"))));
-        // As in the example: actions for loopback connections; the request comes from the accessor where a policy is
-        // checked without a resource (which actions the page offers).
-        var requests = new HttpContextAccessor();
-        builder.Services.AddSingleton<IHttpContextAccessor>(requests);
+        // As in the example: actions for loopback connections (the dashboard checks a policy with the request as its resource).
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy("operate", policy => policy.RequireAssertion(context => FromLoopback(context.Resource as HttpContext ?? requests.HttpContext)))
-            .AddPolicy("upgrade", policy => policy.RequireAssertion(context => FromLoopback(context.Resource as HttpContext ?? requests.HttpContext)));
+            .AddPolicy("operate", policy => policy.RequireAssertion(context => FromLoopback(context.Resource as HttpContext)))
+            .AddPolicy("upgrade", policy => policy.RequireAssertion(context => FromLoopback(context.Resource as HttpContext)));
         builder.Services.AddOtpDashboard(dashboard =>
         {
             dashboard.EnableActions = enableActions;
