@@ -40,7 +40,7 @@ public static class OtpDashboardEndpointRouteBuilderExtensions
         var options = endpoints.ServiceProvider.GetRequiredService<IOptions<OtpDashboardOptions>>().Value;
         var group = endpoints.MapGroup(prefix);
         group.AddEndpointFilter(new HostFilter(options.AllowedHosts, endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(DashboardLog.Category)));
-        if (options.ViewPolicy is { } view) group.RequireAuthorization(view);
+        if (options.ViewPolicy is { } view) group.AddEndpointFilter(new PolicyFilter(view, audit: false));
 
         group.MapGet("/", (HttpContext context) => Page(context, prefix)).ExcludeFromDescription();
         group.MapGet("/assets/{file}", (HttpContext context, string file) => Asset(context, file)).ExcludeFromDescription();
@@ -86,8 +86,8 @@ public static class OtpDashboardEndpointRouteBuilderExtensions
 
         if (options.EnableActions)
         {
-            if (options.OperatePolicy is { } operate) DashboardActions.MapOperate(api.MapGroup("").RequireAuthorization(operate).AddEndpointFilter(AntiforgeryFilter));
-            if (options.UpgradePolicy is { } upgrade) DashboardActions.MapUpgrade(api.MapGroup("").RequireAuthorization(upgrade).AddEndpointFilter(AntiforgeryFilter));
+            if (options.OperatePolicy is { } operate) DashboardActions.MapOperate(api.MapGroup("").AddEndpointFilter(new PolicyFilter(operate, audit: true)).AddEndpointFilter(AntiforgeryFilter));
+            if (options.UpgradePolicy is { } upgrade) DashboardActions.MapUpgrade(api.MapGroup("").AddEndpointFilter(new PolicyFilter(upgrade, audit: true)).AddEndpointFilter(AntiforgeryFilter));
         }
         return group;
     }
@@ -189,6 +189,35 @@ public static class OtpDashboardEndpointRouteBuilderExtensions
             return Results.Json(new ActionResult(false, null, "missing or invalid antiforgery token: reload the page"), Json, statusCode: 400);
         }
         return await next(invocation).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Checks one of the dashboard's policies itself, with the request as resource: a refused user gets the host's
+    /// challenge (401) or forbid (403) when the host has authentication, and a 403 with the dashboard's error shape when
+    /// it has none (where ASP.NET Core's authorization middleware would fail with a 500 for want of a scheme).
+    /// </summary>
+    private sealed class PolicyFilter(string policy, bool audit) : IEndpointFilter
+    {
+        public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+        {
+            var context = invocation.HttpContext;
+            var authorization = context.RequestServices.GetRequiredService<IAuthorizationService>();
+            if ((await authorization.AuthorizeAsync(context.User, context, policy).ConfigureAwait(false)).Succeeded)
+            {
+                return await next(invocation).ConfigureAwait(false);
+            }
+            if (audit)
+            {
+                var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(DashboardLog.Category);
+                DashboardLog.ActionRefused(logger, context.Request.Path, "-", DashboardActions.UserOf(context), context.Connection.RemoteIpAddress?.ToString(), $"policy '{policy}' not met");
+            }
+            var schemes = context.RequestServices.GetService<Microsoft.AspNetCore.Authentication.IAuthenticationSchemeProvider>();
+            if (schemes is not null && await schemes.GetDefaultChallengeSchemeAsync().ConfigureAwait(false) is not null)
+            {
+                return context.User.Identity?.IsAuthenticated == true ? Results.Forbid() : Results.Challenge();
+            }
+            return Results.Json(new ActionResult(false, null, $"not allowed: the dashboard's policy '{policy}' refuses this request"), Json, statusCode: StatusCodes.Status403Forbidden);
+        }
     }
 
     /// <summary>Refuses requests addressed to a host the options do not allow (DNS rebinding).</summary>

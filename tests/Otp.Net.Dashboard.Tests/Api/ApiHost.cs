@@ -37,7 +37,7 @@ internal sealed class ApiHost : IAsyncDisposable
     public HttpClient Client { get; private set; } = null!;
 
     public static async Task<ApiHost> StartAsync(Action<OtpDashboardOptions>? configure = null, Action<RouteGroupBuilderHolder>? map = null, Action<ILoggingBuilder>? logging = null,
-        Action<IServiceCollection>? configureServices = null)
+        Action<IServiceCollection>? configureServices = null, bool authentication = true)
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
@@ -49,7 +49,7 @@ internal sealed class ApiHost : IAsyncDisposable
                 .Intensity(3, periodSeconds: 10)
                 .GenServer<Vault>("vault", name: "vault")
                 .GenServer<Teller>("teller", name: "teller"), name: "workers"))));
-        builder.Services.AddAuthentication(TestAuth.SchemeName).AddScheme<AuthenticationSchemeOptions, TestAuth>(TestAuth.SchemeName, null);
+        if (authentication) builder.Services.AddAuthentication(TestAuth.SchemeName).AddScheme<AuthenticationSchemeOptions, TestAuth>(TestAuth.SchemeName, null);
         builder.Services.AddAuthorization(o =>
         {
             o.AddPolicy("view", p => p.RequireAuthenticatedUser());
@@ -59,7 +59,7 @@ internal sealed class ApiHost : IAsyncDisposable
         configureServices?.Invoke(builder.Services);
         builder.Services.AddOtpDashboard(configure);
         var app = builder.Build();
-        app.UseAuthentication();
+        if (authentication) app.UseAuthentication();
         app.UseAuthorization();
         var group = app.MapOtpDashboard("/otp");
         map?.Invoke(new RouteGroupBuilderHolder(group));

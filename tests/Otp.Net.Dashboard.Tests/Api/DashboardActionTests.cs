@@ -141,6 +141,26 @@ public sealed class DashboardActionTests
     }
 
     [Fact]
+    public async Task InAHostWithoutAuthentication_ARefusedActionIs403_Not500_AndAViewPolicyToo()
+    {
+        await using var host = await ApiHost.StartAsync(o =>
+        {
+            o.EnableActions = true;
+            o.OperatePolicy = "operate";
+        }, authentication: false);
+        var vault = host.Named("vault");
+        using (var r = await ApiHost.PostAsync(host.Client, $"/otp/api/processes/{ApiHost.Url(vault)}/exit", new { reason = "kill" }))
+        {
+            r.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+            (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString().Should().Contain("operate");
+        }
+        await ShouldBeUntouchedAsync(host, vault);
+
+        await using var viewing = await ApiHost.StartAsync(o => o.ViewPolicy = "view", authentication: false);
+        (await viewing.Client.GetAsync("/otp/api/node")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
     public async Task Capabilities_AreDecidedWithTheRequestAsResource_AsTheEndpointsDecide()
     {
         await using var host = await ApiHost.StartAsync(o =>
