@@ -181,9 +181,8 @@ internal sealed class NodeReader(Node node, DashboardStream stream, ModuleCatalo
         {
             try
             {
-                // The module's FormatStatus output, never the raw state (sys:get_status).
-                var status = await SysOps.GetStatusAsync(pid, options.CallTimeout, cancellationToken).ConfigureAwait(false);
-                state = Terms.TermFormatter.Format(status.State);
+                // The module's FormatStatus output, printed by the process itself: never the raw state, never read here.
+                state = await SysOps.FormatStatusAsync(pid, options.CallTimeout, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is ICallFailure)
             {

@@ -400,6 +400,9 @@ internal sealed class GenServerProcess
                 Publish(NodeEventKind.Resumed);
                 sink.TryReply(OkAtom);
                 break;
+            case SystemOp.FormatStatus:
+                sink.TryReply(SafeFormatState());
+                break;
             case SystemOp.GetStatus:
                 var debug = new List<string>();
                 if (_trace) debug.Add("trace");

@@ -49,6 +49,7 @@ internal static class RequestTelemetry
         SystemOp.Terminate => "terminate",
         SystemOp.Rebind => "rebind",
         SystemOp.RevertCode => "revert_code",
+        SystemOp.FormatStatus => "format_status",
         _ => op.ToString(),
     };
 

@@ -20,4 +20,7 @@ internal enum SystemOp
     /// suspended or not, changing nothing.
     /// </summary>
     RehearseChange,
+
+    /// <summary>The state as <c>FormatStatus</c> shows it, printed as text inside the process (tools: nothing of the live state leaves it).</summary>
+    FormatStatus,
 }

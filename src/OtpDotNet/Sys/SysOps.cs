@@ -49,6 +49,14 @@ public static class SysOps
         return result;
     }
 
+    /// <summary>
+    /// The state as the module's <c>FormatStatus</c> shows it, printed in Erlang term syntax (bounded) by the process
+    /// itself between two callbacks: the live state is never read from another thread. A <c>FormatStatus</c> that
+    /// throws gives <c>&lt;format_status failed: ...&gt;</c>. For tools that display a process (the dashboard).
+    /// </summary>
+    public static async Task<string> FormatStatusAsync(ServerRef server, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        (string)(await Request(server, "format_status", SystemOp.FormatStatus, timeout, cancellationToken).ConfigureAwait(false))!;
+
     /// <summary><c>sys:get_status</c> (S7).</summary>
     public static async Task<GenServerStatus> GetStatusAsync(ServerRef server, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
         (GenServerStatus)(await Request(server, "get_status", SystemOp.GetStatus, timeout, cancellationToken).ConfigureAwait(false))!;

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Globalization;
 using System.Linq;
+using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text;
 
@@ -63,6 +64,10 @@ public static class TermFormatter
         }
         return !Reserved.Contains(name);
     }
+
+    // Weak keys: record types of collectible module versions are not kept loaded by this cache.
+    private static readonly ConditionalWeakTable<Type, PropertyInfo[]> RecordShapes = new();
+    private static readonly PropertyInfo[] NotARecord = [];
 
     private sealed class Writer(StringBuilder sb, int maxDepth, int maxLength, Func<object, string?>? render)
     {
@@ -182,12 +187,60 @@ public static class TermFormatter
                     Write(']');
                     break;
                 default:
-                    Write(SafeToString(value));
+                    if (RecordProperties(value.GetType()) is { } properties) WriteRecord(value, properties, depth);
+                    else Write(SafeToString(value));
                     break;
             }
         }
 
+        /// <summary>
+        /// A C# record as its generated <c>ToString</c> prints it (<c>Name { A = 1, B = x }</c>), with each member formatted
+        /// as a term within the depth and length bounds: the generated method would recurse around a cycle until the
+        /// stack runs low, and format members it does not bound.
+        /// </summary>
+        private void WriteRecord(object value, PropertyInfo[] properties, int depth)
+        {
+            Write(value.GetType().Name);
+            Write(" {");
+            var first = true;
+            foreach (var property in properties)
+            {
+                if (_full) return;
+                Write(first ? " " : ", ");
+                first = false;
+                Write(property.Name);
+                Write(" = ");
+                object? member;
+                try
+                {
+                    member = property.GetValue(value);
+                }
+                catch (Exception ex)
+                {
+                    Write($"<{(ex is TargetInvocationException { InnerException: { } inner } ? inner : ex).GetType().Name}>");
+                    continue;
+                }
+                Append(member, depth + 1);
+            }
+            Write(first ? "}" : " }");
+        }
+
         private void Elements<T>(IEnumerable<T> items, int depth, Action<T, int> append, bool list)
+        {
+            try
+            {
+                ElementsCore(items, depth, append, list);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A collection that cannot be enumerated (changed meanwhile, or a throwing enumerator) ends here.
+                Write(list ? "|<" : ",<");
+                Write(ex.GetType().Name);
+                Write(">");
+            }
+        }
+
+        private void ElementsCore<T>(IEnumerable<T> items, int depth, Action<T, int> append, bool list)
         {
             var count = 0;
             foreach (var item in items)
@@ -229,6 +282,14 @@ public static class TermFormatter
         /// An object's own text. A <c>ToString</c> that throws, or that recurses into a cycle (records stop with
         /// <see cref="InsufficientExecutionStackException"/>), prints as the type's name.
         /// </summary>
+        /// <summary>The public instance properties a record's generated <c>ToString</c> prints, or null if the type is no record.</summary>
+        private static PropertyInfo[]? RecordProperties(Type type) => RecordShapes.GetValue(type, static t =>
+        {
+            var printMembers = t.GetMethod("PrintMembers", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public, [typeof(StringBuilder)]);
+            if (printMembers is null || !printMembers.IsDefined(typeof(System.Runtime.CompilerServices.CompilerGeneratedAttribute), inherit: false)) return NotARecord;
+            return t.GetProperties(BindingFlags.Instance | BindingFlags.Public).Where(p => p.CanRead && p.GetIndexParameters().Length == 0 && p.GetMethod!.IsPublic).ToArray();
+        }) is var shape && ReferenceEquals(shape, NotARecord) ? null : shape;
+
         private static string SafeToString(object value)
         {
             try
