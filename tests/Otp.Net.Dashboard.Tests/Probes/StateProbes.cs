@@ -59,6 +59,15 @@ public sealed class StateProbes
     }
 
     [Fact]
+    public async Task AStateCollectionThatCannotBeEnumerated_IsShownAsText_Not500()
+    {
+        await using var host = await ProbeHost.StartAsync();
+        var pid = await StartAsync(host, new UnenumerableServer());
+        var (_, detail, _) = await DetailAsync(host, pid);
+        detail.GetProperty("state").GetString().Should().NotBeNull();
+    }
+
+    [Fact]
     public async Task HugeStringState_IsCut()
     {
         await using var host = await ProbeHost.StartAsync();
@@ -204,6 +213,18 @@ public sealed class StateProbes
             map["list"] = list;
             return Ok((object)map);
         }
+    }
+
+    /// <summary>A half-written collection type: enumerating it throws.</summary>
+    internal sealed class Unenumerable : System.Collections.IEnumerable
+    {
+        public System.Collections.IEnumerator GetEnumerator() => throw new NotSupportedException("not enumerable yet");
+    }
+
+    [ExposeStatus]
+    internal sealed class UnenumerableServer : GenServer<Unenumerable>
+    {
+        public override ValueTask<InitResult<Unenumerable>> InitAsync(object? args, CancellationToken cancellationToken) => Ok(new Unenumerable());
     }
 
     [ExposeStatus]
