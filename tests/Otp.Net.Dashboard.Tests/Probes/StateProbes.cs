@@ -68,6 +68,20 @@ public sealed class StateProbes
     }
 
     [Fact]
+    public async Task ASuspendedProcess_StillShowsItsState()
+    {
+        await using var host = await ProbeHost.StartAsync(dashboard: o => o.CallTimeout = TimeSpan.FromSeconds(5));
+        var pid = await StartAsync(host, new ThrowingFormatServer());
+        await Sys.SysOps.SuspendAsync(pid, ProbeHost.Safety);
+        var (_, detail, took) = await DetailAsync(host, pid);
+        detail.GetProperty("suspended").GetBoolean().Should().BeTrue();
+        detail.GetProperty("status").GetString().Should().Be("suspended");
+        detail.GetProperty("state").GetString().Should().Contain("format_status failed", "sys get_status is answered while suspended");
+        took.Should().BeLessThan(TimeSpan.FromSeconds(4));
+        await Sys.SysOps.ResumeAsync(pid, ProbeHost.Safety);
+    }
+
+    [Fact]
     public async Task HugeStringState_IsCut()
     {
         await using var host = await ProbeHost.StartAsync();
