@@ -49,37 +49,44 @@ internal static class DashboardActions
                 await SysOps.ResumeAsync(p, timeout, ct).ConfigureAwait(false);
                 return "resumed";
             }));
-        api.MapPost("/processes/{pid}/exit", (HttpContext context, NodeReader reader, string pid, ExitRequest? body) =>
-            RunAsync(context, "exit", pid, ct =>
+        api.MapPost("/processes/{pid}/exit", (HttpContext context, NodeReader reader, string pid) =>
+            RunAsync(context, "exit", pid, async ct =>
             {
-                var reason = Reason(body?.Reason ?? "kill");
+                var body = await BodyAsync<ExitRequest>(context, ct).ConfigureAwait(false);
+                var reason = Reason(body?.Reason ?? throw new BadActionException("name the exit reason: { \"reason\": \"kill\" | \"shutdown\" | \"normal\" | an atom }"));
                 var target = Find(reader, pid);
                 reader.Node.Exit(target, reason);
-                return Task.FromResult($"exit signal {reason} sent to {target}");
+                return $"exit signal {reason} sent to {target}";
             }));
         api.MapPost("/supervisors/{pid}/children/{id}/terminate", (HttpContext context, NodeReader reader, string pid, string id) =>
             RunAsync(context, "terminate-child", $"{pid} {id}", async ct =>
             {
                 var (supervisor, child) = await ChildAsync(reader, pid, id, ct).ConfigureAwait(false);
-                var result = await Supervisor.TerminateChildAsync(supervisor, child, reader.Options.CallTimeout, ct).ConfigureAwait(false);
+                var result = await Supervisor.TerminateChildAsync(supervisor, child.Id, reader.Options.CallTimeout, ct).ConfigureAwait(false);
                 return result.IsOk ? $"{id} terminated" : throw new ActionRefusedException(result.ToString()!);
             }));
         api.MapPost("/supervisors/{pid}/children/{id}/restart", (HttpContext context, NodeReader reader, string pid, string id) =>
             RunAsync(context, "restart-child", $"{pid} {id}", async ct =>
             {
                 var (supervisor, child) = await ChildAsync(reader, pid, id, ct).ConfigureAwait(false);
-                var terminated = await Supervisor.TerminateChildAsync(supervisor, child, reader.Options.CallTimeout, ct).ConfigureAwait(false);
+                if (child.Restart == RestartType.Temporary)
+                {
+                    // terminate_child deletes a temporary child's spec (U5): there would be nothing left to restart.
+                    throw new ActionRefusedException($"{id} is temporary: its supervisor never restarts it, and terminating it deletes it (exit it instead)");
+                }
+                var terminated = await Supervisor.TerminateChildAsync(supervisor, child.Id, reader.Options.CallTimeout, ct).ConfigureAwait(false);
                 if (!terminated.IsOk) throw new ActionRefusedException(terminated.ToString()!);
-                var started = await Supervisor.RestartChildAsync(supervisor, child, reader.Options.CallTimeout, ct).ConfigureAwait(false);
+                var started = await Supervisor.RestartChildAsync(supervisor, child.Id, reader.Options.CallTimeout, ct).ConfigureAwait(false);
                 return started.Outcome == StartOutcome.Error ? throw new ActionRefusedException(started.ToString()!) : $"{id} restarted: {started}";
             }));
     }
 
     public static void MapUpgrade(RouteGroupBuilder api)
     {
-        api.MapPost("/processes/{pid}/change-code", (HttpContext context, NodeReader reader, string pid, ChangeCodeRequest? body) =>
+        api.MapPost("/processes/{pid}/change-code", (HttpContext context, NodeReader reader, string pid) =>
             OnBehaviourAsync(context, reader, "change-code", pid, async (p, timeout, ct) =>
             {
+                var body = await BodyAsync<ChangeCodeRequest>(context, ct).ConfigureAwait(false);
                 // As release_handler does: suspend, change code, resume (sys:change_code needs a suspended process).
                 await SysOps.SuspendAsync(p, timeout, ct).ConfigureAwait(false);
                 SysResult result;
@@ -93,9 +100,10 @@ internal static class DashboardActions
                 }
                 return result.IsOk ? "code changed" : throw new ActionRefusedException(result.ToString()!);
             }));
-        api.MapPost("/modules/{module}/upgrade", (HttpContext context, NodeReader reader, ModuleCatalog catalog, string module, UpgradeRequest? body) =>
+        api.MapPost("/modules/{module}/upgrade", (HttpContext context, NodeReader reader, ModuleCatalog catalog, string module) =>
             RunAsync(context, "upgrade", module, async ct =>
             {
+                var body = await BodyAsync<UpgradeRequest>(context, ct).ConfigureAwait(false);
                 var file = body?.File ?? throw new BadActionException("name the module file to upgrade to (\"file\")");
                 var entry = catalog.Find(module, file) ?? throw new BadActionException($"'{file}' is not a version of {module} in the module directory");
                 var report = await reader.Node.Code.UpgradeAsync(module, entry.Path, cancellationToken: ct).ConfigureAwait(false);
@@ -142,14 +150,32 @@ internal static class DashboardActions
     private static Pid Find(NodeReader reader, string pid) =>
         OtpDashboardEndpointRouteBuilderExtensions.ParsePid(reader.Node, pid) ?? throw new NotThereException($"no process {pid}");
 
-    private static async Task<(Pid Supervisor, ChildId Child)> ChildAsync(NodeReader reader, string pid, string id, CancellationToken cancellationToken)
+    /// <summary>The action's JSON body, null if there is none; anything else than JSON of the right shape is a bad request.</summary>
+    private static async Task<T?> BodyAsync<T>(HttpContext context, CancellationToken cancellationToken)
+        where T : class
     {
+        var request = context.Request;
+        if (request.ContentLength == 0 || (request.ContentLength is null && request.ContentType is null)) return null;
+        if (!request.HasJsonContentType()) throw new BadActionException($"send the body as JSON (Content-Type: application/json), not '{request.ContentType}'");
+        try
+        {
+            return await request.ReadFromJsonAsync<T>(OtpDashboardEndpointRouteBuilderExtensions.Json, cancellationToken).ConfigureAwait(false);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            throw new BadActionException($"the body is not a {typeof(T).Name} in JSON: {ex.Message}");
+        }
+    }
+
+    private static async Task<(Pid Supervisor, ChildInfo Child)> ChildAsync(NodeReader reader, string pid, string id, CancellationToken cancellationToken)
+    {
+        id = id.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase); // routing leaves an encoded slash encoded
         var supervisor = Find(reader, pid);
         if (reader.Node.GetProcessInfo(supervisor)?.Behaviour != "supervisor") throw new BadActionException($"{supervisor} is not a supervisor");
         var children = await Supervisor.WhichChildrenAsync(supervisor, reader.Options.CallTimeout, cancellationToken).ConfigureAwait(false);
         var child = children.FirstOrDefault(c => !c.Id.IsUndefined && c.Id.ToString() == id)
             ?? throw new NotThereException($"{supervisor} has no child {id} (children of a dynamic supervisor are addressed by pid: exit them)");
-        return (supervisor, child.Id);
+        return (supervisor, child);
     }
 
     private static ExitReason Reason(string text) => text switch

@@ -109,10 +109,18 @@ internal sealed class NodeReader(Node node, DashboardStream stream, ModuleCatalo
 
     private async Task<TreeNodeView?> ReadSupervisorAsync(Pid pid, string? id, RestartType restart, ExitReason? lastExit, int restarts, CancellationToken cancellationToken)
     {
+        var self = node.GetProcessInfo(pid);
+        if (self is null) return null; // it ended while we looked
         SupervisorStatus status;
         try
         {
+            // A suspended supervisor answers no call until it is resumed: shown as such, without waiting for it.
+            if (self.Status == ProcessStatus.Suspended) return Unreadable(pid, id, restart, lastExit, restarts, self, "suspended");
             status = await Supervisor.GetStatusAsync(pid, options.CallTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CallTimeoutException)
+        {
+            return Unreadable(pid, id, restart, lastExit, restarts, self, "busy");
         }
         catch (Exception ex) when (ex is ICallFailure)
         {
@@ -135,11 +143,15 @@ internal sealed class NodeReader(Node node, DashboardStream stream, ModuleCatalo
                 process?.Module ?? (info.Modules.Count > 0 ? info.Modules[0] : null), process?.ModuleVersion,
                 child.LastExit?.ToString(), child.Restarts, null, null, null, null, null, []));
         }
-        var self = node.GetProcessInfo(pid);
         return new TreeNodeView(id, pid.ToString(), "supervisor", Lower(restart), "running", self?.Module, self?.ModuleVersion,
             lastExit?.ToString(), restarts, StrategyName(status.Flags.Strategy), status.Flags.Intensity, status.Flags.PeriodSeconds,
             status.RestartsInPeriod, status.RestartsLeft, children);
     }
+
+    /// <summary>A live supervisor whose children cannot be read now: <paramref name="status"/> says why.</summary>
+    private static TreeNodeView Unreadable(Pid pid, string? id, RestartType restart, ExitReason? lastExit, int restarts, ProcessInfo self, string status) =>
+        new(id, pid.ToString(), "supervisor", Lower(restart), status, self.Module, self.ModuleVersion, lastExit?.ToString(), restarts,
+            null, null, null, null, null, []);
 
     private static string StrategyName(Strategy strategy) => strategy switch
     {

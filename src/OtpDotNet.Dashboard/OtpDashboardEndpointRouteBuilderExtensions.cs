@@ -145,7 +145,10 @@ public static class OtpDashboardEndpointRouteBuilderExtensions
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
         context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>()?.DisableBuffering();
-        var cancellationToken = context.RequestAborted;
+        // The stream ends when the client leaves or the host stops: an open page must not hold up a graceful shutdown.
+        var stopping = context.RequestServices.GetService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
+        var cancellationToken = linked.Token;
         using var viewer = stream.Join();
         try
         {

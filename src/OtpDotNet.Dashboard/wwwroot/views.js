@@ -192,9 +192,11 @@ function appsView(ctx) {
     const buttons = [];
     const label = node.id ?? node.pid ?? 'child';
     const childPath = `/api/supervisors/${encodeURIComponent(pidToPath(parentPid))}/children/${encodeURIComponent(node.id ?? '')}`;
-    if (node.id != null) {
+    if (node.id != null && node.restart !== 'temporary') { // a terminated temporary child is gone: it cannot be restarted
       buttons.push(actionButton('restart-child', 'Restart', () =>
         ctx.runAction(childPath + '/restart', {}), { 'aria-label': `Restart child ${label}` }));
+    }
+    if (node.id != null) {
       buttons.push(actionButton('terminate-child', 'Terminate', () =>
         ctx.runAction(childPath + '/terminate', {}, {
           confirm: `Terminate child ${label} of supervisor ${parentPid}? Its supervisor will not restart it.`,

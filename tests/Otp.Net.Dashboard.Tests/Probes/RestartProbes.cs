@@ -29,6 +29,14 @@ public sealed class RestartProbes
         var children = await Supervisor.WhichChildrenAsync(crew, ProbeHost.Safety);
         children.Should().ContainSingle(c => c.Id == id && !c.Pid.IsUndefined,
             $"the {restart} child must still be running after restart-child (the action answered {(int)response.StatusCode} {text})");
+        if (restart == RestartType.Temporary)
+        {
+            // U5: a terminated temporary child is deleted, so restart-child refuses it and leaves it as it was.
+            response.StatusCode.Should().Be(HttpStatusCode.Conflict, text);
+            JsonDocument.Parse(text).RootElement.GetProperty("error").GetString().Should().Contain("temporary");
+            host.Node.WhereIs(id).Should().Be(before);
+            return;
+        }
         response.StatusCode.Should().Be(HttpStatusCode.OK, text);
         JsonDocument.Parse(text).RootElement.GetProperty("ok").GetBoolean().Should().BeTrue();
         host.Node.WhereIs(id).Should().NotBe(before);

@@ -152,23 +152,24 @@ public sealed class StateProbes
     }
 
     /// <summary>
-    /// The default FormatStatus hands out the live state object: if the dashboard formats it outside the process, the
-    /// process may change it meanwhile (a list it appends to), and enumeration fails.
+    /// The default FormatStatus hands out the live state object: printed outside the process, it could change meanwhile
+    /// (a list it appends to) and the enumeration fail. The process prints it itself, between two callbacks.
     /// </summary>
     [Fact]
-    public async Task StateChangedByTheProcessWhileTheDashboardFormatsIt_StillAnswers200()
+    public async Task TheStateIsPrintedByTheProcessItself_NeverReadFromAnotherThread()
     {
         await using var host = await ProbeHost.StartAsync();
         var gate = new Gate();
         var pid = await StartAsync(host, new ListServer(gate));
         var detail = host.Client.GetAsync($"/otp/api/processes/{ProbeHost.Url(pid)}");
         await gate.Entered.Task.WaitAsync(ProbeHost.Safety); // the page's request is printing the state
-        GenServer.Cast(pid, "add");
-        (await GenServer.CallAsync(pid, "count", ProbeHost.Safety)).Should().Be(3, "the process has appended to its list");
+        gate.PrintedBy.Should().Be(pid, "the state is printed inside the process, which cannot change it meanwhile");
         gate.Release.SetResult();
         using var response = await detail.WaitAsync(ProbeHost.Safety);
         var text = await response.Content.ReadAsStringAsync();
         response.StatusCode.Should().Be(HttpStatusCode.OK, text);
+        GenServer.Cast(pid, "add");
+        (await GenServer.CallAsync(pid, "count", ProbeHost.Safety)).Should().Be(3, "the process goes on");
     }
 
     internal sealed class Cyclic
@@ -289,6 +290,9 @@ public sealed class StateProbes
         public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>The process on whose turn the slow element was printed (undefined outside any process).</summary>
+        public Otp.Net.Processes.Pid PrintedBy { get; set; }
     }
 
     /// <summary>An element whose text is printed slowly: it waits for the test while the dashboard prints it.</summary>
@@ -296,6 +300,7 @@ public sealed class StateProbes
     {
         public override string ToString()
         {
+            gate.PrintedBy = Otp.Net.Processes.ProcessContext.Current?.Self ?? default;
             if (gate.Entered.TrySetResult()) gate.Release.Task.Wait(ProbeHost.Safety);
             return "slow";
         }
