@@ -161,7 +161,7 @@ internal sealed partial class SupervisorServer : GenServer<SupervisorServer.Stat
             case StatusRequest:
                 RestartsInPeriod(state);
                 return Reply(new SupervisorStatus(state.Flags, state.Restarts.Count,
-                    ChildrenInOrder(state).Select(c => new ChildStatus(Info(state, c), c.RestartCount, c.LastExit)).ToArray()), state);
+                    state.Children.Select(c => new ChildStatus(Info(state, c), c.RestartCount, c.LastExit)).ToArray()), state);
             case CountChildren:
                 var counts = new ChildCounts(
                     state.Simple ? 1 : state.Children.Count,

@@ -8,7 +8,7 @@ namespace Otp.Net.Supervision;
 /// </summary>
 /// <param name="Flags">Strategy, intensity, period and auto shutdown.</param>
 /// <param name="RestartsInPeriod">Restarts within the last <see cref="SupervisorFlags.PeriodSeconds"/>; one more than <see cref="SupervisorFlags.Intensity"/> stops the supervisor.</param>
-/// <param name="Children">Its children, in <c>which_children</c> order.</param>
+/// <param name="Children">Its children in start order (the order they are started in and stopped in reverse), oldest first.</param>
 public sealed record SupervisorStatus(SupervisorFlags Flags, int RestartsInPeriod, IReadOnlyList<ChildStatus> Children)
 {
     /// <summary>Restarts left before the next one stops the supervisor: intensity minus the restarts in the period.</summary>

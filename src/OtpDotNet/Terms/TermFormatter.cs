@@ -194,9 +194,9 @@ public static class TermFormatter
         }
 
         /// <summary>
-        /// A C# record as its generated <c>ToString</c> prints it (<c>Name { A = 1, B = x }</c>), with each member formatted
-        /// as a term within the depth and length bounds: the generated method would recurse around a cycle until the
-        /// stack runs low, and format members it does not bound.
+        /// A C# record as its generated <c>ToString</c> prints it (<c>Name { A = 1, B = x }</c>: scalars and strings as it
+        /// prints them, other members as terms within the depth and length bounds): the generated method would recurse
+        /// around a cycle until the stack runs low, and print collections as their type name.
         /// </summary>
         private void WriteRecord(object value, PropertyInfo[] properties, int depth)
         {
@@ -220,7 +220,18 @@ public static class TermFormatter
                     Write($"<{(ex is TargetInvocationException { InnerException: { } inner } ? inner : ex).GetType().Name}>");
                     continue;
                 }
-                Append(member, depth + 1);
+                switch (member)
+                {
+                    case null:
+                        break; // as the generated ToString prints a null member: nothing
+                    case string or char or decimal or Enum or bool:
+                    case var _ when member.GetType().IsPrimitive:
+                        Write(SafeToString(member)); // as the generated ToString prints it (strings unquoted, True, 1.5)
+                        break;
+                    default:
+                        Append(member, depth + 1);
+                        break;
+                }
             }
             Write(first ? "}" : " }");
         }

@@ -123,7 +123,7 @@ public sealed class NodeEventsTests
         var before = await Supervisor.GetStatusAsync(sup);
         before.RestartsInPeriod.Should().Be(0);
         before.RestartsLeft.Should().Be(3);
-        before.Children.Select(c => (c.Info.Id.ToString(), c.Restarts, c.LastExit)).Should().Equal(("b", 0, (ExitReason?)null), ("a", 0, (ExitReason?)null));
+        before.Children.Select(c => (c.Info.Id.ToString(), c.Restarts, c.LastExit)).Should().Equal(("a", 0, (ExitReason?)null), ("b", 0, (ExitReason?)null)); // start order
 
         var a = (await Supervisor.WhichChildrenAsync(sup)).Single(c => c.Id.ToString() == "a").Pid;
         var gone = node.WaitForExitAsync(a);

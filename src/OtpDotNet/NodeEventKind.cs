@@ -1,4 +1,4 @@
-namespace Otp.Net.Diagnostics;
+namespace Otp.Net;
 
 /// <summary>What a <see cref="NodeEvent"/> reports.</summary>
 public enum NodeEventKind

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
+using Otp.Net.Diagnostics;
 
-namespace Otp.Net.Diagnostics;
+namespace Otp.Net;
 
 /// <summary>
 /// The changes of a node as they happen (<see cref="Node.Events"/>): processes spawned and exited, restarts, suspends

@@ -1,7 +1,7 @@
 using Otp.Net.Processes;
 using Otp.Net.Releases;
 
-namespace Otp.Net.Diagnostics;
+namespace Otp.Net;
 
 /// <summary>A change in a node, as <see cref="NodeEvents"/> reports it; which properties are set depends on <see cref="Kind"/>.</summary>
 /// <param name="Kind">What happened.</param>
