@@ -19,6 +19,7 @@ internal sealed class DashboardStream : IObserver<NodeEvent>, IDisposable
     private readonly OtpDashboardOptions _options;
     private readonly Lock _lock = new();
     private readonly List<Viewer> _viewers = [];
+    private Viewer[] _broadcast = []; // copy of _viewers for the node's threads: no lock, no allocation per event
     private readonly LinkedList<ReportView> _reports = new();
     private readonly LinkedList<JournalView> _journal = new();
     private IDisposable? _subscription;
@@ -82,6 +83,7 @@ internal sealed class DashboardStream : IObserver<NodeEvent>, IDisposable
         lock (_lock)
         {
             _viewers.Add(viewer);
+            Volatile.Write(ref _broadcast, [.. _viewers]);
             if (_viewers.Count == 1)
             {
                 _pending = PendingUnloads();
@@ -100,7 +102,9 @@ internal sealed class DashboardStream : IObserver<NodeEvent>, IDisposable
         ITimer? sampler = null;
         lock (_lock)
         {
-            if (!_viewers.Remove(viewer) || _viewers.Count > 0) return;
+            if (!_viewers.Remove(viewer)) return;
+            Volatile.Write(ref _broadcast, [.. _viewers]);
+            if (_viewers.Count > 0) return;
             (subscription, _subscription) = (_subscription, null);
             (sampler, _sampler) = (_sampler, null);
             Volatile.Write(ref _rates, new Dictionary<long, double>());
@@ -111,9 +115,7 @@ internal sealed class DashboardStream : IObserver<NodeEvent>, IDisposable
 
     private void Broadcast(StreamEvent e)
     {
-        Viewer[] viewers;
-        lock (_lock) viewers = [.. _viewers];
-        foreach (var v in viewers) v.Post(e);
+        foreach (var v in Volatile.Read(ref _broadcast)) v.Post(e);
     }
 
     // ------------------------------------------------------------------ node events (on the node's threads: fast, no waiting)
