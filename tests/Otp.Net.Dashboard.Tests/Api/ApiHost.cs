@@ -49,7 +49,7 @@ internal sealed class ApiHost : IAsyncDisposable
                 .Intensity(3, periodSeconds: 10)
                 .GenServer<Vault>("vault", name: "vault")
                 .GenServer<Teller>("teller", name: "teller"), name: "workers"))));
-        if (authentication) builder.Services.AddAuthentication(TestAuth.SchemeName).AddScheme<AuthenticationSchemeOptions, TestAuth>(TestAuth.SchemeName, null);
+        if (authentication) builder.Services.AddAuthentication(HeaderAuthentication.SchemeName).AddScheme<AuthenticationSchemeOptions, HeaderAuthentication>(HeaderAuthentication.SchemeName, null);
         builder.Services.AddAuthorization(o =>
         {
             o.AddPolicy("view", p => p.RequireAuthenticatedUser());
@@ -73,7 +73,7 @@ internal sealed class ApiHost : IAsyncDisposable
     public HttpClient NewClient(string? user = null, params string[] roles)
     {
         var server = App.GetTestServer();
-        var client = new HttpClient(new CookieHandler(server.CreateHandler())) { BaseAddress = new Uri("http://localhost") };
+        var client = new HttpClient(new CookieJarHandler(server.CreateHandler())) { BaseAddress = new Uri("http://localhost") };
         if (user is not null) client.DefaultRequestHeaders.Add("X-Test-User", user);
         if (roles.Length > 0) client.DefaultRequestHeaders.Add("X-Test-Roles", string.Join(',', roles));
         return client;
@@ -112,43 +112,6 @@ internal sealed class ApiHost : IAsyncDisposable
     internal sealed class RouteGroupBuilderHolder(Microsoft.AspNetCore.Routing.RouteGroupBuilder group)
     {
         public Microsoft.AspNetCore.Routing.RouteGroupBuilder Group { get; } = group;
-    }
-
-    /// <summary>Keeps cookies between the requests of one client (TestServer's handler has no jar).</summary>
-    private sealed class CookieHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
-    {
-        private readonly System.Net.CookieContainer _cookies = new();
-
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            var uri = request.RequestUri!.IsAbsoluteUri ? request.RequestUri : new Uri(new Uri("http://localhost"), request.RequestUri);
-            var header = _cookies.GetCookieHeader(uri);
-            if (header.Length > 0) request.Headers.Add("Cookie", header);
-            var response = await base.SendAsync(request, cancellationToken);
-            if (response.Headers.TryGetValues("Set-Cookie", out var values))
-            {
-                foreach (var v in values) _cookies.SetCookies(uri, v);
-            }
-            return response;
-        }
-    }
-
-    private sealed class TestAuth(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-    {
-        public const string SchemeName = "Test";
-
-        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
-        {
-            if (!Request.Headers.TryGetValue("X-Test-User", out var user)) return Task.FromResult(AuthenticateResult.NoResult());
-            var claims = new List<Claim> { new(ClaimTypes.Name, user.ToString()) };
-            if (Request.Headers.TryGetValue("X-Test-Roles", out var roles))
-            {
-                claims.AddRange(roles.ToString().Split(',').Select(r => new Claim(ClaimTypes.Role, r)));
-            }
-            var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
-            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
-        }
     }
 }
 

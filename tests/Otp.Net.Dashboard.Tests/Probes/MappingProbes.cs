@@ -23,12 +23,12 @@ public sealed class MappingProbes
             (await host.Client.GetAsync(prefix + "/assets/app.js")).StatusCode.Should().Be(HttpStatusCode.OK);
             (await host.JsonAsync(prefix + "/api/trees")).GetArrayLength().Should().Be(1);
         }
-        await using var first = await ProbeEvents.OpenAsync(host.NewClient(), "/otp/api/events");
-        await using var second = await ProbeEvents.OpenAsync(host.NewClient(), "/ops/dash/api/events");
+        await using var first = await Api.EventStreamReader.OpenAsync(host.NewClient(), "/otp/api/events");
+        await using var second = await Api.EventStreamReader.OpenAsync(host.NewClient(), "/ops/dash/api/events");
         var clerk = host.Node.WhereIs("clerk")!.Value;
         host.Node.Exit(clerk, Processes.ExitReason.Kill);
-        await first.WaitForAsync("restarted", e => e.GetProperty("childId").GetString() == "clerk");
-        await second.WaitForAsync("restarted", e => e.GetProperty("childId").GetString() == "clerk");
+        await first.WaitForAsync("restarted", e => e.GetProperty("childId").GetString() == "clerk", ProbeHost.Safety);
+        await second.WaitForAsync("restarted", e => e.GetProperty("childId").GetString() == "clerk", ProbeHost.Safety);
     }
 
     [Theory]
@@ -55,6 +55,6 @@ public sealed class MappingProbes
         page.Should().Contain("src=\"/app/otp/assets/app.js\"");
         (await host.Client.GetAsync("/app/otp/assets/app.js")).StatusCode.Should().Be(HttpStatusCode.OK);
         (await host.JsonAsync("/otp/api/node")).GetProperty("processCount").GetInt32().Should().BeGreaterThanOrEqualTo(0);
-        await using var events = await ProbeEvents.OpenAsync(host.Client, "/app/otp/api/events");
+        await using var events = await Api.EventStreamReader.OpenAsync(host.Client, "/app/otp/api/events");
     }
 }

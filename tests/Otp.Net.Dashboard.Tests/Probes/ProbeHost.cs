@@ -54,7 +54,7 @@ internal sealed class ProbeHost : IAsyncDisposable
         builder.Logging.AddProvider(log);
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
         builder.Services.AddOtp(o => otp?.Invoke(o));
-        builder.Services.AddAuthentication(ProbeAuth.SchemeName).AddScheme<AuthenticationSchemeOptions, ProbeAuth>(ProbeAuth.SchemeName, null);
+        builder.Services.AddAuthentication(HeaderAuthentication.SchemeName).AddScheme<AuthenticationSchemeOptions, HeaderAuthentication>(HeaderAuthentication.SchemeName, null);
         builder.Services.AddAuthorization(o =>
         {
             o.AddPolicy("operate", p => p.RequireRole("operator"));
@@ -76,7 +76,7 @@ internal sealed class ProbeHost : IAsyncDisposable
     public HttpClient NewClient(string? user = null, params string[] roles)
     {
         var server = App.GetTestServer();
-        var client = new HttpClient(new JarHandler(server.CreateHandler())) { BaseAddress = new Uri("http://localhost"), Timeout = Safety };
+        var client = new HttpClient(new CookieJarHandler(server.CreateHandler())) { BaseAddress = new Uri("http://localhost"), Timeout = Safety };
         if (user is not null) client.DefaultRequestHeaders.Add("X-Test-User", user);
         if (roles.Length > 0) client.DefaultRequestHeaders.Add("X-Test-Roles", string.Join(',', roles));
         return client;
@@ -123,42 +123,6 @@ internal sealed class ProbeHost : IAsyncDisposable
         await App.StopAsync();
         await App.DisposeAsync();
     }
-
-    private sealed class JarHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
-    {
-        private readonly System.Net.CookieContainer _cookies = new();
-
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            var uri = request.RequestUri!.IsAbsoluteUri ? request.RequestUri : new Uri(new Uri("http://localhost"), request.RequestUri);
-            var header = _cookies.GetCookieHeader(uri);
-            if (header.Length > 0) request.Headers.Add("Cookie", header);
-            var response = await base.SendAsync(request, cancellationToken);
-            if (response.Headers.TryGetValues("Set-Cookie", out var values))
-            {
-                foreach (var v in values) _cookies.SetCookies(uri, v);
-            }
-            return response;
-        }
-    }
-
-    private sealed class ProbeAuth(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-    {
-        public const string SchemeName = "Probe";
-
-        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
-        {
-            if (!Request.Headers.TryGetValue("X-Test-User", out var user)) return Task.FromResult(AuthenticateResult.NoResult());
-            var claims = new List<Claim> { new(ClaimTypes.Name, user.ToString()) };
-            if (Request.Headers.TryGetValue("X-Test-Roles", out var roles))
-            {
-                claims.AddRange(roles.ToString().Split(',').Select(r => new Claim(ClaimTypes.Role, r)));
-            }
-            var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
-            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
-        }
-    }
 }
 
 /// <summary>Every log entry of a probe host.</summary>
@@ -184,58 +148,5 @@ internal sealed class ProbeLog : ILoggerProvider
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
             owner.Entries.Enqueue((category, logLevel, formatter(state, exception), exception));
-    }
-}
-
-/// <summary>Reads a server-sent-events response one event at a time.</summary>
-internal sealed class ProbeEvents : IAsyncDisposable
-{
-    private readonly HttpResponseMessage _response;
-    private readonly StreamReader _reader;
-
-    private ProbeEvents(HttpResponseMessage response, Stream body)
-    {
-        _response = response;
-        _reader = new StreamReader(body);
-    }
-
-    public static async Task<ProbeEvents> OpenAsync(HttpClient client, string path = "/otp/api/events")
-    {
-        var response = await client.GetAsync(path, HttpCompletionOption.ResponseHeadersRead);
-        response.EnsureSuccessStatusCode();
-        var reader = new ProbeEvents(response, await response.Content.ReadAsStreamAsync());
-        (await reader.NextAsync(ProbeHost.Safety)).Kind.Should().Be("hello");
-        return reader;
-    }
-
-    public async Task<(string Kind, JsonElement Data)> NextAsync(TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        string? kind = null;
-        while (true)
-        {
-            var line = await _reader.ReadLineAsync(cts.Token) ?? throw new EndOfStreamException("the event stream ended");
-            if (line.StartsWith("event: ", StringComparison.Ordinal)) kind = line["event: ".Length..];
-            else if (line.StartsWith("data: ", StringComparison.Ordinal) && kind is not null) return (kind, JsonDocument.Parse(line["data: ".Length..]).RootElement.Clone());
-        }
-    }
-
-    public async Task<JsonElement> WaitForAsync(string kind, Func<JsonElement, bool> match)
-    {
-        var deadline = DateTime.UtcNow + ProbeHost.Safety;
-        while (true)
-        {
-            var left = deadline - DateTime.UtcNow;
-            if (left <= TimeSpan.Zero) throw new TimeoutException($"no {kind} event");
-            var (k, data) = await NextAsync(left);
-            if (k == kind && match(data)) return data;
-        }
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        _reader.Dispose();
-        _response.Dispose();
-        return ValueTask.CompletedTask;
     }
 }

@@ -27,7 +27,7 @@ public sealed class ShutdownProbes
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         using var client = new HttpClient { BaseAddress = new Uri(address), Timeout = ProbeHost.Safety };
-        await using var events = await ProbeEvents.OpenAsync(client);
+        await using var events = await Api.EventStreamReader.OpenAsync(client);
         var watch = Stopwatch.StartNew();
         await app.StopAsync();
         watch.Stop();

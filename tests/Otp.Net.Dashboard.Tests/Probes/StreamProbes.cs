@@ -29,20 +29,20 @@ public sealed class StreamProbes
             return spawned;
         });
         // A witness that sees the churn while the others come and go.
-        await using (var witness = await ProbeEvents.OpenAsync(host.NewClient()))
+        await using (var witness = await Api.EventStreamReader.OpenAsync(host.NewClient()))
         {
-            await witness.WaitForAsync("exited", _ => true);
+            await witness.WaitForAsync("exited", _ => true, ProbeHost.Safety);
             var viewers = Enumerable.Range(0, 40).Select(async i =>
             {
                 using var client = host.NewClient();
                 for (var round = 0; round < 5; round++)
                 {
-                    await using var events = await ProbeEvents.OpenAsync(client);
-                    if ((i + round) % 2 == 0) await events.WaitForAsync("spawned", _ => true);
+                    await using var events = await Api.EventStreamReader.OpenAsync(client);
+                    if ((i + round) % 2 == 0) await events.WaitForAsync("spawned", _ => true, ProbeHost.Safety);
                 }
             }).ToArray();
             await Task.WhenAll(viewers).WaitAsync(ProbeHost.Safety * 3);
-            await witness.WaitForAsync("sample", _ => true);
+            await witness.WaitForAsync("sample", _ => true, ProbeHost.Safety);
         }
         await stop.CancelAsync();
         (await churn).Should().BePositive();
