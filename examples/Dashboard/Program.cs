@@ -66,3 +66,6 @@ foreach (var url in app.Urls)
 Console.WriteLine("Press Ctrl+C to stop.");
 await app.WaitForShutdownAsync();
 
+
+/// <summary>The example's entry point, public so that tests can host it in memory (<c>WebApplicationFactory&lt;Program&gt;</c>).</summary>
+public partial class Program;
