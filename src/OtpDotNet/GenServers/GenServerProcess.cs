@@ -610,8 +610,10 @@ internal sealed class GenServerProcess
         }
         if (!bindAfter.Accepts(newState, leaving))
         {
+            string? what = null;
+            var found = leaving?.Context is { } held ? ObjectGraph.Reaches(newState, held, out what) : ObjectGraph.Found.None;
             return new(false, TermTuple.Of(ErrorAtom, new StateMigrationException(StateMigrationError.OldVersionObject, "",
-                $"the new state still holds objects of {leaving}").ToTerm()));
+                found == ObjectGraph.Found.Unknown ? $"the new state is too large to check for objects of {leaving}" : $"the new state still holds {what ?? "objects"} of {leaving}").ToTerm()));
         }
         return new(true, newState);
     }

@@ -67,6 +67,14 @@ internal static class ObjectGraph
                     // A token in a state is a signal, not data: its registrations are whoever waits on it (the process's
                     // own receive, a socket's pending read), and they reach the runtime, not the state's objects.
                     continue;
+                case System.Net.Sockets.Socket or System.Runtime.InteropServices.SafeHandle or ExecutionContext or Thread:
+                    // Handles to the operating system and the runtime (a port, in OTP's terms): what they reach is their
+                    // pending operations and the runtime's own tables, never the state's data.
+                    continue;
+                case var _ when type.DeclaringType == typeof(CancellationTokenSource):
+                    // A registration held in a state (a pending read's) links to the token's other registrations: the
+                    // process's own waits, which reach the old module instance. The same signal as the token above.
+                    continue;
                 case Type t:
                     if (!Belongs(t, context)) continue;
                     what = t.FullName ?? t.Name;
