@@ -106,6 +106,9 @@ public abstract partial class Supervisor
 
     private sealed class Inline(SupervisorFlags flags, IReadOnlyList<ChildSpec> children) : Supervisor
     {
+        /// <summary>As Elixir names the callback module of <c>Supervisor.start_link(children, opts)</c>.</summary>
+        public override string ModuleName => "Supervisor.Default";
+
         public override ValueTask<SupervisorInit> InitAsync(object? args, CancellationToken cancellationToken) => SupervisorInit.Ok(flags, children);
     }
 }

@@ -120,6 +120,8 @@ public sealed class NodeEventsTests
         await using var node = new Node(new NodeOptions { LoggerFactory = NullLoggerFactory.Instance, TimeProvider = clock });
         var sup = (await Supervisor.StartLinkAsync(node, new SupervisorFlags { Intensity = 3, PeriodSeconds = 10 },
             [ChildSpec.ForGenServer<TestServer>("a"), ChildSpec.ForGenServer<TestServer>("b")])).GetPidOrThrow();
+        node.GetProcessInfo(sup)!.Module.Should().Be("Supervisor.Default", "a supervisor from flags and specs alone is named as Elixir names it");
+        node.GetProcessInfo(sup)!.Behaviour.Should().Be("supervisor");
         var before = await Supervisor.GetStatusAsync(sup);
         before.RestartsInPeriod.Should().Be(0);
         before.RestartsLeft.Should().Be(3);
