@@ -485,6 +485,7 @@ public sealed partial class CodeServer
         var process = pid.Process!;
         process.CurrentModule = $"{module} {version.Vsn}";
         process.ModuleName = module;
+        process.ModuleVersion = version.Vsn;
         version.Attach(process, null);
         _node.StartSuspended(pid);
         return pid;

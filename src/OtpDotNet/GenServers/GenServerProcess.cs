@@ -178,6 +178,7 @@ internal sealed class GenServerProcess
     {
         _process.CurrentModule = ModuleLabel;
         _process.ModuleName = Binding?.Entry.Name ?? Module.ModuleName;
+        _process.ModuleVersion = Binding?.Vsn;
         _process.Behaviour = _behaviour;
         _process.StatusExposed = ExposeStatusAttribute.IsOn((Module is IWrappedModule wrapped ? wrapped.Callback : Module).GetType());
     }

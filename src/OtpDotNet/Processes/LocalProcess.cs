@@ -62,6 +62,9 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     /// <summary>Set with <see cref="CurrentModule"/>: the module alone, without its version (tags of spans and metrics).</summary>
     public string? ModuleName { get; set; }
 
+    /// <summary>Set with <see cref="CurrentModule"/>: the code server version the process is bound to, if any.</summary>
+    public string? ModuleVersion { get; set; }
+
     /// <summary>Set with <see cref="CurrentModule"/>: the behaviour the process runs (<c>gen_server</c>, <c>supervisor</c>).</summary>
     public string? Behaviour { get; set; }
 
@@ -750,7 +753,7 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
             {
                 MessagesReceived = MessagesReceived,
                 Module = ModuleName,
-                ModuleVersion = ModuleName is { } m && CurrentModule is { } c && c.Length > m.Length + 1 && c.StartsWith(m + " ", StringComparison.Ordinal) ? c[(m.Length + 1)..] : null,
+                ModuleVersion = ModuleVersion,
                 Application = Application,
                 StatusExposed = StatusExposed,
                 Behaviour = Behaviour,
