@@ -88,6 +88,15 @@ public sealed class Node : IAsyncDisposable, IDisposable, Terms.IRuntimeHandle
 
     internal IProcessTracer? Tracer => Options.Tracer;
 
+    /// <summary>The node's distribution, once one is attached (package <c>OtpDotNet.Distribution</c>).</summary>
+    internal IDistribution? Distribution { get; set; }
+
+    /// <summary>
+    /// The node's name and creation: <see cref="NodeIdentity.Local"/> (<c>nonode@nohost</c>) until a distribution is
+    /// attached, as an Erlang node is not alive until distribution starts.
+    /// </summary>
+    public NodeIdentity Identity => Distribution?.Self ?? NodeIdentity.Local;
+
     internal ILogger Logger => _logger ??= LoggerFactory.CreateLogger(NodeLog.Category);
 
     // ---------------------------------------------------------------- spawning
@@ -152,7 +161,16 @@ public sealed class Node : IAsyncDisposable, IDisposable, Terms.IRuntimeHandle
     public void Send(Pid to, object message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        to.Process?.DeliverFromCaller(OtpTelemetry.WithTrace(message));
+        if (to.Process is { } local) local.DeliverFromCaller(OtpTelemetry.WithTrace(message));
+        else if (to.Remote is { } remote) SendRemote(remote, message);
+    }
+
+    private void SendRemote(RemotePid to, object message)
+    {
+        var caller = ProcessContext.CurrentProcess;
+        // Code left running after its process died sends nothing (P6.2).
+        if (caller is { IsAlive: false }) return;
+        (Distribution ?? to.Node.Owner).Send(caller, to, message);
     }
 
     /// <summary>Sends to a registered name; throws <see cref="BadArgumentException"/> if it is not registered (OTP P6.1).</summary>
@@ -173,7 +191,8 @@ public sealed class Node : IAsyncDisposable, IDisposable, Terms.IRuntimeHandle
         ArgumentNullException.ThrowIfNull(reason);
         // Code left running after its process died sends no exit signal.
         if (ProcessContext.CurrentProcess is { IsAlive: false }) return;
-        pid.Process?.ReceiveExitSignal(from, reason, viaLink: false);
+        if (pid.Remote is { } remote) (Distribution ?? remote.Node.Owner).ExitSignal(from, remote, reason, viaLink: false);
+        else pid.Process?.ReceiveExitSignal(from, reason, viaLink: false);
     }
 
     // ---------------------------------------------------------------- names

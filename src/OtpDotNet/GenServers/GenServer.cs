@@ -147,7 +147,7 @@ public static partial class GenServer
     }
 
     private static Task<object?> CallCoreAsync(ServerRef server, object request, CallReply sink, TimeSpan? timeout, CancellationToken cancellationToken) =>
-        Requests.SendAsync(server.Resolve(), sink, new CallRequest(request, sink), timeout ?? DefaultCallTimeout,
+        Requests.SendAsync(server, sink, new CallRequest(request, sink), timeout ?? DefaultCallTimeout,
             static (reason, s) => CallException.For(reason, "gen_server", "call",
                 s.Timeout is { } given ? new TermList(s.Server.ToTerm(), s.Request, TimeoutTerm(given)) : new TermList(s.Server.ToTerm(), s.Request)),
             (Server: server, Request: request, Timeout: timeout),
@@ -161,7 +161,14 @@ public static partial class GenServer
     public static void Cast(ServerRef server, object request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (server.Resolve() is not { } target) return;
+        if (server.Resolve() is not { } target)
+        {
+            if (server.ResolveRemote() is { } remote && ProcessContext.CurrentProcess is not { IsAlive: false })
+            {
+                remote.Distribution.Cast(ProcessContext.CurrentProcess, remote.Server, request);
+            }
+            return;
+        }
         var envelope = new CastRequest(request);
         using var activity = OtpTelemetry.Tracing ? RequestTelemetry.StartCast(target, envelope) : null;
         target.DeliverFromCaller(envelope);

@@ -9,6 +9,24 @@ namespace Otp.Net.GenServers;
 /// </summary>
 internal static class Requests
 {
+    /// <summary>A request to <paramref name="server"/>, on this node or through the distribution.</summary>
+    public static Task<object?> SendAsync<TState>(
+        ServerRef server,
+        CallReply sink,
+        object envelope,
+        TimeSpan timeout,
+        Func<ExitReason, TState, Exception> fail,
+        TState state,
+        CancellationToken cancellationToken)
+    {
+        var target = server.Resolve();
+        if (target is null && server.ResolveRemote() is { } remote)
+        {
+            return SendCoreAsync(null, sink, envelope, timeout, fail, state, cancellationToken, remote.Distribution, remote.Server);
+        }
+        return SendAsync(target, sink, envelope, timeout, fail, state, cancellationToken);
+    }
+
     /// <summary>
     /// Sends <paramref name="envelope"/> (which carries <paramref name="sink"/>) and waits for the reply. Failures are
     /// built by <paramref name="fail"/> from <paramref name="state"/>: a static lambda and a value-type state, so a call
@@ -27,7 +45,7 @@ internal static class Requests
             : SendCoreAsync(target, sink, envelope, timeout, fail, state, cancellationToken);
 
     /// <summary>
-    /// <see cref="SendAsync"/> with the caller's span (its context travels in a call's envelope) and, for a call, the
+    /// <see cref="SendAsync{TState}(LocalProcess, CallReply, object, TimeSpan, Func{ExitReason, TState, Exception}, TState, CancellationToken)"/> with the caller's span (its context travels in a call's envelope) and, for a call, the
     /// duration on <see cref="OtpDiagnostics.CallDuration"/>, tagged with the server's module and application.
     /// </summary>
     private static async Task<object?> SendObservedAsync<TState>(
@@ -68,20 +86,33 @@ internal static class Requests
         TimeSpan timeout,
         Func<ExitReason, TState, Exception> fail,
         TState state,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        IRemoteRequests? distribution = null,
+        ServerRef remote = default)
     {
         var caller = ProcessContext.CurrentProcess;
-        if (target is null) throw fail(ExitReason.NoProc, state);
-        if (target == caller) throw fail(CallException.CallingSelf, state);
-        // The caller's node decides how the caller is woken (the server's, for a caller outside any process).
-        var node = (caller ?? target).Node;
-        if (!node.Options.HandOff) sink.HandOff = false;
-        if (!target.AddReplyWatch(sink)) throw fail(ExitReason.NoProc, state);
-        if (!target.DeliverFrom(caller, envelope))
+        Node node;
+        if (distribution is not null)
         {
-            // Code left running after its process died makes no call.
-            sink.TryReply(CallReply.Cancelled);
-            throw new ProcessExitedException();
+            // A server on another node: the distribution carries the request and completes the sink.
+            if (caller is { IsAlive: false }) throw new ProcessExitedException();
+            node = caller?.Node ?? distribution.LocalNode;
+            distribution.StartRequest(caller, remote, envelope, sink);
+        }
+        else
+        {
+            if (target is null) throw fail(ExitReason.NoProc, state);
+            if (target == caller) throw fail(CallException.CallingSelf, state);
+            // The caller's node decides how the caller is woken (the server's, for a caller outside any process).
+            node = (caller ?? target).Node;
+            if (!node.Options.HandOff) sink.HandOff = false;
+            if (!target.AddReplyWatch(sink)) throw fail(ExitReason.NoProc, state);
+            if (!target.DeliverFrom(caller, envelope))
+            {
+                // Code left running after its process died makes no call.
+                sink.TryReply(CallReply.Cancelled);
+                throw new ProcessExitedException();
+            }
         }
         if (!sink.IsCompleted)
         {
@@ -112,6 +143,7 @@ internal static class Requests
                 byExit.Dispose();
             }
         }
+        distribution?.EndRequest(sink);
         var result = sink.TakeResult();
         if (ReferenceEquals(result, CallReply.TimedOut)) throw fail(CallException.Timeout, state);
         if (ReferenceEquals(result, CallReply.Cancelled))

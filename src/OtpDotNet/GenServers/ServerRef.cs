@@ -7,7 +7,8 @@ namespace Otp.Net.GenServers;
 /// a via-name resolved through its registry (<see cref="Via(GenServers.ViaName)"/>, converts implicitly), or a name
 /// resolved on the calling process's node (<see cref="Local(string)"/>, inside a process only: used outside any
 /// process, calls, casts and the sys and supervisor functions throw <see cref="NameWithoutNodeException"/> rather than
-/// drop the request).
+/// drop the request). A pid of another node, or a name on another node (<see cref="Remote(string, string, Net.Node?)"/>,
+/// <c>{Name, Node}</c>), is reached through the node's distribution with the same results and failures.
 /// </summary>
 public readonly struct ServerRef
 {
@@ -20,6 +21,13 @@ public readonly struct ServerRef
 
     private ServerRef(ViaName via) => ViaName = via;
 
+    private ServerRef(string name, string nodeName, Node? node)
+    {
+        Name = name;
+        NodeName = nodeName;
+        Node = node;
+    }
+
     /// <summary>The pid, when the server is given by pid.</summary>
     public Pid Pid { get; }
 
@@ -28,6 +36,9 @@ public readonly struct ServerRef
 
     /// <summary>The node on which the name is resolved.</summary>
     public Node? Node { get; }
+
+    /// <summary>The node the name is registered on, for <c>{Name, Node}</c> (<see cref="Remote(string, string, Net.Node?)"/>).</summary>
+    public string? NodeName { get; }
 
     /// <summary>The via-name, when the server is given by one (resolved through its registry at every use).</summary>
     public ViaName? ViaName { get; }
@@ -45,7 +56,7 @@ public readonly struct ServerRef
     public static ServerRef Local(string name)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        return new(default, name, null);
+        return new(default(Pid), name, null);
     }
 
     /// <summary>A server registered as <paramref name="name"/> on <paramref name="node"/>: works from any code.</summary>
@@ -54,7 +65,20 @@ public readonly struct ServerRef
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentException.ThrowIfNullOrEmpty(name);
-        return new(default, name, node);
+        return new(default(Pid), name, node);
+    }
+
+    /// <summary>
+    /// <c>{Name, Node}</c>: a server registered as <paramref name="name"/> on the node named <paramref name="node"/>,
+    /// reached through the distribution of <paramref name="local"/> (by default, the calling process's node). A name
+    /// that is not registered there gives <c>noproc</c> (X6); a node that goes down during a call, <c>{nodedown, Node}</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> or <paramref name="node"/> is null or empty.</exception>
+    public static ServerRef Remote(string name, string node, Node? local = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentException.ThrowIfNullOrEmpty(node);
+        return new(name, node, local);
     }
 
     /// <summary>
@@ -75,12 +99,36 @@ public readonly struct ServerRef
         if (ViaName is { } via) return via.WhereIs()?.Process is { IsAlive: true } held ? held : null;
         if (Name is null) return Pid.Process is { IsAlive: true } p ? p : null;
         var node = Node ?? ProcessContext.CurrentProcess?.Node ?? throw new NameWithoutNodeException(Name);
+        if (NodeName is { } n && !(node.Distribution?.IsSelf(n) ?? n == NodeIdentity.Local.Name)) return null;
         return node.WhereIs(Name)?.Process;
     }
 
+    /// <summary>
+    /// When the server is on another node: the distribution that reaches it and the server as it sends there (a remote
+    /// pid, or <c>{Name, Node}</c>); otherwise null.
+    /// </summary>
+    internal (IRemoteRequests Distribution, ServerRef Server)? ResolveRemote()
+    {
+        var pid = ViaName is { } via ? via.WhereIs() ?? default : Pid;
+        var caller = ProcessContext.CurrentProcess;
+        if (Name is null || ViaName is not null)
+        {
+            if (pid.Remote is not { } remote) return null;
+            return ((caller?.Node ?? Node)?.Distribution ?? remote.Node.Owner) is IRemoteRequests viaPid ? (viaPid, pid) : null;
+        }
+        if (NodeName is null) return null;
+        var node = Node ?? caller?.Node;
+        if (node?.Distribution is not { } distribution || distribution.IsSelf(NodeName) || distribution is not IRemoteRequests requests) return null;
+        return (requests, this);
+    }
+
     /// <summary>As gen_server prints its first argument: the name or the pid.</summary>
-    public object ToTerm() => ViaName is not null ? ViaName.ToTerm() : Name is not null ? Terms.Atom.Of(Name) : Pid;
+    public object ToTerm() =>
+        ViaName is not null ? ViaName.ToTerm()
+        : Name is null ? Pid
+        : NodeName is not null ? Terms.TermTuple.Of(Terms.Atom.Of(Name), Terms.Atom.Of(NodeName))
+        : Terms.Atom.Of(Name);
 
     /// <inheritdoc />
-    public override string ToString() => ViaName?.ToString() ?? Name ?? Pid.ToString();
+    public override string ToString() => ViaName?.ToString() ?? (NodeName is not null ? $"{{{Name},{NodeName}}}" : Name) ?? Pid.ToString();
 }

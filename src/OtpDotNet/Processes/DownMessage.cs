@@ -16,8 +16,11 @@ public sealed record DownMessage(Ref Ref, Pid Pid, ExitReason Reason, string? Na
     private static readonly Atom Tag = Atom.Of("DOWN");
     private static readonly Atom Process = Atom.Of("process");
 
+    /// <summary>The node of the monitored name (<c>{Name, Node}</c>); null for a name on this node.</summary>
+    public string? NodeName { get; init; }
+
     /// <inheritdoc />
-    public object ToTerm() => TermTuple.Of(Tag, Ref, Process, Name is null ? Pid : TermTuple.Of(Atom.Of(Name), Atom.Of("nonode@nohost")), Reason);
+    public object ToTerm() => TermTuple.Of(Tag, Ref, Process, Name is null ? Pid : TermTuple.Of(Atom.Of(Name), Atom.Of(NodeName ?? "nonode@nohost")), Reason);
 
     /// <inheritdoc />
     public override string ToString() => TermFormatter.Format(this);

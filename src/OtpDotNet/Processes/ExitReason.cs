@@ -14,6 +14,7 @@ public sealed class ExitReason : IEquatable<ExitReason>, IOpaqueTerm
     private static readonly Atom KilledAtom = Atom.Of("killed");
     private static readonly Atom ShutdownAtom = Atom.Of("shutdown");
     private static readonly Atom NoProcAtom = Atom.Of("noproc");
+    private static readonly Atom NoConnectionAtom = Atom.Of("noconnection");
 
     private ExitReason(ExitReasonKind kind, object? term, ExceptionInfo? exception)
     {
@@ -36,6 +37,9 @@ public sealed class ExitReason : IEquatable<ExitReason>, IOpaqueTerm
 
     /// <summary><c>noproc</c>.</summary>
     public static ExitReason NoProc { get; } = new(ExitReasonKind.NoProc, NoProcAtom, null);
+
+    /// <summary><c>noconnection</c>: the connection to the process's node was lost (OTP X1, X2).</summary>
+    public static ExitReason NoConnection { get; } = new(ExitReasonKind.Custom, NoConnectionAtom, null);
 
     /// <summary>The shape of this reason.</summary>
     public ExitReasonKind Kind { get; }
@@ -60,6 +64,18 @@ public sealed class ExitReason : IEquatable<ExitReason>, IOpaqueTerm
 
     /// <summary><c>{shutdown, <paramref name="term"/>}</c>.</summary>
     public static ExitReason ShutdownWith(object? term) => new(ExitReasonKind.Shutdown, TermTuple.Of(ShutdownAtom, StateTerms.NeutralizeForReport(term)), null);
+
+    /// <summary>A reason as another node sent it: its kind, its term and, for an error, what the exception was.</summary>
+    internal static ExitReason Decoded(ExitReasonKind kind, object? term, ExceptionInfo? exception) => kind switch
+    {
+        ExitReasonKind.Normal => Normal,
+        ExitReasonKind.Kill => Kill,
+        ExitReasonKind.Killed => Killed,
+        ExitReasonKind.NoProc => NoProc,
+        ExitReasonKind.Shutdown when term is Atom => Shutdown,
+        ExitReasonKind.Custom when term is Atom a && a == NoConnectionAtom => NoConnection,
+        _ => new(kind, term, exception),
+    };
 
     /// <summary>The reason of a process ended by <paramref name="exception"/>. Only its text is kept (see <see cref="ExceptionInfo"/>).</summary>
     public static ExitReason FromException(Exception exception)
@@ -88,6 +104,7 @@ public sealed class ExitReason : IEquatable<ExitReason>, IOpaqueTerm
                 if (a == KilledAtom) return Killed;
                 if (a == ShutdownAtom) return Shutdown;
                 if (a == NoProcAtom) return NoProc;
+                if (a == NoConnectionAtom) return NoConnection;
                 break;
             case TermTuple { Length: 2 } t when t[0] is Atom s && s == ShutdownAtom:
                 return new(ExitReasonKind.Shutdown, StateTerms.NeutralizeForReport(t), null);

@@ -19,6 +19,8 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     private Dictionary<Ref, IDownWatcher>? _monitoredBy;
     private ReplyWatchList? _replyWatches;
     private Dictionary<Ref, LocalProcess>? _monitoring;
+    private HashSet<RemotePid>? _remoteLinks;
+    private Dictionary<Ref, RemoteMonitor>? _remoteMonitoring;
     private HashSet<IProcessTimer>? _timers;
     private SaveQueue? _save;
     private CancellationTokenSource? _cts;
@@ -436,6 +438,11 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
         ThrowIfExited();
         var other = pid.Process;
         if (other == this) return true;
+        if (pid.Remote is { } remote)
+        {
+            LinkRemote(remote);
+            return true;
+        }
         if (other is null || !LinkPair(this, other))
         {
             if (TrapExit)
@@ -467,6 +474,11 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
 
     public override bool Unlink(Pid pid)
     {
+        if (pid.Remote is { } remote)
+        {
+            if (RemoveRemoteLink(remote)) Distribution(remote).Unlink(this, remote);
+            return true;
+        }
         var other = pid.Process;
         if (other is null || other == this) return true;
         var (first, second) = Id < other.Id ? (this, other) : (other, this);
@@ -486,6 +498,129 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
         lock (this) _links?.Remove(other);
     }
 
+    // ---------------------------------------------------------------- remote links and monitors
+
+    /// <summary>The distribution that carries signals toward <paramref name="remote"/>: this node's.</summary>
+    private IDistribution Distribution(RemotePid remote) => _node.Distribution ?? remote.Node.Owner;
+
+    private void LinkRemote(RemotePid remote)
+    {
+        lock (this)
+        {
+            if (_dead) throw new ProcessExitedException();
+            if (!(_remoteLinks ??= []).Add(remote)) return; // already linked: no second signal
+        }
+        Distribution(remote).Link(this, remote);
+    }
+
+    /// <summary>Records this side of a link asked for by a remote process; false if this process has exited.</summary>
+    internal bool AddRemoteLink(RemotePid other)
+    {
+        lock (this)
+        {
+            if (_dead) return false;
+            (_remoteLinks ??= []).Add(other);
+            return true;
+        }
+    }
+
+    /// <summary>Removes this side of a link to a remote process; true if there was one.</summary>
+    internal bool RemoveRemoteLink(RemotePid other)
+    {
+        lock (this) return _remoteLinks?.Remove(other) ?? false;
+    }
+
+    /// <summary>
+    /// An exit signal from a remote link partner (its exit, or the loss of its node): takes effect only while the link
+    /// is there, as with the link protocol of OTP 23 and later.
+    /// </summary>
+    internal void OnRemoteLinkExit(RemotePid from, ExitReason reason)
+    {
+        if (RemoveRemoteLink(from)) ReceiveExitSignal(new Pid(from), reason, viaLink: true);
+    }
+
+    /// <summary>Monitors a process of another node, by pid or by <c>{Name, Node}</c>.</summary>
+    internal Ref MonitorRemote(RemoteMonitor monitor, IDistribution distribution)
+    {
+        lock (this)
+        {
+            if (_dead) throw new ProcessExitedException();
+            (_remoteMonitoring ??= [])[monitor.Ref] = monitor;
+        }
+        distribution.Monitor(this, monitor.Ref, monitor);
+        return monitor.Ref;
+    }
+
+    /// <summary>The <c>DOWN</c> of a remote monitor: delivered once, unless the monitor was removed first.</summary>
+    internal void OnRemoteDown(Ref monitorRef, ExitReason reason)
+    {
+        RemoteMonitor? monitor = null;
+        lock (this)
+        {
+            if (_remoteMonitoring is null || !_remoteMonitoring.Remove(monitorRef, out monitor)) return;
+        }
+        Deliver(DownOf(monitor, reason));
+    }
+
+    private static DownMessage DownOf(RemoteMonitor monitor, ExitReason reason) =>
+        new(monitor.Ref, monitor.Pid is { } pid ? new Pid(pid) : default, reason, monitor.Name) { NodeName = monitor.NodeName };
+
+    /// <summary>
+    /// <paramref name="node"/> went down: every link to a process there delivers <c>noconnection</c> (X1), every
+    /// monitor of one a <c>DOWN</c> with <c>noconnection</c> (X2), and monitors held from there are forgotten.
+    /// </summary>
+    internal void OnNodeDown(RemoteNode node)
+    {
+        List<RemotePid>? links = null;
+        List<RemoteMonitor>? downs = null;
+        lock (this)
+        {
+            if (_dead) return;
+            if (_remoteLinks is { Count: > 0 })
+            {
+                foreach (var l in _remoteLinks)
+                {
+                    if (l.Node.Identity == node.Identity) (links ??= []).Add(l);
+                }
+                if (links is not null)
+                {
+                    foreach (var l in links) _remoteLinks.Remove(l);
+                }
+            }
+            if (_remoteMonitoring is { Count: > 0 })
+            {
+                foreach (var m in _remoteMonitoring.Values)
+                {
+                    if (m.Pid is { } p ? p.Node.Identity == node.Identity : m.NodeName == node.Identity.Name) (downs ??= []).Add(m);
+                }
+                if (downs is not null)
+                {
+                    foreach (var m in downs) _remoteMonitoring.Remove(m.Ref);
+                }
+            }
+            if (_monitoredBy is { Count: > 0 })
+            {
+                List<Ref>? gone = null;
+                foreach (var (r, w) in _monitoredBy)
+                {
+                    if (w is IRemoteWatcher rw && rw.Node.Identity == node.Identity) (gone ??= []).Add(r);
+                }
+                if (gone is not null)
+                {
+                    foreach (var r in gone) _monitoredBy.Remove(r);
+                }
+            }
+        }
+        if (downs is not null)
+        {
+            foreach (var m in downs) Deliver(DownOf(m, ExitReason.NoConnection));
+        }
+        if (links is not null)
+        {
+            foreach (var l in links) ReceiveExitSignal(new Pid(l), ExitReason.NoConnection, viaLink: true);
+        }
+    }
+
     // ---------------------------------------------------------------- monitors
 
     public override Ref Monitor(Pid pid) => MonitorWithRef(pid, new Ref());
@@ -495,6 +630,7 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     {
         ThrowIfExited();
         if (pid.Process is { } target) return MonitorCore(target, r, this, pid, null);
+        if (pid.Remote is { } remote) return MonitorRemote(new RemoteMonitor(r, remote.Node.Identity.Name, remote, null), Distribution(remote));
         Deliver(new DownMessage(r, pid, ExitReason.NoProc));
         return r;
     }
@@ -544,11 +680,14 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     {
         ArgumentNullException.ThrowIfNull(monitorRef);
         LocalProcess? target = null;
+        RemoteMonitor? remote = null;
         lock (this)
         {
             if (_monitoring is not null && _monitoring.Remove(monitorRef, out var t)) target = t;
+            else _remoteMonitoring?.Remove(monitorRef, out remote);
         }
         target?.RemoveMonitor(monitorRef);
+        if (remote is not null) _node.Distribution?.Demonitor(Self, monitorRef, remote);
         // Once the monitor is gone no DOWN can follow, so there is at most one to remove.
         if (flush && CurrentProcess == this) RemoveFirstQueued(m => m is DownMessage d && d.Ref == monitorRef);
         return true;
@@ -650,6 +789,8 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
         Dictionary<Ref, IDownWatcher>? monitoredBy;
         Dictionary<Ref, LocalProcess>? monitoring;
         HashSet<IProcessTimer>? timers;
+        HashSet<RemotePid>? remoteLinks;
+        Dictionary<Ref, RemoteMonitor>? remoteMonitoring;
         lock (this)
         {
             if (_dead) return;
@@ -660,6 +801,10 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
             monitoredBy = _monitoredBy;
             monitoring = _monitoring;
             timers = _timers;
+            remoteLinks = _remoteLinks;
+            remoteMonitoring = _remoteMonitoring;
+            _remoteLinks = null;
+            _remoteMonitoring = null;
             _links = null;
             _monitoredBy = null;
             _monitoring = null;
@@ -691,12 +836,25 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
         {
             foreach (var (r, watcher) in monitoredBy) SignalDispatcher.PostDown(watcher, r, self, reason);
         }
+        if (remoteLinks is not null || remoteMonitoring is not null) SignalRemote(self, reason, remoteLinks, remoteMonitoring);
         Interlocked.CompareExchange(ref _replyWatches, ReplyWatchList.ClosedList, null)?.Close(reason);
         _exitSignalled = true;
         // The queue is emptied by the body's own thread once the body has finished (OnBodyCompleted): the mailbox
         // has one reader, and a process killed from outside may still be running.
         _mailbox.Close();
         CancelToken();
+    }
+
+    private void SignalRemote(Pid self, ExitReason reason, HashSet<RemotePid>? links, Dictionary<Ref, RemoteMonitor>? monitoring)
+    {
+        if (links is not null)
+        {
+            foreach (var l in links) Distribution(l).ExitSignal(self, l, reason, viaLink: true);
+        }
+        if (monitoring is not null && _node.Distribution is { } distribution)
+        {
+            foreach (var m in monitoring.Values) distribution.Demonitor(self, m.Ref, m);
+        }
     }
 
     private void WaitForSends()
@@ -743,8 +901,8 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
                 Self,
                 Suspended ? ProcessStatus.Suspended : Status,
                 _mailbox.CountApprox() + (_save?.Count ?? 0),
-                _links?.Select(l => l.Self).ToArray() ?? [],
-                _monitoring?.Select(kv => (kv.Key, kv.Value.Self)).ToArray() ?? [],
+                [.. _links?.Select(l => l.Self) ?? [], .. _remoteLinks?.Select(l => new Pid(l)) ?? []],
+                [.. _monitoring?.Select(kv => (kv.Key, kv.Value.Self)) ?? [], .. _remoteMonitoring?.Values.Select(m => (m.Ref, m.Pid is { } p ? new Pid(p) : default)) ?? []],
                 (_monitoredBy?.Count ?? 0) + (Volatile.Read(ref _replyWatches)?.CountPending() ?? 0),
                 RegisteredName,
                 _trapExit,

@@ -25,7 +25,7 @@ public sealed class NamespaceCycleTests
         ("Otp.Net.GenServers", "Otp.Net.Code"),
     ];
 
-    private static readonly Assembly[] Assemblies = [typeof(Node).Assembly, typeof(OtpBuilder).Assembly];
+    private static readonly Assembly[] Assemblies = [typeof(Node).Assembly, typeof(OtpBuilder).Assembly, typeof(Otp.Net.Distribution.Cluster).Assembly];
 
     [Fact]
     public void Namespaces_OfTheLibraryAssemblies_FormNoCycle()

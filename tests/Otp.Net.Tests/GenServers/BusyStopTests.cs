@@ -73,8 +73,10 @@ public sealed class BusyStopTests : IDisposable
         var (reason, down) = await node.RunAsync(async ctx =>
         {
             ctx.TrapExit = true;
-            var child = ctx.Node.Spawn(c => throw new OtpExitException(ExitReason.Of(Atom.Of("boom"))), new SpawnOptions { Link = true });
+            // Started once monitored: a child that died before the monitor would give noproc.
+            var child = ctx.Node.Spawn(c => throw new OtpExitException(ExitReason.Of(Atom.Of("boom"))), new SpawnOptions { Link = true, StartSuspended = true });
             var r = ctx.Monitor(child);
+            ctx.Node.StartSuspended(child);
             var exit = (ExitMessage)await ctx.ReceiveAsync(m => m is ExitMessage);
             var d = (DownMessage)await ctx.ReceiveAsync(m => m is DownMessage dm && dm.Ref == r);
             return (exit.Reason, d.Reason);

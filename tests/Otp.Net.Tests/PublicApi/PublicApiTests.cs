@@ -14,6 +14,7 @@ public sealed class PublicApiTests
     [InlineData(typeof(Otp.Net.Hosting.OtpBuilder), "OtpDotNet.Hosting")]
     [InlineData(typeof(TestProbe), "OtpDotNet.TestKit")]
     [InlineData(typeof(Otp.Net.Dashboard.OtpDashboardOptions), "OtpDotNet.Dashboard")]
+    [InlineData(typeof(Otp.Net.Distribution.Cluster), "OtpDotNet.Distribution")]
     public void PublicApi_MatchesApprovedListing(Type anchor, string name)
     {
         var received = Describe(anchor.Assembly);
