@@ -35,6 +35,8 @@ public sealed partial class Cluster : IDistribution, IRemoteRequests, ICarrierLi
     private readonly Dictionary<string, List<LocalProcess>> _nodeWatchers = new(StringComparer.Ordinal);
     private readonly List<LocalProcess> _allNodesWatchers = [];
     private readonly ConcurrentDictionary<string, IClusterService> _services = new(StringComparer.Ordinal);
+    private readonly object _startGate = new();
+    private List<Action>? _early = [];
     private long _nextRequest;
     private int _disposed;
 
@@ -64,6 +66,10 @@ public sealed partial class Cluster : IDistribution, IRemoteRequests, ICarrierLi
             if (node.Distribution is not null) throw new DistributionException($"the node is already distributed as {node.Identity}");
             node.Distribution = cluster;
         }
+        cluster.Global = new GlobalNames(cluster);
+        cluster.Groups = new ProcessGroups(cluster);
+        cluster.Register(cluster.Global);
+        cluster.Register(cluster.Groups);
         try
         {
             cluster.Self = await carrier.StartAsync(options.NodeName, cluster, cancellationToken).ConfigureAwait(false);
@@ -78,10 +84,7 @@ public sealed partial class Cluster : IDistribution, IRemoteRequests, ICarrierLi
             lock (node) node.Distribution = null;
             throw;
         }
-        cluster.Global = new GlobalNames(cluster);
-        cluster.Groups = new ProcessGroups(cluster);
-        cluster.Register(cluster.Global);
-        cluster.Register(cluster.Groups);
+        cluster.ReplayEarlyEvents();
         DistributionLog.Started(cluster._logger, cluster.Self.ToString());
         return cluster;
     }
@@ -472,7 +475,36 @@ public sealed partial class Cluster : IDistribution, IRemoteRequests, ICarrierLi
 
     // ---------------------------------------------------------------- carrier events
 
+    /// <summary>
+    /// A carrier may report nodes and frames while it is still starting, before this node knows its own creation:
+    /// those events are kept and replayed, in order, once it does.
+    /// </summary>
+    private bool DeferredWhileStarting(Action later)
+    {
+        if (Volatile.Read(ref _early) is null) return false;
+        lock (_startGate)
+        {
+            if (_early is null) return false;
+            _early.Add(later);
+            return true;
+        }
+    }
+
+    private void ReplayEarlyEvents()
+    {
+        lock (_startGate)
+        {
+            foreach (var e in _early!) e();
+            Volatile.Write(ref _early, null);
+        }
+    }
+
     void ICarrierListener.OnNodeUp(NodeIdentity node)
+    {
+        if (!DeferredWhileStarting(() => NodeUp(node))) NodeUp(node);
+    }
+
+    private void NodeUp(NodeIdentity node)
     {
         if (node.Name == Self.Name) return;
         if (_connected.TryGetValue(node.Name, out var previous))
@@ -493,6 +525,12 @@ public sealed partial class Cluster : IDistribution, IRemoteRequests, ICarrierLi
 
     void ICarrierListener.OnNodeDown(NodeIdentity node)
     {
+        if (DeferredWhileStarting(() => NodeDownReported(node))) return;
+        NodeDownReported(node);
+    }
+
+    private void NodeDownReported(NodeIdentity node)
+    {
         if (!_connected.TryGetValue(node.Name, out var current) || current != node) return;
         NodeGone(node);
     }
@@ -502,6 +540,8 @@ public sealed partial class Cluster : IDistribution, IRemoteRequests, ICarrierLi
         if (!_connected.TryRemove(new KeyValuePair<string, NodeIdentity>(node.Name, node))) return;
         DistributionLog.NodeDown(_logger, node.ToString());
         var remote = Intern(node);
+        // Names and groups first: whoever is told of the down finds the node's names released and its members gone.
+        foreach (var service in _services.Values) service.OnNodeDown(node);
         // X6: every call waiting on a server there fails with {nodedown, Node}.
         foreach (var (id, pending) in _requests)
         {
@@ -522,11 +562,20 @@ public sealed partial class Cluster : IDistribution, IRemoteRequests, ICarrierLi
         }
         foreach (var w in watchers) w.Deliver(new NodeDown(node.Name)); // X3
         foreach (var w in all) w.Deliver(new NodeDown(node.Name));
-        foreach (var service in _services.Values) service.OnNodeDown(node);
         NodeDisconnected?.Invoke(node);
     }
 
     void ICarrierListener.OnFrame(NodeIdentity from, ReadOnlyMemory<byte> frame)
+    {
+        if (Volatile.Read(ref _early) is not null)
+        {
+            var copy = frame.ToArray();
+            if (DeferredWhileStarting(() => FrameArrived(from, copy))) return;
+        }
+        FrameArrived(from, frame);
+    }
+
+    private void FrameArrived(NodeIdentity from, ReadOnlyMemory<byte> frame)
     {
         if (!_connected.TryGetValue(from.Name, out var current) || current != from) return; // a frame of an incarnation that is down
         if (frame.Length > _options.MaxFrameBytes)

@@ -13,7 +13,7 @@ namespace Otp.Net.Distribution;
 /// <remarks>
 /// Registrations go through one node at a time, the registrar: the connected node whose name sorts first. It decides,
 /// then tells every node; every node keeps the whole table. When nodes connect (a new node, or a partition that heals)
-/// each sends the names of its own processes; a name held on both sides goes to the holder whose node name (then
+/// each sends its table to the other; a name held on both sides goes to the holder whose node name (then
 /// process number) sorts first, on every node alike, and the other holder is sent the exit signal
 /// <c>{global_name_conflict, Name}</c> by its own node (OTP's default resolution kills one of the two as well).
 /// </remarks>
@@ -174,7 +174,9 @@ public sealed class GlobalNames : IClusterService, IViaRegistry, IViaNameTerm
     void IClusterService.OnNodeUp(NodeIdentity node)
     {
         TermList mine;
-        lock (_gate) mine = new TermList([.. _names.Where(kv => kv.Value.Process is not null).Select(kv => (object?)TermTuple.Of(kv.Key, kv.Value))]);
+        // The whole table: a registration decided by the registrar may have reached this node before the new one
+        // was connected to the registrar.
+        lock (_gate) mine = new TermList([.. _names.Select(kv => (object?)TermTuple.Of(kv.Key, kv.Value))]);
         _cluster.SendService(node, "global", TermTuple.Of(SyncTag, mine));
     }
 
@@ -232,7 +234,10 @@ public sealed class GlobalNames : IClusterService, IViaRegistry, IViaNameTerm
         {
             foreach (var e in entries)
             {
-                if (e is not TermTuple { Length: 2 } entry || entry[0] is not string name || entry[1] is not Pid pid || pid.Node != from) continue;
+                if (e is not TermTuple { Length: 2 } entry || entry[0] is not string name || entry[1] is not Pid pid) continue;
+                // An entry for a process of a node that is down here is stale.
+                if (pid.Process is null && pid.Node != from && !_cluster.IsConnected(pid.Node.Name)) continue;
+                if (pid.Process is { IsAlive: false }) continue;
                 if (!_names.TryGetValue(name, out var current) || current == pid)
                 {
                     _names[name] = pid;

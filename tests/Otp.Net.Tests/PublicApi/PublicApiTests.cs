@@ -15,6 +15,7 @@ public sealed class PublicApiTests
     [InlineData(typeof(TestProbe), "OtpDotNet.TestKit")]
     [InlineData(typeof(Otp.Net.Dashboard.OtpDashboardOptions), "OtpDotNet.Dashboard")]
     [InlineData(typeof(Otp.Net.Distribution.Cluster), "OtpDotNet.Distribution")]
+    [InlineData(typeof(Otp.Net.Distribution.Akka.AkkaCarrier), "OtpDotNet.Distribution.Akka")]
     public void PublicApi_MatchesApprovedListing(Type anchor, string name)
     {
         var received = Describe(anchor.Assembly);
