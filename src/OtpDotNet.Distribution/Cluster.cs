@@ -35,6 +35,7 @@ public sealed partial class Cluster : IDistribution, IRemoteRequests, ICarrierLi
     private readonly Dictionary<string, List<LocalProcess>> _nodeWatchers = new(StringComparer.Ordinal);
     private readonly List<LocalProcess> _allNodesWatchers = [];
     private readonly ConcurrentDictionary<string, IClusterService> _services = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<NodeIdentity, byte> _seenDown = new();
     private readonly object _startGate = new();
     private List<Action>? _early = [];
     private long _nextRequest;
@@ -516,6 +517,13 @@ public sealed partial class Cluster : IDistribution, IRemoteRequests, ICarrierLi
         _connected[node.Name] = node;
         Intern(node);
         DistributionLog.NodeUp(_logger, node.ToString());
+        if (_seenDown.TryRemove(node, out _))
+        {
+            // This incarnation was down here and is back (it was unreachable for a while). It may not have seen this
+            // node go down: it is told to, so that links and monitors between the two are gone on both sides, as
+            // when a connection between Erlang nodes breaks.
+            SendReconnect(node);
+        }
         LocalProcess[] watchers;
         lock (_watchersGate) watchers = _allNodesWatchers.ToArray();
         foreach (var w in watchers) w.Deliver(new NodeUp(node.Name));
@@ -538,6 +546,7 @@ public sealed partial class Cluster : IDistribution, IRemoteRequests, ICarrierLi
     private void NodeGone(NodeIdentity node)
     {
         if (!_connected.TryRemove(new KeyValuePair<string, NodeIdentity>(node.Name, node))) return;
+        _seenDown[node] = 0;
         DistributionLog.NodeDown(_logger, node.ToString());
         var remote = Intern(node);
         // Names and groups first: whoever is told of the down finds the node's names released and its members gone.
@@ -711,6 +720,13 @@ public sealed partial class Cluster : IDistribution, IRemoteRequests, ICarrierLi
                     target?.Deliver(new CastRequest(request));
                     break;
                 }
+            case FrameKind.Reconnect:
+                // The sender saw this node go down and come back: this node drops the connection too, then takes
+                // the new one (nodedown, then nodeup), so that both sides agree on what the break ended.
+                NodeGone(from);
+                _seenDown.TryRemove(from, out _);
+                NodeUp(from);
+                break;
             case FrameKind.Service:
                 {
                     var service = r.ReadString()!;
@@ -815,6 +831,14 @@ public sealed partial class Cluster : IDistribution, IRemoteRequests, ICarrierLi
         _codec.Write(ref w, monitorRef);
         WriteReason(ref w, reason);
         Emit(to, buffer, ref w);
+    }
+
+    private void SendReconnect(NodeIdentity node)
+    {
+        var buffer = Begin(out var w);
+        w.WriteArrayHeader(1);
+        w.Write((int)FrameKind.Reconnect);
+        Emit(node, buffer, ref w);
     }
 
     internal void ForgetWatcher(NodeIdentity node, Ref monitorRef) => _watchedFromAfar.TryRemove((node, monitorRef), out _);

@@ -18,4 +18,5 @@ internal enum FrameKind
     RequestFailed = 13,
     Cast = 14,
     Service = 15,
+    Reconnect = 16,
 }

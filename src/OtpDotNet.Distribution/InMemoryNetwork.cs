@@ -53,6 +53,22 @@ public sealed class InMemoryNetwork
         }
     }
 
+    /// <summary>
+    /// <paramref name="observer"/> alone sees <paramref name="node"/> go down and come back, as a failure detector that
+    /// missed a few heartbeats would: the other side sees nothing.
+    /// </summary>
+    public void Flap(string observer, string node)
+    {
+        lock (_gate)
+        {
+            if (_nodes.TryGetValue(observer, out var o) && _nodes.TryGetValue(node, out var n))
+            {
+                o.Post(Event.Down(n.Identity));
+                o.Post(Event.Up(n.Identity));
+            }
+        }
+    }
+
     /// <summary>The node stops at once, as on SIGKILL: every other node sees it go down; it hears nothing more.</summary>
     public void Crash(string node)
     {

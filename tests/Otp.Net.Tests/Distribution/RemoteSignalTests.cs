@@ -364,4 +364,25 @@ public sealed class RemoteSignalTests : IAsyncLifetime
         a.Send(oldOnA, "lost");
         _cluster[2].IsAlive(oldOnA).Should().BeFalse();
     }
+
+    [Fact] // X1 when only one side saw the connection break: both sides drop the link, as when an Erlang connection breaks
+    public async Task ABreakOnlyOneSideSaw_EndsLinksAndMonitorsOnBothSides()
+    {
+        var onA = _cluster.Probe(0);
+        var onB = _cluster.Probe(1);
+        var bAtA = _cluster.PidAt(0, onB.Pid);
+        await onA.LinkAsync(bAtA);
+        var monitor = await onB.WatchAsync(_cluster.PidAt(1, onA.Pid));
+        onA.Send(bAtA, "linked");
+        await onB.ExpectMsgAsync<string>();
+        _cluster.Network.Flap("a@test", "b@test");
+        (await onA.ExpectExitMessageAsync(bAtA)).Reason.Should().Be(ExitReason.NoConnection);
+        // b did not see a go down; a tells it when b comes back, and b's side ends too.
+        (await onB.ExpectExitMessageAsync(_cluster.PidAt(1, onA.Pid))).Reason.Should().Be(ExitReason.NoConnection);
+        (await onB.ExpectDownAsync(monitor)).Reason.Should().Be(ExitReason.NoConnection);
+        // The new connection works.
+        onA.Send(bAtA, "again");
+        (await onB.ExpectMsgAsync<string>()).Should().Be("again");
+        _cluster[1].GetProcessInfo(onB.Pid)!.Links.Should().BeEmpty();
+    }
 }
