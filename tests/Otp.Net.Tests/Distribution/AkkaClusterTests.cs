@@ -94,8 +94,13 @@ public sealed class AkkaClusterTests(ITestOutputHelper output) : IAsyncLifetime
         (await nodeWatcher.ExpectMsgAsync<NodeDown>(timeout: DetectionBound)).Node.Should().Be(C);
         output.WriteLine($"noconnection and nodedown {clock.ElapsedMilliseconds} ms after SIGKILL");
 
-        // The name is released with its node; a survivor takes it and is called through it.
+        // The name is released with its node; a survivor takes it and is called through it (once it has seen the
+        // node go down too: each node's failure detector decides for that node).
         _cluster.Global.WhereIsName("leader").Should().BeNull();
+        await WaitUntilAsync(
+            async () => await GenServer.CallAsync(Control(B), TermTuple.Of("whereis_global", "leader"), TimeSpan.FromSeconds(30)) is Atom { Name: "undefined" },
+            DetectionBound,
+            "b to see c go down");
         var moved = (Pid)(await GenServer.CallAsync(Control(B), TermTuple.Of("start_global_counter", "leader"), TimeSpan.FromSeconds(30)))!;
         moved.Node.Name.Should().Be(B);
         _cluster.Global.WhereIsName("leader").Should().Be(moved);
@@ -135,10 +140,13 @@ public sealed class AkkaClusterTests(ITestOutputHelper output) : IAsyncLifetime
         return child;
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan bound, string what)
+    private static Task WaitUntilAsync(Func<bool> condition, TimeSpan bound, string what) =>
+        WaitUntilAsync(() => Task.FromResult(condition()), bound, what);
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan bound, string what)
     {
         var clock = Stopwatch.StartNew();
-        while (!condition())
+        while (!await condition())
         {
             if (clock.Elapsed > bound) throw new TimeoutException($"not within {bound.TotalSeconds} s: {what}");
             await Task.Delay(20);
