@@ -36,6 +36,8 @@ public sealed partial class Cluster : IDistribution, IRemoteRequests, ICarrierLi
     private readonly List<LocalProcess> _allNodesWatchers = [];
     private readonly ConcurrentDictionary<string, IClusterService> _services = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<NodeIdentity, byte> _seenDown = new();
+    private readonly ConcurrentDictionary<string, Func<ProcessContext, object?, Task>> _spawnables = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<long, PendingSpawn> _spawns = new();
     private readonly object _startGate = new();
     private List<Action>? _early = [];
     private long _nextRequest;
@@ -426,6 +428,167 @@ public sealed partial class Cluster : IDistribution, IRemoteRequests, ICarrierLi
         w.WriteRaw(probe.WrittenSpan);
     }
 
+    // ---------------------------------------------------------------- remote spawn
+
+    /// <summary>
+    /// Makes <paramref name="body"/> spawnable by other nodes under <paramref name="name"/> (OTP spawns a module's
+    /// function by name; .NET code is not sent between nodes, so a node lists what it lets others start).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is taken, or starts with <c>$</c>.</exception>
+    public void RegisterSpawnable(string name, Func<ProcessContext, object?, Task> body)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(body);
+        if (name.StartsWith('$')) throw new ArgumentException("names starting with $ are reserved", nameof(name));
+        if (!_spawnables.TryAdd(name, body)) throw new ArgumentException($"'{name}' is already spawnable", nameof(name));
+    }
+
+    /// <summary>
+    /// <c>spawn(Node, Fun)</c> with a spawnable registered on <paramref name="node"/>
+    /// (<see cref="RegisterSpawnable"/>), given <paramref name="arg"/>; with <paramref name="link"/>, the calling
+    /// process is linked to it (<c>spawn_link</c>). Toward a node that is not connected, a linking caller gets a pid and
+    /// the exit signal <c>noconnection</c> at once (X7); otherwise a <see cref="DistributionException"/>.
+    /// </summary>
+    /// <exception cref="DistributionException">The node is not connected, or has no such spawnable.</exception>
+    /// <exception cref="MessageNotSerializableException"><paramref name="arg"/> cannot cross nodes.</exception>
+    public Task<Pid> SpawnAsync(string node, string name, object? arg = null, bool link = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return SpawnCoreAsync(node, name, arg, link, cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts the GenServer module <paramref name="module"/> (loaded in that node's code server) on
+    /// <paramref name="node"/>, with <paramref name="args"/>: the pid, or a <see cref="DistributionException"/> with the
+    /// start's failure.
+    /// </summary>
+    public Task<Pid> StartGenServerAsync(string node, string module, object? args = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(module);
+        return SpawnCoreAsync(node, "$gen_server:" + module, args, link: false, cancellationToken);
+    }
+
+    private async Task<Pid> SpawnCoreAsync(string node, string name, object? arg, bool link, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(node);
+        var caller = ProcessContext.CurrentProcess;
+        if (link && caller is null) throw new InvalidOperationException("spawn_link needs a calling process");
+        if (!_connected.TryGetValue(node, out var identity))
+        {
+            if (!link) throw new DistributionException($"node {node} is not connected");
+            // X7: a pid all the same, and noconnection at once.
+            var nowhere = new RemotePid(Intern(new NodeIdentity(node, 0)), 0);
+            caller!.AddRemoteLink(nowhere);
+            caller.OnRemoteLinkExit(nowhere, ExitReason.NoConnection);
+            return new Pid(nowhere);
+        }
+        var id = Interlocked.Increment(ref _nextRequest);
+        var pending = new PendingSpawn(identity, link ? caller : null);
+        _spawns[id] = pending;
+        try
+        {
+            var buffer = Begin(out var w);
+            try
+            {
+                w.WriteArrayHeader(6);
+                w.Write((int)FrameKind.Spawn);
+                _codec.Write(ref w, caller?.Self ?? default);
+                w.Write(id);
+                w.Write(name);
+                _codec.Write(ref w, arg);
+                w.Write(link);
+            }
+            catch
+            {
+                Discard(buffer);
+                throw;
+            }
+            // A link is a flag of the spawn: the new process is linked before it runs.
+            Emit(identity, buffer, ref w);
+            if (RouteTo(identity) != Route.Up) pending.Result.TrySetException(new DistributionException($"node {node} went down"));
+            return await pending.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _spawns.TryRemove(id, out _);
+        }
+    }
+
+    private void ServeSpawn(NodeIdentity from, ref MessagePackReader r)
+    {
+        var requester = _codec.Read(ref r) is Pid p ? p : default;
+        var id = r.ReadInt64();
+        var name = r.ReadString() ?? "";
+        var arg = _codec.Read(ref r);
+        var link = r.ReadBoolean();
+        if (name.StartsWith("$gen_server:", StringComparison.Ordinal))
+        {
+            _ = StartModuleAsync(from, id, name["$gen_server:".Length..], arg);
+            return;
+        }
+        if (!_spawnables.TryGetValue(name, out var body))
+        {
+            SendSpawned(from, id, default, $"no spawnable '{name}' on {Self.Name}");
+            return;
+        }
+        var pid = _node.Spawn(ctx => body(ctx, arg), new SpawnOptions { StartSuspended = true });
+        // The requester's side of a link is recorded when the reply arrives, before any later frame from here.
+        if (link && requester.Remote is { } linker && pid.Process is { } process) process.AddRemoteLink(linker);
+        SendSpawned(from, id, pid, null);
+        _node.StartSuspended(pid);
+    }
+
+    private async Task StartModuleAsync(NodeIdentity from, long id, string module, object? args)
+    {
+        try
+        {
+            var started = await _node.Code.StartGenServerAsync(module, args).ConfigureAwait(false);
+            if (started.IsOk) SendSpawned(from, id, started.Pid, null);
+            else SendSpawned(from, id, default, $"{module} did not start on {Self.Name}: {started}");
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            SendSpawned(from, id, default, $"{module} did not start on {Self.Name}: {ex.Message}");
+        }
+    }
+
+    private void SendSpawned(NodeIdentity to, long id, Pid pid, string? error)
+    {
+        var buffer = Begin(out var w);
+        w.WriteArrayHeader(4);
+        w.Write((int)FrameKind.Spawned);
+        w.Write(id);
+        _codec.Write(ref w, pid);
+        if (error is null) w.WriteNil();
+        else w.Write(error);
+        Emit(to, buffer, ref w);
+    }
+
+    private void OnSpawned(ref MessagePackReader r)
+    {
+        var id = r.ReadInt64();
+        var pid = _codec.Read(ref r) is Pid p ? p : default;
+        var error = r.TryReadNil() ? null : r.ReadString();
+        if (!_spawns.TryGetValue(id, out var pending)) return;
+        if (error is not null)
+        {
+            pending.Result.TrySetException(new DistributionException(error));
+            return;
+        }
+        // spawn_link: this side of the link, before any later frame (the new process's exit) is read.
+        if (pending.Linker is { } linker && pid.Remote is { } remote && !linker.AddRemoteLink(remote))
+        {
+            // The caller died meanwhile: its exit must reach the new process.
+            ((IDistribution)this).ExitSignal(linker.Self, remote, linker.ExitReason ?? ExitReason.NoProc, viaLink: true);
+        }
+        pending.Result.TrySetResult(pid);
+    }
+
+    private sealed record PendingSpawn(NodeIdentity Node, LocalProcess? Linker)
+    {
+        public TaskCompletionSource<Pid> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
     // ---------------------------------------------------------------- node monitors
 
     /// <summary>
@@ -555,6 +718,10 @@ public sealed partial class Cluster : IDistribution, IRemoteRequests, ICarrierLi
         foreach (var (id, pending) in _requests)
         {
             if (pending.Node == node && _requests.TryRemove(id, out _)) pending.Sink.OnProcessDown(NodeDownReason(node.Name));
+        }
+        foreach (var spawn in _spawns.Values)
+        {
+            if (spawn.Node == node) spawn.Result.TrySetException(new DistributionException($"node {node.Name} went down"));
         }
         foreach (var key in _watchedFromAfar.Keys)
         {
@@ -720,6 +887,12 @@ public sealed partial class Cluster : IDistribution, IRemoteRequests, ICarrierLi
                     target?.Deliver(new CastRequest(request));
                     break;
                 }
+            case FrameKind.Spawn:
+                ServeSpawn(from, ref r);
+                break;
+            case FrameKind.Spawned:
+                OnSpawned(ref r);
+                break;
             case FrameKind.Reconnect:
                 // The sender saw this node go down and come back: this node drops the connection too, then takes
                 // the new one (nodedown, then nodeup), so that both sides agree on what the break ended.

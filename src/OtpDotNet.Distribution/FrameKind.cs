@@ -19,4 +19,6 @@ internal enum FrameKind
     Cast = 14,
     Service = 15,
     Reconnect = 16,
+    Spawn = 17,
+    Spawned = 18,
 }

@@ -5,6 +5,7 @@ using Otp.Net.Benchmarks;
 //   runtime: otpnet | akka | proto | channel
 //   workload: spawn N | pingpong N | oneway N | pairs P M | call C N | restart N | upgrade K C  (see WORKLOADS.md)
 //   otpnet only: upgrade_release K C [rolling [batch]] (W7 through the release handler)
+//   between two node processes (otpnet | akka | proto): remote_pingpong N | remote_call C N
 //   otpnet only (linear-scaling checks, see ScalingWorkloads.cs): suspend N | selective N | dyncrash N | sofocrash N | dynstop N
 if (args.Length >= 1 && args[0] == "suite")
 {
@@ -15,6 +16,12 @@ if (args.Length < 2)
 {
     Console.Error.WriteLine("usage: <otpnet|channel> <workload> <args...>");
     return 2;
+}
+if (RemoteWorkloads.Handles(args[1]))
+{
+    if (await RemoteWorkloads.RunAsync(args[0], args[1], args[2..])) return 0;
+    Console.WriteLine("UNSUPPORTED");
+    return 3;
 }
 IRuntime runtime = args[0] switch
 {

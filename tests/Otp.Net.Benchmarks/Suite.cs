@@ -21,6 +21,12 @@ internal static class Suite
         ("upgrade_release", ["100000", "4"]), ("upgrade_release", ["100000", "4", "rolling"]),
     ];
 
+    /// <summary>Between two node processes (run when named: <c>bash build/bench.sh remote_pingpong remote_call</c>).</summary>
+    public static readonly (string Workload, string[] Args)[] Remote =
+    [
+        ("remote_pingpong", ["20000"]), ("remote_call", ["1", "20000"]), ("remote_call", ["8", "40000"]),
+    ];
+
     private static bool LowerIsBetter(string metric) =>
         metric.EndsWith("_s", StringComparison.Ordinal) || metric.EndsWith("_us", StringComparison.Ordinal)
         || metric.EndsWith("_ms", StringComparison.Ordinal) || metric.EndsWith("per_proc", StringComparison.Ordinal)
@@ -29,7 +35,7 @@ internal static class Suite
     public static async Task<int> RunAsync(string[] filter, int runs)
     {
         if (filter.Length > 0 && filter[0] == "--dashboard") return await DashboardAsync(filter[1..], runs);
-        var selected = Standard.Where(w => filter.Length == 0 || filter.Contains(w.Workload)).ToArray();
+        var selected = filter.Length == 0 ? Standard : Standard.Concat(Remote).Where(w => filter.Contains(w.Workload)).ToArray();
         var rows = new List<string>();
         Console.WriteLine($"| workload | args | metric | {string.Join(" | ", Runtimes)} | otpnet / best peer | otpnet / channel |");
         Console.WriteLine($"|---|---|---|{string.Concat(Runtimes.Select(_ => "---|"))}---|---|");
