@@ -57,13 +57,13 @@ internal static class Measure
     }
 
     /// <summary>W5: C clients, each doing calls/C sequential requests; per-call latency and overall rate.</summary>
-    public static async Task CallAsync(string runtime, int clients, int calls, Func<Func<Task>> prepareServer)
+    public static async Task CallAsync(string runtime, int clients, int calls, Func<Func<Task>> prepareServer, string workload = "call")
     {
-        await CallRoundAsync(runtime, clients, Math.Max(clients, calls / 10), prepareServer, report: false);
-        await CallRoundAsync(runtime, clients, calls, prepareServer, report: true);
+        await CallRoundAsync(runtime, clients, Math.Max(clients, calls / 10), prepareServer, report: false, workload);
+        await CallRoundAsync(runtime, clients, calls, prepareServer, report: true, workload);
     }
 
-    private static async Task CallRoundAsync(string runtime, int clients, int calls, Func<Func<Task>> prepareServer, bool report)
+    private static async Task CallRoundAsync(string runtime, int clients, int calls, Func<Func<Task>> prepareServer, bool report, string workload)
     {
         var call = prepareServer();
         var perClient = calls / clients;
@@ -85,9 +85,9 @@ internal static class Measure
         var seconds = Report.Seconds(start, Stopwatch.GetTimestamp());
         if (!report) return;
         Array.Sort(latencies);
-        Report.Result(runtime, "call", clients, "rate", latencies.Length / seconds, "calls/s");
-        Report.Result(runtime, "call", clients, "p50_us", Stats.Percentile(latencies, 0.50), "us");
-        Report.Result(runtime, "call", clients, "p99_us", Stats.Percentile(latencies, 0.99), "us");
+        Report.Result(runtime, workload, clients, "rate", latencies.Length / seconds, "calls/s");
+        Report.Result(runtime, workload, clients, "p50_us", Stats.Percentile(latencies, 0.50), "us");
+        Report.Result(runtime, workload, clients, "p99_us", Stats.Percentile(latencies, 0.99), "us");
     }
 
     /// <summary>W6: the restart metrics from per-crash samples.</summary>

@@ -65,8 +65,7 @@ internal static class RemoteWorkloads
                 }
                 else
                 {
-                    await CallsAsync(runtime, client, I(0), Math.Max(I(0), I(1) / 10), report: false);
-                    await CallsAsync(runtime, client, I(0), I(1), report: true);
+                    await Measure.CallAsync(runtime, I(0), I(1), () => () => client.CallAsync(0), "remote_call");
                 }
             }
         }
@@ -76,32 +75,6 @@ internal static class RemoteWorkloads
             if (!server.WaitForExit(20_000)) server.Kill(entireProcessTree: true);
         }
         return true;
-    }
-
-    private static async Task CallsAsync(string runtime, IRemoteClient client, int clients, int calls, bool report)
-    {
-        var perClient = calls / clients;
-        var latencies = new double[perClient * clients];
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var tasks = Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
-        {
-            await release.Task;
-            for (var i = 0; i < perClient; i++)
-            {
-                var t0 = Stopwatch.GetTimestamp();
-                await client.CallAsync(i);
-                latencies[(c * perClient) + i] = Stats.TicksToMicros(Stopwatch.GetTimestamp() - t0);
-            }
-        })).ToArray();
-        var start = Stopwatch.GetTimestamp();
-        release.SetResult();
-        await Task.WhenAll(tasks);
-        var seconds = Report.Seconds(start, Stopwatch.GetTimestamp());
-        if (!report) return;
-        Array.Sort(latencies);
-        Report.Result(runtime, "remote_call", clients, "rate", latencies.Length / seconds, "calls/s");
-        Report.Result(runtime, "remote_call", clients, "p50_us", Stats.Percentile(latencies, 0.50), "us");
-        Report.Result(runtime, "remote_call", clients, "p99_us", Stats.Percentile(latencies, 0.99), "us");
     }
 
     private static Process StartServer(string runtime, int port)
