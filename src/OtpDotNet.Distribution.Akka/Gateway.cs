@@ -13,11 +13,19 @@ internal sealed class Gateway : ReceiveActor
 {
     private const string Hello = "otp-hello";
     private const string Welcome = "otp-welcome";
+    private const int MaxEarlyFrames = 100_000;
 
     private readonly ICarrierListener _listener;
     private readonly NodeIdentity _self;
     private readonly ConcurrentDictionary<NodeIdentity, IActorRef> _routes;
     private readonly Dictionary<Address, Peer> _peers = [];
+    private readonly Dictionary<Address, IActorRef> _pendingGateways = [];
+
+    /// <summary>
+    /// Frames from a node this one does not see up yet: it saw this node first, and sends as soon as it does. They are
+    /// delivered, in order, once this node sees it up too (at most <see cref="MaxEarlyFrames"/> per node).
+    /// </summary>
+    private readonly Dictionary<Address, List<byte[]>> _earlyFrames = [];
 
     public Gateway(ICarrierListener listener, NodeIdentity self, ConcurrentDictionary<NodeIdentity, IActorRef> routes)
     {
@@ -59,7 +67,7 @@ internal sealed class Gateway : ReceiveActor
         }
         if (!_peers.TryGetValue(member.Address, out var peer))
         {
-            _peers[member.Address] = peer = new Peer(identity);
+            _peers[member.Address] = peer = new Peer(identity, member.Address);
         }
         peer.Member = true;
         peer.Reachable = true;
@@ -83,28 +91,17 @@ internal sealed class Gateway : ReceiveActor
         if (greeting == Hello) Sender.Tell(Welcome, Self);
     }
 
-    private readonly Dictionary<Address, IActorRef> _pendingGateways = [];
-
-    /// <summary>
-    /// Frames from a node this one does not see up yet: it saw this node first, and sends as soon as it does. They are
-    /// delivered, in order, once this node sees it up too (at most <see cref="MaxEarlyFrames"/> per node).
-    /// </summary>
-    private readonly Dictionary<Address, List<byte[]>> _earlyFrames = [];
-
-    private const int MaxEarlyFrames = 100_000;
-
     private void Ready(Peer peer)
     {
         if (peer.Gateway is null)
         {
-            var address = _peers.First(kv => ReferenceEquals(kv.Value, peer)).Key;
-            if (_pendingGateways.Remove(address, out var greeted)) peer.Gateway = greeted;
+            if (_pendingGateways.Remove(peer.Address, out var greeted)) peer.Gateway = greeted;
         }
         if (peer.Up || !peer.Member || !peer.Reachable || peer.Gateway is null) return;
         peer.Up = true;
         _routes[peer.Identity] = peer.Gateway;
         _listener.OnNodeUp(peer.Identity);
-        if (_earlyFrames.Remove(peer.Gateway.Path.Address, out var early))
+        if (_earlyFrames.Remove(peer.Address, out var early))
         {
             foreach (var frame in early) _listener.OnFrame(peer.Identity, frame);
         }
@@ -151,9 +148,11 @@ internal sealed class Gateway : ReceiveActor
         if (early.Count < MaxEarlyFrames) early.Add(frame);
     }
 
-    private sealed class Peer(NodeIdentity identity)
+    private sealed class Peer(NodeIdentity identity, Address address)
     {
         public NodeIdentity Identity { get; } = identity;
+
+        public Address Address { get; } = address;
 
         public IActorRef? Gateway { get; set; }
 

@@ -106,8 +106,6 @@ public sealed partial class Cluster : IDistribution, IRemoteRequests, ICarrierLi
     /// <summary>The node this distribution belongs to.</summary>
     public Node Node => _node;
 
-    Node IDistribution.LocalNode => _node;
-
     Node IRemoteRequests.LocalNode => _node;
 
     /// <summary>The names of the other nodes connected now (Erlang's <c>nodes()</c>).</summary>
@@ -180,8 +178,6 @@ public sealed partial class Cluster : IDistribution, IRemoteRequests, ICarrierLi
         if (route == Route.Up) Emit(node, buffer, ref w);
         else Discard(buffer);
     }
-
-    void IDistribution.SendNamed(LocalProcess? from, string name, string node, object message) => SendNamed(name, node, message);
 
     /// <summary>
     /// <c>{Name, Node} ! Message</c>: dropped when the node is not connected or the name is not registered there (X4).
@@ -823,19 +819,9 @@ public sealed partial class Cluster : IDistribution, IRemoteRequests, ICarrierLi
             case FrameKind.MonitorNamed:
                 {
                     var watcher = ReadRemotePid(ref r, from);
-                    LocalProcess? target;
-                    Pid down;
-                    if (kind == FrameKind.Monitor)
-                    {
-                        var id = r.ReadInt64();
-                        target = _node.FindProcess(id)?.Process;
-                        down = PidOf(Self, id);
-                    }
-                    else
-                    {
-                        target = _node.WhereIs(r.ReadString()!)?.Process;
-                        down = default;
-                    }
+                    var target = kind == FrameKind.Monitor
+                        ? _node.FindProcess(r.ReadInt64())?.Process
+                        : _node.WhereIs(r.ReadString()!)?.Process;
                     var monitorRef = _codec.Read(ref r) as Ref ?? throw new MessagePackSerializationException("a monitor without a ref");
                     var remoteWatcher = new RemoteWatcher(this, Intern(from), watcher.Id);
                     if (target is not null && target.AddMonitor(monitorRef, remoteWatcher))
@@ -846,7 +832,6 @@ public sealed partial class Cluster : IDistribution, IRemoteRequests, ICarrierLi
                     {
                         SendDown(from, watcher.Id, monitorRef, ExitReason.NoProc); // X5
                     }
-                    _ = down;
                     break;
                 }
             case FrameKind.Demonitor:

@@ -41,6 +41,14 @@ internal sealed class TermCodec
     private const sbyte EnumCode = 24;
     private const int MaxDepth = 64;
 
+    /// <summary>
+    /// How deep the term being written or read is, where MessagePack's formatter of an allowed type hands a member back
+    /// to this codec: the depth limit holds through records too (a record that reaches itself is refused, not a
+    /// stack overflow).
+    /// </summary>
+    [ThreadStatic]
+    private static int t_depth;
+
     private readonly Cluster _cluster;
     private readonly MessageTypes _types;
     private readonly Options _options;
@@ -162,7 +170,7 @@ internal sealed class TermCodec
                 });
                 return;
             }
-            WriteRecord(ref w, type, name, value);
+            WriteRecord(ref w, type, name, value, depth);
             return;
         }
         // Collections that are not listed go as the terms they are: a dictionary as a map, a tuple as a tuple, a list
@@ -278,24 +286,40 @@ internal sealed class TermCodec
         Frame(ref w, ReasonCode, buffer, ref inner);
     }
 
-    private void WriteRecord(ref MessagePackWriter w, Type type, string name, object value)
+    private void WriteRecord(ref MessagePackWriter w, Type type, string name, object value, int depth)
     {
         var buffer = Buffer(out var inner);
         inner.WriteArrayHeader(2);
         inner.Write(name);
+        var outer = t_depth;
+        t_depth = depth + 1;
         try
         {
             MessagePackSerializer.Serialize(type, ref inner, value, _options);
         }
-        catch (MessagePackSerializationException ex) when (ex.InnerException is MessageNotSerializableException inner2)
+        catch (MessagePackSerializationException ex) when (Innermost(ex) is { } own)
         {
-            throw inner2;
+            // Ours, from a member written by this codec (however deep): the sender gets it as it was raised.
+            throw own;
         }
         catch (MessagePackSerializationException ex)
         {
             throw new MessageNotSerializableException($"{type} cannot be written: {ex.InnerException?.Message ?? ex.Message}", type, ex);
         }
+        finally
+        {
+            t_depth = outer;
+        }
         Frame(ref w, RecordCode, buffer, ref inner);
+    }
+
+    private static MessageNotSerializableException? Innermost(Exception ex)
+    {
+        for (var e = ex.InnerException; e is not null; e = e.InnerException)
+        {
+            if (e is MessageNotSerializableException own) return own;
+        }
+        return null;
     }
 
     // ---------------------------------------------------------------- reading
@@ -367,7 +391,16 @@ internal sealed class TermCodec
                     Expect(b.ReadArrayHeader(), 2);
                     var name = b.ReadString() ?? "";
                     if (!_types.TryGetType(name, out var type)) throw new UnknownMessageTypeException(name);
-                    return MessagePackSerializer.Deserialize(type, ref b, _options);
+                    var outer = t_depth;
+                    t_depth = depth + 1;
+                    try
+                    {
+                        return MessagePackSerializer.Deserialize(type, ref b, _options);
+                    }
+                    finally
+                    {
+                        t_depth = outer;
+                    }
                 }
             case EnumCode:
                 {
@@ -465,11 +498,11 @@ internal sealed class TermCodec
 
     private abstract class TermFormatter<T>(TermCodec codec) : IMessagePackFormatter<T>
     {
-        public void Serialize(ref MessagePackWriter writer, T value, MessagePackSerializerOptions options) => codec.Write(ref writer, value, 1);
+        public void Serialize(ref MessagePackWriter writer, T value, MessagePackSerializerOptions options) => codec.Write(ref writer, value, t_depth + 1);
 
         public T Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
         {
-            var value = codec.Read(ref reader, 1);
+            var value = codec.Read(ref reader, t_depth + 1);
             if (value is T t) return t;
             if (value is null && default(T) is null) return default!;
             throw new MessagePackSerializationException($"expected {typeof(T).Name}, found {value?.GetType().Name ?? "nil"}");

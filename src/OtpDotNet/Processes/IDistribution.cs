@@ -9,17 +9,11 @@ namespace Otp.Net.Processes;
 /// </summary>
 internal interface IDistribution
 {
-    /// <summary>The node this distribution belongs to.</summary>
-    Node LocalNode { get; }
-
     /// <summary>This node's name and creation.</summary>
     NodeIdentity Self { get; }
 
     /// <summary>A message to a remote process; dropped when its node is not connected (X4).</summary>
     void Send(LocalProcess? from, RemotePid to, object message);
-
-    /// <summary>A message to <c>{Name, Node}</c>; dropped when the name is not registered there (X4).</summary>
-    void SendNamed(LocalProcess? from, string name, string node, object message);
 
     /// <summary><paramref name="from"/> has recorded its side of a link to <paramref name="to"/>: carries the link.</summary>
     void Link(LocalProcess from, RemotePid to);

@@ -571,6 +571,10 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     /// </summary>
     internal void OnNodeDown(RemoteNode node)
     {
+        // Most processes hold nothing remote. Read without the lock: whatever is added after the node went down is
+        // refused by the distribution itself (it no longer routes to that node), and remote watchers are added on the
+        // thread that reports the down.
+        if (_remoteLinks is null && _remoteMonitoring is null && _monitoredBy is null) return;
         List<RemotePid>? links = null;
         List<RemoteMonitor>? downs = null;
         lock (this)

@@ -385,4 +385,27 @@ public sealed class RemoteSignalTests : IAsyncLifetime
         (await onB.ExpectMsgAsync<string>()).Should().Be("again");
         _cluster[1].GetProcessInfo(onB.Pid)!.Links.Should().BeEmpty();
     }
+
+    [Fact] // a cyclic message (a list holding itself, a record reaching itself through an object member) is refused
+    public async Task ACyclicMessage_IsATypedErrorForTheSender_AndTheConnectionGoesOn()
+    {
+        var a = _cluster.Probe(0);
+        var b = _cluster.Probe(1);
+        var bAtA = _cluster.PidAt(0, b.Pid);
+        var list = new List<object> { 1 };
+        list.Add(list);
+        var map = new Dictionary<string, object>();
+        map["self"] = new Nested(map, [1], []);
+        foreach (var cyclic in new object[] { list, map })
+        {
+            var act = () => a.RunAsync(ctx =>
+            {
+                ctx.Send(bAtA, cyclic);
+                return Task.CompletedTask;
+            });
+            (await act.Should().ThrowAsync<MessageNotSerializableException>()).Which.Message.Should().Contain("deeper");
+        }
+        a.Send(bAtA, new Ping(7, a.Pid));
+        (await b.ExpectMsgAsync<object>()).Should().BeOfType<Ping>().Which.N.Should().Be(7);
+    }
 }
