@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using Akka.Actor;
 using Akka.Cluster;
@@ -7,22 +6,24 @@ using Akka.Configuration;
 namespace Otp.Net.Distribution.Akka;
 
 /// <summary>
-/// The distribution carried by Akka.NET Cluster. Each node runs one actor system with one gateway actor: frames
-/// between two nodes travel between their gateways (Akka keeps the order of messages from one actor to another), so
-/// an Otp.Net process costs no actor. Membership, failure detection and downing are Akka's: a node is reported down as
-/// soon as it is unreachable (the phi-accrual detector) or removed (left, or downed by the split-brain resolver), and up
-/// again when it is reachable. A member's incarnation (<c>UniqueAddress.Uid</c>) is the node's creation.
+/// The distribution carried by Akka.NET Cluster. Membership, failure detection and downing are Akka's: each node runs
+/// one actor system with one gateway actor that follows them, so an Otp.Net process costs no actor. A node is
+/// reported down as soon as it is unreachable (the phi-accrual detector) or removed (left, or downed by the
+/// split-brain resolver), and up again when it is reachable. A member's incarnation (<c>UniqueAddress.Uid</c>) is the
+/// node's creation. Frames travel on a TCP connection from each node to each other (its port is part of the node's
+/// membership, <see cref="AkkaCarrierOptions.FramePort"/>): in order, batched under load, and without passing through
+/// an actor; a connection that breaks is a nodedown on both sides, as between Erlang nodes.
 /// </summary>
 public sealed class AkkaCarrier : IDistributionCarrier
 {
     internal const string RolePrefix = "otp:";
+    internal const string PortRolePrefix = "otp-port:";
     internal const string GatewayName = "otp-gateway";
 
     private readonly AkkaCarrierOptions _options;
     private readonly int _maxFrameBytes;
-    private readonly ConcurrentDictionary<NodeIdentity, IActorRef> _routes = new();
     private ActorSystem? _system;
-    private IActorRef? _gateway;
+    private FrameLinks? _links;
 
     /// <summary>A carrier with these options; <paramref name="maxFrameBytes"/> sizes Akka's own frame limit.</summary>
     public AkkaCarrier(AkkaCarrierOptions options, int maxFrameBytes = 8 * 1024 * 1024)
@@ -36,16 +37,25 @@ public sealed class AkkaCarrier : IDistributionCarrier
     /// <summary>The address Akka listens on, once started (<c>akka.tcp://otp@127.0.0.1:4001</c>).</summary>
     public string? Address => _system is null ? null : global::Akka.Cluster.Cluster.Get(_system).SelfAddress.ToString();
 
+    /// <summary>The port this node accepts frame connections on, once started.</summary>
+    internal int? FramePort => _links?.Port;
+
+    /// <summary>Breaks this node's connections with <paramref name="node"/>, as a network fault would.</summary>
+    internal void Sever(NodeIdentity node) => _links?.Sever(node);
+
     /// <inheritdoc />
     public async Task<NodeIdentity> StartAsync(string nodeName, ICarrierListener listener, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(listener);
-        var config = ConfigurationFactory.ParseString(Hocon(nodeName));
+        _links = FrameLinks.Bind(_options.Hostname, _options.FramePort, _maxFrameBytes);
+        var config = ConfigurationFactory.ParseString(Hocon(nodeName, _links.Port));
         if (_options.Hocon is { } extra) config = ConfigurationFactory.ParseString(extra).WithFallback(config);
         _system = ActorSystem.Create(_options.SystemName, config);
         var cluster = global::Akka.Cluster.Cluster.Get(_system);
         var self = new NodeIdentity(nodeName, Convert.ToInt64(cluster.SelfUniqueAddress.Uid, CultureInfo.InvariantCulture));
-        _gateway = _system.ActorOf(Props.Create(() => new Gateway(listener, self, _routes)), GatewayName);
+        _links.Start(self, listener);
+        var links = _links;
+        _system.ActorOf(Props.Create(() => new Gateway(links, self)), GatewayName);
         var seeds = _options.Seeds.Count == 0
             ? [cluster.SelfAddress]
             : _options.Seeds.Select(s => global::Akka.Actor.Address.Parse($"akka.tcp://{_options.SystemName}@{s}")).ToList();
@@ -54,26 +64,26 @@ public sealed class AkkaCarrier : IDistributionCarrier
     }
 
     /// <inheritdoc />
-    public void Send(NodeIdentity to, ReadOnlyMemory<byte> frame)
-    {
-        if (_routes.TryGetValue(to, out var gateway)) gateway.Tell(frame.ToArray(), _gateway);
-    }
+    public void Send(NodeIdentity to, ReadOnlyMemory<byte> frame) => _links?.Send(to, frame.Span);
 
     /// <summary>Leaves the cluster gracefully and stops the actor system.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_system is null) return;
-        try
+        if (_system is not null)
         {
-            await CoordinatedShutdown.Get(_system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance).WaitAsync(TimeSpan.FromSeconds(15)).ConfigureAwait(false);
+            try
+            {
+                await CoordinatedShutdown.Get(_system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance).WaitAsync(TimeSpan.FromSeconds(15)).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                await _system.Terminate().ConfigureAwait(false);
+            }
         }
-        catch (TimeoutException)
-        {
-            await _system.Terminate().ConfigureAwait(false);
-        }
+        if (_links is not null) await _links.DisposeAsync().ConfigureAwait(false);
     }
 
-    private string Hocon(string nodeName)
+    private string Hocon(string nodeName, int framePort)
     {
         var frame = Math.Max(_maxFrameBytes + (64 * 1024), 128_000);
         return $$"""
@@ -94,7 +104,7 @@ public sealed class AkkaCarrier : IDistributionCarrier
                 }
               }
               cluster {
-                roles = ["{{RolePrefix}}{{nodeName}}"]
+                roles = ["{{RolePrefix}}{{nodeName}}", "{{PortRolePrefix}}{{framePort}}"]
                 downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
                 split-brain-resolver {
                   active-strategy = {{_options.SplitBrainStrategy}}

@@ -13,6 +13,12 @@ public sealed class AkkaCarrierOptions
     public int Port { get; set; }
 
     /// <summary>
+    /// The port this node accepts other nodes' frame connections on (on <see cref="Hostname"/>); 0 (the default) picks
+    /// a free one, which the other nodes learn from the membership.
+    /// </summary>
+    public int FramePort { get; set; }
+
+    /// <summary>
     /// Seed nodes, <c>host:port</c>. Empty: the node forms a cluster of its own, which others join by naming it.
     /// </summary>
     public IList<string> Seeds { get; } = [];
@@ -40,6 +46,7 @@ public sealed class AkkaCarrierOptions
     public void Validate()
     {
         if (Port is < 0 or > 65535) throw new DistributionException($"Port must be between 0 and 65535 (was {Port})");
+        if (FramePort is < 0 or > 65535) throw new DistributionException($"FramePort must be between 0 and 65535 (was {FramePort})");
         foreach (var seed in Seeds)
         {
             var colon = seed.LastIndexOf(':');
