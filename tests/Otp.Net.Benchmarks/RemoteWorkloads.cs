@@ -21,7 +21,8 @@ namespace Otp.Net.Benchmarks;
 /// <summary>
 /// Between two nodes, each its own process on 127.0.0.1: ping-pong (one process sends, the other answers, N round
 /// trips) and calls (C clients, N request-replies in all, with latencies). The server is this program started again
-/// with <c>remote_server</c>. Otp.Net runs over its Akka.NET carrier; the peers use Akka.Remote and Proto.Remote
+/// with <c>remote_server</c>. Otp.Net runs over its Akka.NET carrier (<c>otpnet</c>) and over the Proto.Cluster
+/// prototype carrier (<c>otpproto</c>, <see cref="ProtoCarrier"/>); the peers use Akka.Remote and Proto.Remote
 /// directly, with their defaults.
 /// </summary>
 internal static class RemoteWorkloads
@@ -35,7 +36,8 @@ internal static class RemoteWorkloads
         {
             var serving = runtime switch
             {
-                "otpnet" => ServeOtpNetAsync(I(0)),
+                "otpnet" => ServeOtpNetAsync(I(0), proto: false),
+                "otpproto" => ServeOtpNetAsync(I(0), proto: true),
                 "akka" => ServeAkkaAsync(I(0)),
                 "proto" => ServeProtoAsync(I(0)),
                 _ => null,
@@ -44,14 +46,15 @@ internal static class RemoteWorkloads
             await serving;
             return true;
         }
-        if (runtime is not ("otpnet" or "akka" or "proto")) return false;
+        if (runtime is not ("otpnet" or "otpproto" or "akka" or "proto")) return false;
         var port = FreePort();
         using var server = StartServer(runtime, port);
         try
         {
             var client = runtime switch
             {
-                "otpnet" => await OtpNetClient.StartAsync(port),
+                "otpnet" => await OtpNetClient.StartAsync(port, proto: false),
+                "otpproto" => await OtpNetClient.StartAsync(port, proto: true),
                 "akka" => await AkkaClient.StartAsync(port),
                 _ => (IRemoteClient)await ProtoClient.StartAsync(port),
             };
@@ -121,10 +124,13 @@ internal static class RemoteWorkloads
         return options;
     }
 
-    private static async Task ServeOtpNetAsync(int port)
+    private static IDistributionCarrier Carrier(bool proto, int port, int? seed) =>
+        proto ? new ProtoCarrier(port, seed) : new AkkaCarrier(AkkaOptions(port, seed));
+
+    private static async Task ServeOtpNetAsync(int port, bool proto)
     {
         await using var node = new Node(new NodeOptions { LoggerFactory = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance });
-        var cluster = await Cluster.StartAsync(node, new DistributionOptions { NodeName = ServerNode }, new AkkaCarrier(AkkaOptions(port, null)));
+        var cluster = await Cluster.StartAsync(node, new DistributionOptions { NodeName = ServerNode }, Carrier(proto, port, null));
         node.Spawn(async ctx =>
         {
             while (true)
@@ -148,10 +154,10 @@ internal static class RemoteWorkloads
     {
         private readonly ServerRef _echo = ServerRef.Remote("echo", ServerNode, node);
 
-        public static async Task<OtpNetClient> StartAsync(int port)
+        public static async Task<OtpNetClient> StartAsync(int port, bool proto)
         {
             var node = new Node(new NodeOptions { LoggerFactory = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance });
-            var cluster = await Cluster.StartAsync(node, new DistributionOptions { NodeName = "client@127.0.0.1" }, new AkkaCarrier(AkkaOptions(0, port)));
+            var cluster = await Cluster.StartAsync(node, new DistributionOptions { NodeName = "client@127.0.0.1" }, Carrier(proto, 0, port));
             var clock = Stopwatch.StartNew();
             while (!cluster.IsConnected(ServerNode))
             {

@@ -36,14 +36,15 @@ internal static class Suite
     {
         if (filter.Length > 0 && filter[0] == "--dashboard") return await DashboardAsync(filter[1..], runs);
         var selected = filter.Length == 0 ? Standard : Standard.Concat(Remote).Where(w => filter.Contains(w.Workload)).ToArray();
-        var rows = new List<string>();
-        Console.WriteLine($"| workload | args | metric | {string.Join(" | ", Runtimes)} | otpnet / best peer | otpnet / channel |");
-        Console.WriteLine($"|---|---|---|{string.Concat(Runtimes.Select(_ => "---|"))}---|---|");
+        // Between nodes, the prototype carrier on Proto.Cluster runs beside the shipped one; there is no bare-Channel floor.
+        string[] runtimes = selected.Any(Remote.Contains) ? ["otpnet", "otpproto", "akka", "proto"] : Runtimes;
+        Console.WriteLine($"| workload | args | metric | {string.Join(" | ", runtimes)} | otpnet / best peer | otpnet / channel |");
+        Console.WriteLine($"|---|---|---|{string.Concat(runtimes.Select(_ => "---|"))}---|---|");
         foreach (var (workload, args) in selected)
         {
             var values = new Dictionary<(string Runtime, string Metric), List<double>>();
             var metrics = new List<string>();
-            foreach (var runtime in Runtimes)
+            foreach (var runtime in runtimes)
             {
                 for (var run = 0; run < runs; run++)
                 {
@@ -60,7 +61,7 @@ internal static class Suite
             foreach (var metric in metrics)
             {
                 double? Median(string runtime) => values.TryGetValue((runtime, metric), out var l) && l.Count > 0 ? l.Order().ElementAt(l.Count / 2) : null;
-                var cells = Runtimes.Select(r => Median(r) is { } v ? Format(v) : "n/a");
+                var cells = runtimes.Select(r => Median(r) is { } v ? Format(v) : "n/a");
                 var ours = Median("otpnet");
                 var peers = Peers.Select(Median).Where(v => v is not null).Select(v => v!.Value).ToArray();
                 var best = peers.Length == 0 ? (double?)null : LowerIsBetter(metric) ? peers.Min() : peers.Max();
