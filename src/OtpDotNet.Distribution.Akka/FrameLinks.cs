@@ -136,7 +136,6 @@ internal sealed class FrameLinks : IAsyncDisposable
                 Close(link);
             }
         }
-        _stopping.Dispose();
     }
 
     // ---------------------------------------------------------------- connecting
