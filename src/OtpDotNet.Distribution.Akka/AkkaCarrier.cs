@@ -40,6 +40,9 @@ public sealed class AkkaCarrier : IDistributionCarrier
     /// <summary>The port this node accepts frame connections on, once started.</summary>
     internal int? FramePort => _links?.Port;
 
+    /// <summary>How many nodes this one keeps frame connection state for.</summary>
+    internal int LinkCount => _links?.LinkCount ?? 0;
+
     /// <summary>Breaks this node's connections with <paramref name="node"/>, as a network fault would.</summary>
     internal void Sever(NodeIdentity node) => _links?.Sever(node);
 

@@ -22,6 +22,7 @@ internal sealed class FrameLinks : IAsyncDisposable
     private const byte Accepted = 1;
     private const int ReadBufferBytes = 64 * 1024;
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(5);
+    private const long MaxEarlyBytes = 64L * 1024 * 1024;
     private static readonly TimeSpan UnclaimedTimeout = TimeSpan.FromSeconds(60);
 
     private readonly object _deliver = new();
@@ -110,6 +111,9 @@ internal sealed class FrameLinks : IAsyncDisposable
         }
     }
 
+    /// <summary>How many nodes this one keeps connection state for.</summary>
+    internal int LinkCount => _links.Count;
+
     /// <summary>Breaks the connections with <paramref name="node"/>, as a network fault would.</summary>
     internal void Sever(NodeIdentity node)
     {
@@ -176,7 +180,13 @@ internal sealed class FrameLinks : IAsyncDisposable
                     link.Output.Open(socket);
                     link.Up = true;
                     _listener!.OnNodeUp(link.Identity);
-                    link.Woken();
+                    // Frames the node sent before this one saw it up (it saw this one first), in their order.
+                    if (link.Early is { } early)
+                    {
+                        link.Early = null;
+                        link.EarlyBytes = 0;
+                        foreach (var frame in early) _listener.OnFrame(link.Identity, frame);
+                    }
                 }
                 _ = WatchOutboundAsync(link, socket);
                 return;
@@ -244,7 +254,8 @@ internal sealed class FrameLinks : IAsyncDisposable
         link.Output.Close();
         link.In?.Dispose();
         link.In = null;
-        link.Woken();
+        link.Early = null;
+        link.EarlyBytes = 0;
     }
 
     // ---------------------------------------------------------------- accepting
@@ -286,6 +297,7 @@ internal sealed class FrameLinks : IAsyncDisposable
                     if (link.In is not null) Break(link, link.In);
                     link.In = socket;
                 }
+                _ = ExpireUnclaimedAsync(link, socket);
                 await socket.SendAsync(new[] { Accepted }, SocketFlags.None, timeout.Token).ConfigureAwait(false);
             }
             await ReadFramesAsync(link, socket).ConfigureAwait(false);
@@ -297,7 +309,12 @@ internal sealed class FrameLinks : IAsyncDisposable
         {
             if (link is not null)
             {
-                lock (_deliver) Break(link, socket);
+                lock (_deliver)
+                {
+                    Break(link, socket);
+                    // A node the membership never named (a stale incarnation, or a stranger): nothing is kept for it.
+                    if (link.Target is null && link.In is null) _links.TryRemove(new KeyValuePair<NodeIdentity, Link>(link.Identity, link));
+                }
             }
             socket.Dispose();
         }
@@ -308,7 +325,6 @@ internal sealed class FrameLinks : IAsyncDisposable
         var buffer = ArrayPool<byte>.Shared.Rent(ReadBufferBytes);
         var start = 0;
         var end = 0;
-        var claimedBy = DateTime.UtcNow + UnclaimedTimeout;
         try
         {
             while (true)
@@ -316,15 +332,7 @@ internal sealed class FrameLinks : IAsyncDisposable
                 var read = await socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None, _stopping.Token).ConfigureAwait(false);
                 if (read == 0) return;
                 end += read;
-                while (true)
-                {
-                    var outcome = DeliverAll(link, socket, buffer, ref start, end);
-                    if (outcome == Delivery.Detached) return;
-                    if (outcome == Delivery.Done) break;
-                    // Not up yet here (the other node saw this one first): the frames wait, in order, until it is.
-                    if (DateTime.UtcNow > claimedBy) return;
-                    await link.WhenWokenAsync(_deliver, UnclaimedTimeout, _stopping.Token).ConfigureAwait(false);
-                }
+                if (!DeliverAll(link, socket, buffer, ref start, end)) return;
                 if (start == end)
                 {
                     start = end = 0;
@@ -353,36 +361,60 @@ internal sealed class FrameLinks : IAsyncDisposable
         }
     }
 
-    private enum Delivery
-    {
-        Done,
-        NotUp,
-        Detached,
-    }
-
-    /// <summary>Delivers every complete frame in <paramref name="buffer"/>, under the listener's lock.</summary>
-    /// <exception cref="InvalidDataException">A frame over the size limit: the connection is broken.</exception>
-    private Delivery DeliverAll(Link link, Socket socket, byte[] buffer, ref int start, int end)
+    /// <summary>
+    /// Delivers every complete frame in <paramref name="buffer"/>, under the listener's lock; false when the connection
+    /// is no longer the node's. Frames from a node not up here yet (it saw this node first) are kept, in order, until it
+    /// is, up to <see cref="MaxEarlyBytes"/>.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A frame over the size limit, or too many early ones: the connection is broken.</exception>
+    private bool DeliverAll(Link link, Socket socket, byte[] buffer, ref int start, int end)
     {
         lock (_deliver)
         {
-            if (link.In != socket) return Delivery.Detached;
+            if (link.In != socket) return false;
             while (end - start >= 4)
             {
                 var length = BinaryPrimitives.ReadInt32LittleEndian(buffer.AsSpan(start));
                 if (length < 0 || length > _maxFrameBytes) throw new InvalidDataException($"a frame of {length} bytes from {link.Identity}");
-                if (end - start - 4 < length) return Delivery.Done;
-                if (!link.Up) return Delivery.NotUp;
-                _listener!.OnFrame(link.Identity, buffer.AsMemory(start + 4, length));
+                if (end - start - 4 < length) return true;
+                var frame = buffer.AsMemory(start + 4, length);
+                if (link.Up)
+                {
+                    _listener!.OnFrame(link.Identity, frame);
+                }
+                else
+                {
+                    link.EarlyBytes += length;
+                    if (link.EarlyBytes > MaxEarlyBytes) throw new InvalidDataException($"more than {MaxEarlyBytes} bytes from {link.Identity} before it was up");
+                    (link.Early ??= []).Add(frame.ToArray());
+                }
                 start += 4 + length;
             }
-            return Delivery.Done;
+            return true;
+        }
+    }
+
+    /// <summary>A connection from a node that does not come up within <see cref="UnclaimedTimeout"/> is closed.</summary>
+    private async Task ExpireUnclaimedAsync(Link link, Socket socket)
+    {
+        try
+        {
+            await Task.Delay(UnclaimedTimeout, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        lock (_deliver)
+        {
+            if (!link.Up && link.In == socket) Break(link, socket);
         }
     }
 
     // ---------------------------------------------------------------- handshake
 
-    private static byte[] Handshake(NodeIdentity from, NodeIdentity to)
+    /// <summary>The first bytes of a connection from <paramref name="from"/> to <paramref name="to"/>.</summary>
+    internal static byte[] Handshake(NodeIdentity from, NodeIdentity to)
     {
         var buffer = new ArrayBufferWriter<byte>(128);
         var head = buffer.GetSpan(5);
@@ -450,8 +482,6 @@ internal sealed class FrameLinks : IAsyncDisposable
 
     private sealed class Link
     {
-        private TaskCompletionSource? _woken;
-
         public Link(NodeIdentity identity)
         {
             Identity = identity;
@@ -477,24 +507,10 @@ internal sealed class FrameLinks : IAsyncDisposable
 
         public Output Output { get; }
 
-        /// <summary>Wakes a reader waiting for the link to come up (or to close). Called under the delivery lock.</summary>
-        public void Woken()
-        {
-            _woken?.TrySetResult();
-            _woken = null;
-        }
+        /// <summary>Frames that arrived before the node was up here, and their size.</summary>
+        public List<byte[]>? Early { get; set; }
 
-        public Task WhenWokenAsync(object gate, TimeSpan timeout, CancellationToken cancellationToken)
-        {
-            Task waiting;
-            lock (gate)
-            {
-                if (Up || In is null) return Task.CompletedTask;
-                _woken ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                waiting = _woken.Task;
-            }
-            return waiting.WaitAsync(timeout, cancellationToken).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        }
+        public long EarlyBytes { get; set; }
     }
 
     /// <summary>

@@ -133,6 +133,26 @@ public sealed class AkkaCarrierTests : IAsyncLifetime
         (await echo.ExpectMsgAsync<string>()).Should().Be("still here");
     }
 
+    [Fact]
+    public async Task AStrangerWithAWellFormedHandshake_IsHeldUntilItLeaves_AndLeavesNothingBehind()
+    {
+        var b = _nodes[1];
+        b.Carrier.LinkCount.Should().Be(1);
+        using (var stranger = new TcpClient())
+        {
+            await stranger.ConnectAsync("127.0.0.1", b.Carrier.FramePort!.Value);
+            var stream = stranger.GetStream();
+            await stream.WriteAsync(FrameLinks.Handshake(new NodeIdentity("stranger@127.0.0.1", 7), b.Cluster.Self));
+            var ack = new byte[1];
+            (await stream.ReadAsync(ack)).Should().Be(1, "a node the membership has not named yet may be about to be");
+            b.Carrier.LinkCount.Should().Be(2);
+            // Frames it sends wait for a membership that never comes.
+            await stream.WriteAsync(new byte[] { 3, 0, 0, 0, 0x91, 0x01, 0xC0 });
+        }
+        await WaitAsync(() => b.Carrier.LinkCount == 1);
+        b.Cluster.IsConnected("stranger@127.0.0.1").Should().BeFalse();
+    }
+
     /// <summary>How many bytes arrive before the other side closes (or resets) the connection.</summary>
     private static async Task<int> ReadUntilClosedAsync(NetworkStream stream)
     {
