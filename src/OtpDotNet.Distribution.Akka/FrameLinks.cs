@@ -23,6 +23,9 @@ internal sealed class FrameLinks : IAsyncDisposable
     private const int ReadBufferBytes = 64 * 1024;
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(5);
     private const long MaxEarlyBytes = 64L * 1024 * 1024;
+    private const int FrameOverhead = 32; // what a kept frame costs beyond its bytes
+    private const int MaxUnclaimed = 16;  // connections from nodes the membership has not named
+    private const int MaxHandshaking = 64;
     private static readonly TimeSpan UnclaimedTimeout = TimeSpan.FromSeconds(60);
 
     private readonly object _deliver = new();
@@ -31,13 +34,16 @@ internal sealed class FrameLinks : IAsyncDisposable
     private readonly Socket _server;
     private readonly int _maxFrameBytes;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly long _maxPendingBytes;
     private ICarrierListener? _listener;
+    private int _handshaking;
     private NodeIdentity _self;
 
     private FrameLinks(Socket server, int maxFrameBytes)
     {
         _server = server;
         _maxFrameBytes = maxFrameBytes;
+        _maxPendingBytes = Math.Max(64L * 1024 * 1024, 4L * maxFrameBytes);
     }
 
     /// <summary>The port this node accepts connections on.</summary>
@@ -74,26 +80,28 @@ internal sealed class FrameLinks : IAsyncDisposable
     /// <summary>Akka sees <paramref name="node"/> up and reachable at <paramref name="endpoint"/>: connect to it.</summary>
     public void Want(NodeIdentity node, EndPoint endpoint)
     {
-        if (_gone.ContainsKey(node)) return;
-        var link = _links.GetOrAdd(node, n => new Link(n));
+        Link link;
+        int attempt;
         lock (_deliver)
         {
+            if (_gone.ContainsKey(node)) return;
+            link = _links.GetOrAdd(node, n => new Link(n));
             link.Target = endpoint;
             if (link.Wanted) return;
             link.Wanted = true;
-            link.Attempt++;
+            attempt = link.NextAttempt();
         }
-        _ = ConnectAsync(link, link.Attempt);
+        _ = ConnectAsync(link, attempt);
     }
 
     /// <summary>Akka sees <paramref name="node"/> unreachable: it is down until it is reachable again.</summary>
     public void Unwant(NodeIdentity node)
     {
-        if (!_links.TryGetValue(node, out var link)) return;
         lock (_deliver)
         {
+            if (!_links.TryGetValue(node, out var link)) return;
             link.Wanted = false;
-            link.Attempt++;
+            link.NextAttempt();
             Break(link, null);
         }
     }
@@ -101,13 +109,14 @@ internal sealed class FrameLinks : IAsyncDisposable
     /// <summary><paramref name="node"/> left the cluster or was downed: that incarnation never comes back.</summary>
     public void Forget(NodeIdentity node)
     {
-        _gone[node] = 0;
-        if (!_links.TryRemove(node, out var link)) return;
         lock (_deliver)
         {
+            _gone[node] = 0;
+            if (!_links.TryRemove(node, out var link)) return;
             link.Wanted = false;
-            link.Attempt++;
+            link.NextAttempt();
             Break(link, null);
+            link.Dispose();
         }
     }
 
@@ -136,7 +145,7 @@ internal sealed class FrameLinks : IAsyncDisposable
             foreach (var link in _links.Values)
             {
                 link.Wanted = false;
-                link.Attempt++;
+                link.NextAttempt();
                 Close(link);
             }
         }
@@ -150,15 +159,22 @@ internal sealed class FrameLinks : IAsyncDisposable
         while (!_stopping.IsCancellationRequested)
         {
             EndPoint target;
+            CancellationToken abandoned;
             lock (_deliver)
             {
                 if (!link.Wanted || link.Attempt != attempt || link.Up) return;
                 target = link.Target!;
+                abandoned = link.Abandoned;
             }
-            var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            Socket? socket = null;
             try
             {
-                using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token))
+                // A name resolves to IPv4 or IPv6: a dual-mode socket takes either.
+                socket = target is DnsEndPoint ? new Socket(SocketType.Stream, ProtocolType.Tcp) : new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                socket.NoDelay = true;
+                // An attempt given up (the node became unreachable, or a newer attempt started) stops where it is:
+                // its connection must not reach the other node after a newer one did.
+                using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, abandoned))
                 {
                     timeout.CancelAfter(HandshakeTimeout);
                     await socket.ConnectAsync(target, timeout.Token).ConfigureAwait(false);
@@ -177,29 +193,30 @@ internal sealed class FrameLinks : IAsyncDisposable
                         socket.Dispose();
                         return;
                     }
-                    link.Output.Open(socket);
+                    link.Output.Open(socket, _maxPendingBytes);
                     link.Up = true;
-                    _listener!.OnNodeUp(link.Identity);
                     // Frames the node sent before this one saw it up (it saw this one first), in their order.
-                    if (link.Early is { } early)
+                    var early = link.Early;
+                    link.Early = null;
+                    link.EarlyBytes = 0;
+                    _ = WatchOutboundAsync(link, socket);
+                    Report(() => _listener!.OnNodeUp(link.Identity));
+                    if (early is not null)
                     {
-                        link.Early = null;
-                        link.EarlyBytes = 0;
-                        foreach (var frame in early) _listener.OnFrame(link.Identity, frame);
+                        foreach (var frame in early) Report(() => _listener!.OnFrame(link.Identity, frame));
                     }
                 }
-                _ = WatchOutboundAsync(link, socket);
                 return;
             }
             catch (Exception ex) when (ex is SocketException or OperationCanceledException or IOException or ObjectDisposedException)
             {
-                socket.Dispose();
+                socket?.Dispose();
             }
             try
             {
                 await Task.Delay(backoff, _stopping.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
             {
                 return;
             }
@@ -232,6 +249,22 @@ internal sealed class FrameLinks : IAsyncDisposable
     }
 
     /// <summary>
+    /// Calls the listener (under <see cref="_deliver"/>). A listener that throws does not stop the links: the
+    /// connection's state is already what it reports, and the next report goes on.
+    /// </summary>
+    private static void Report(Action report)
+    {
+        try
+        {
+            report();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            System.Diagnostics.Trace.TraceError($"Otp.Net distribution: a carrier report threw {ex}");
+        }
+    }
+
+    /// <summary>
     /// Ends the link's current session (under <see cref="_deliver"/>): both connections close, the node is reported
     /// down if it was up, and a new connection is tried while Akka still sees it reachable.
     /// </summary>
@@ -240,12 +273,12 @@ internal sealed class FrameLinks : IAsyncDisposable
         if (inbound is not null && link.In != inbound) return;
         var wasUp = link.Up;
         Close(link);
-        if (wasUp) _listener!.OnNodeDown(link.Identity);
         if (link.Wanted && !_stopping.IsCancellationRequested && _links.ContainsKey(link.Identity))
         {
-            var attempt = ++link.Attempt;
-            _ = ConnectAsync(link, attempt);
+            var attempt = link.NextAttempt();
+            _ = Task.Run(() => ConnectAsync(link, attempt));
         }
+        if (wasUp) Report(() => _listener!.OnNodeDown(link.Identity));
     }
 
     private static void Close(Link link)
@@ -272,6 +305,21 @@ internal sealed class FrameLinks : IAsyncDisposable
             catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
             {
                 if (_stopping.IsCancellationRequested) return;
+                // Out of descriptors, or the like: try again shortly rather than spin.
+                try
+                {
+                    await Task.Delay(100, _stopping.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+                {
+                    return;
+                }
+                continue;
+            }
+            if (Interlocked.Increment(ref _handshaking) > MaxHandshaking)
+            {
+                Interlocked.Decrement(ref _handshaking);
+                socket.Dispose();
                 continue;
             }
             _ = ServeAsync(socket);
@@ -280,19 +328,27 @@ internal sealed class FrameLinks : IAsyncDisposable
 
     private async Task ServeAsync(Socket socket)
     {
-        socket.NoDelay = true;
         Link? link = null;
+        var handshaking = true;
         try
         {
-            NodeIdentity from;
+            socket.NoDelay = true;
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token))
             {
                 timeout.CancelAfter(HandshakeTimeout);
-                (from, var to) = await ReadHandshakeAsync(socket, timeout.Token).ConfigureAwait(false);
-                if (to != _self || from == _self || _gone.ContainsKey(from)) return;
-                link = _links.GetOrAdd(from, n => new Link(n));
+                var (from, to) = await ReadHandshakeAsync(socket, timeout.Token).ConfigureAwait(false);
+                if (to != _self || from == _self) return;
                 lock (_deliver)
                 {
+                    if (_gone.ContainsKey(from)) return;
+                    _links.TryGetValue(from, out link);
+                    // A member this node sees unreachable stays down on both sides until it is reachable again.
+                    if (link is { Target: not null, Wanted: false }) return;
+                    if (link is null)
+                    {
+                        if (_links.Values.Count(l => l.Target is null) >= MaxUnclaimed) return;
+                        link = _links.GetOrAdd(from, n => new Link(n));
+                    }
                     // A node has one connection to this one: a new one means the earlier one broke.
                     if (link.In is not null) Break(link, link.In);
                     link.In = socket;
@@ -300,6 +356,8 @@ internal sealed class FrameLinks : IAsyncDisposable
                 _ = ExpireUnclaimedAsync(link, socket);
                 await socket.SendAsync(new[] { Accepted }, SocketFlags.None, timeout.Token).ConfigureAwait(false);
             }
+            Interlocked.Decrement(ref _handshaking);
+            handshaking = false;
             await ReadFramesAsync(link, socket).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException or IOException or ObjectDisposedException or InvalidDataException)
@@ -313,9 +371,10 @@ internal sealed class FrameLinks : IAsyncDisposable
                 {
                     Break(link, socket);
                     // A node the membership never named (a stale incarnation, or a stranger): nothing is kept for it.
-                    if (link.Target is null && link.In is null) _links.TryRemove(new KeyValuePair<NodeIdentity, Link>(link.Identity, link));
+                    if (link.Target is null && link.In is null && _links.TryRemove(new KeyValuePair<NodeIdentity, Link>(link.Identity, link))) link.Dispose();
                 }
             }
+            if (handshaking) Interlocked.Decrement(ref _handshaking);
             socket.Dispose();
         }
     }
@@ -336,6 +395,12 @@ internal sealed class FrameLinks : IAsyncDisposable
                 if (start == end)
                 {
                     start = end = 0;
+                    if (buffer.Length > ReadBufferBytes)
+                    {
+                        // A large frame's buffer is not kept.
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = ArrayPool<byte>.Shared.Rent(ReadBufferBytes);
+                    }
                     continue;
                 }
                 var pending = end - start;
@@ -380,11 +445,11 @@ internal sealed class FrameLinks : IAsyncDisposable
                 var frame = buffer.AsMemory(start + 4, length);
                 if (link.Up)
                 {
-                    _listener!.OnFrame(link.Identity, frame);
+                    Report(() => _listener!.OnFrame(link.Identity, frame));
                 }
                 else
                 {
-                    link.EarlyBytes += length;
+                    link.EarlyBytes += length + FrameOverhead;
                     if (link.EarlyBytes > MaxEarlyBytes) throw new InvalidDataException($"more than {MaxEarlyBytes} bytes from {link.Identity} before it was up");
                     (link.Early ??= []).Add(frame.ToArray());
                 }
@@ -480,7 +545,7 @@ internal sealed class FrameLinks : IAsyncDisposable
 
     // ---------------------------------------------------------------- links
 
-    private sealed class Link
+    private sealed class Link : IDisposable
     {
         public Link(NodeIdentity identity)
         {
@@ -496,8 +561,24 @@ internal sealed class FrameLinks : IAsyncDisposable
         /// <summary>Akka sees the node as a reachable member.</summary>
         public bool Wanted { get; set; }
 
+        private CancellationTokenSource _attempt = new();
+
         /// <summary>Bumped whenever the link's connecting should start over: a connection attempt of another number gives up.</summary>
-        public int Attempt { get; set; }
+        public int Attempt { get; private set; }
+
+        /// <summary>Cancelled when the current attempt is given up.</summary>
+        public CancellationToken Abandoned => _attempt.Token;
+
+        /// <summary>Gives up the current connection attempt (called under the delivery lock); returns the next one's number.</summary>
+        public int NextAttempt()
+        {
+            _attempt.Cancel();
+            _attempt.Dispose();
+            _attempt = new CancellationTokenSource();
+            return ++Attempt;
+        }
+
+        public void Dispose() => _attempt.Dispose();
 
         /// <summary>Reported up to the listener.</summary>
         public bool Up { get; set; }
@@ -532,9 +613,9 @@ internal sealed class FrameLinks : IAsyncDisposable
             }
         }
 
-        public void Open(Socket socket)
+        public void Open(Socket socket, long maxPendingBytes)
         {
-            lock (_gate) _session = new Session(socket);
+            lock (_gate) _session = new Session(socket, maxPendingBytes);
         }
 
         public void Close()
@@ -551,10 +632,27 @@ internal sealed class FrameLinks : IAsyncDisposable
         public void Enqueue(ReadOnlySpan<byte> frame, FrameLinks links)
         {
             Session session;
+            var overflow = false;
             lock (_gate)
             {
-                if (_session is null) return;
+                if (_session is null || _session.Overflowed) return;
                 session = _session;
+                if (session.Pending.WrittenCount + 4L + frame.Length > session.MaxPendingBytes)
+                {
+                    // The other node has not taken what was sent for too long: the connection is given up (a
+                    // nodedown on both sides) rather than let the queue grow without bound.
+                    session.Overflowed = true;
+                    overflow = true;
+                }
+            }
+            if (overflow)
+            {
+                Failed(session, links);
+                return;
+            }
+            lock (_gate)
+            {
+                if (_session != session) return;
                 var span = session.Pending.GetSpan(4 + frame.Length);
                 BinaryPrimitives.WriteInt32LittleEndian(span, frame.Length);
                 frame.CopyTo(span[4..]);
@@ -584,7 +682,8 @@ internal sealed class FrameLinks : IAsyncDisposable
             if (sent < data.Length) rest = data[sent..];
             else if (TryFinish(session)) return;
             else rest = session.Sending.WrittenMemory;
-            _ = ContinueAsync(session, rest, links);
+            // The rest is written from the thread pool: the sender goes back to its own work.
+            _ = Task.Run(() => ContinueAsync(session, rest, links));
         }
 
         /// <summary>Writes what is left of the batch being sent, then every batch queued meanwhile, until none is.</summary>
@@ -592,7 +691,6 @@ internal sealed class FrameLinks : IAsyncDisposable
         {
             try
             {
-                await Task.Yield(); // the sender that wrote inline goes back to its own work
                 while (true)
                 {
                     if (rest.Length > 0) await session.Socket.SendAsync(rest, SocketFlags.None).ConfigureAwait(false);
@@ -627,9 +725,13 @@ internal sealed class FrameLinks : IAsyncDisposable
         private void Failed(Session session, FrameLinks links) =>
             ThreadPool.QueueUserWorkItem(static s => s.links.OutboundFailed(s.owner, s.socket), (links, owner, socket: session.Socket), preferLocal: false);
 
-        private sealed class Session(Socket socket)
+        private sealed class Session(Socket socket, long maxPendingBytes)
         {
             public Socket Socket { get; } = socket;
+
+            public long MaxPendingBytes { get; } = maxPendingBytes;
+
+            public bool Overflowed { get; set; }
 
             public ArrayBufferWriter<byte> Pending { get; set; } = new(4096);
 

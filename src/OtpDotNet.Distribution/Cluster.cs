@@ -117,10 +117,16 @@ public sealed partial class Cluster : IDistribution, IRemoteRequests, ICarrierLi
     /// <summary>Process groups (Erlang's <c>pg</c>, default scope).</summary>
     public ProcessGroups Groups { get; private set; } = null!;
 
-    /// <summary>Raised when a node connects (on the carrier's thread: keep it short).</summary>
+    /// <summary>
+    /// Raised when a node connects, on the carrier's thread: keep it short, and never wait there for another node (its
+    /// answer would be delivered on that same thread). A handler that throws is logged (EventId 8005).
+    /// </summary>
     public event Action<NodeIdentity>? NodeConnected;
 
-    /// <summary>Raised when a node goes down, after its links, monitors and calls have fired.</summary>
+    /// <summary>
+    /// Raised when a node goes down, after its links, monitors and calls have fired; on the carrier's thread, as
+    /// <see cref="NodeConnected"/>.
+    /// </summary>
     public event Action<NodeIdentity>? NodeDisconnected;
 
     /// <summary>True when <paramref name="node"/> names this node.</summary>
@@ -687,7 +693,7 @@ public sealed partial class Cluster : IDistribution, IRemoteRequests, ICarrierLi
         lock (_watchersGate) watchers = _allNodesWatchers.ToArray();
         foreach (var w in watchers) w.Deliver(new NodeUp(node.Name));
         foreach (var service in _services.Values) service.OnNodeUp(node);
-        NodeConnected?.Invoke(node);
+        Raise(NodeConnected, node, nameof(NodeConnected));
     }
 
     void ICarrierListener.OnNodeDown(NodeIdentity node)
@@ -734,7 +740,24 @@ public sealed partial class Cluster : IDistribution, IRemoteRequests, ICarrierLi
         }
         foreach (var w in watchers) w.Deliver(new NodeDown(node.Name)); // X3
         foreach (var w in all) w.Deliver(new NodeDown(node.Name));
-        NodeDisconnected?.Invoke(node);
+        Raise(NodeDisconnected, node, nameof(NodeDisconnected));
+    }
+
+    /// <summary>Calls each handler of a node event; one that throws is logged, and the others and the node go on.</summary>
+    private void Raise(Action<NodeIdentity>? handlers, NodeIdentity node, string name)
+    {
+        if (handlers is null) return;
+        foreach (var handler in handlers.GetInvocationList())
+        {
+            try
+            {
+                ((Action<NodeIdentity>)handler)(node);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                DistributionLog.HandlerFailed(_logger, ex, name, node.ToString());
+            }
+        }
     }
 
     void ICarrierListener.OnFrame(NodeIdentity from, ReadOnlyMemory<byte> frame)

@@ -21,4 +21,7 @@ internal static partial class DistributionLog
 
     [LoggerMessage(EventId = 8004, EventName = "GlobalNameConflict", Level = LogLevel.Warning, Message = "Global name {Name} was held by {Kept} and {Lost} after nodes joined: {Lost} loses it and is sent exit {{global_name_conflict, Name}}")]
     public static partial void GlobalNameConflict(ILogger logger, string name, string kept, string lost);
+
+    [LoggerMessage(EventId = 8005, EventName = "NodeEventHandlerFailed", Level = LogLevel.Error, Message = "A {Event} handler threw for node {Node}")]
+    public static partial void HandlerFailed(ILogger logger, Exception exception, string @event, string node);
 }

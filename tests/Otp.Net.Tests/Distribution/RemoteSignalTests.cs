@@ -119,6 +119,31 @@ public sealed class RemoteSignalTests : IAsyncLifetime
         _cluster.Test(0).Logs.Entries.Should().Contain(e => e.EventId.Id == 8003 && e.Message.Contains(typeof(Unlisted).FullName!));
     }
 
+    [Fact]
+    public async Task ANodeEventHandlerThatThrows_DoesNotStopTheOtherHandlers_NorTheNode()
+    {
+        var a = _cluster.Cluster(0);
+        var seen = new List<string>();
+        a.NodeDisconnected += _ => throw new InvalidOperationException("a user's handler fails");
+        a.NodeConnected += _ => throw new InvalidOperationException("a user's handler fails");
+        a.NodeDisconnected += n =>
+        {
+            lock (seen) seen.Add($"down {n.Name}");
+        };
+        a.NodeConnected += n =>
+        {
+            lock (seen) seen.Add($"up {n.Name}");
+        };
+        _cluster.Network.Disconnect("a@test", "c@test");
+        await _cluster.WaitDisconnectedAsync(0, "c@test");
+        _cluster.Network.Reconnect("a@test", "c@test");
+        await _cluster.WaitConnectedAsync();
+        lock (seen) seen.Should().StartWith(["down c@test", "up c@test"]);
+        var probe = _cluster.Probe(0);
+        _cluster.Probe(2).Send(_cluster.PidAt(2, probe.Pid), "still delivered");
+        (await probe.ExpectMsgAsync<string>()).Should().Be("still delivered");
+    }
+
     [Fact] // X12
     public async Task Messages_FromOneSender_ArriveInOrder()
     {
