@@ -35,6 +35,7 @@ internal static class Suite
     public static async Task<int> RunAsync(string[] filter, int runs)
     {
         if (filter.Length > 0 && filter[0] == "--dashboard") return await DashboardAsync(filter[1..], runs);
+        if (filter.Length > 0 && filter[0] == "--quick") return await QuickGuard.RunAsync(filter[1..], runs: 5);
         var selected = filter.Length == 0 ? Standard : Standard.Concat(Remote).Where(w => filter.Contains(w.Workload)).ToArray();
         // Between nodes, the prototype carrier on Proto.Cluster runs beside the shipped one; there is no bare-Channel floor.
         string[] runtimes = selected.Any(Remote.Contains) ? ["otpnet", "otpproto", "akka", "proto"] : Runtimes;
@@ -122,9 +123,11 @@ internal static class Suite
         return 0;
     }
 
-    private static string Format(double v) => v >= 1000 ? v.ToString("#,0", CultureInfo.InvariantCulture) : v.ToString("0.###", CultureInfo.InvariantCulture);
+    internal static bool IsLowerBetter(string metric) => LowerIsBetter(metric);
 
-    private static async Task<List<(string Metric, double Value)>?> RunOnceAsync(string runtime, string workload, string[] args)
+    internal static string Format(double v) => v >= 1000 ? v.ToString("#,0", CultureInfo.InvariantCulture) : v.ToString("0.###", CultureInfo.InvariantCulture);
+
+    internal static async Task<List<(string Metric, double Value)>?> RunOnceAsync(string runtime, string workload, string[] args)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(runtime);
