@@ -21,7 +21,8 @@ internal static class Nodes
 
     public static Node New(Func<NodeOptions, NodeOptions>? configure = null)
     {
-        var options = new NodeOptions { LoggerFactory = NullLoggerFactory.Instance }; // the contract runs with logging off
+        // The contract runs with logging off. OTPNET_HANDOFF=0 turns hand-off slots off, to compare the two.
+        var options = new NodeOptions { LoggerFactory = NullLoggerFactory.Instance, HandOff = Environment.GetEnvironmentVariable("OTPNET_HANDOFF") != "0" };
         var node = new Node(configure?.Invoke(options) ?? options);
         if (WithDashboard) MapDashboard(node);
         return node;
