@@ -203,7 +203,9 @@ internal static class Scheduler
                 }
                 if (now - started >= WatchTicks)
                 {
-                    // A slot occupied for this long by ever new processes: let other work run, then watch again.
+                    // A slot occupied for this long by ever new processes: let other work run, then watch again
+                    // (queued anew: its start is measured from now).
+                    Volatile.Write(ref ArmedAt, Stopwatch.GetTimestamp());
                     ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
                     return;
                 }
