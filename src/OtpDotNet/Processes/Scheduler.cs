@@ -203,9 +203,7 @@ internal static class Scheduler
                 }
                 if (now - started >= WatchTicks)
                 {
-                    // A slot occupied for this long by ever new processes: let other work run, then watch again
-                    // (queued anew: its start is measured from now).
-                    Volatile.Write(ref ArmedAt, Stopwatch.GetTimestamp());
+                    // A slot occupied for this long by ever new processes: let other work run, then watch again.
                     ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
                     return;
                 }
