@@ -23,11 +23,6 @@ namespace Otp.Net.Processes;
 /// </list>
 /// A slot belongs to a thread of the .NET thread pool, which every node in the process shares; the scheduler holds
 /// no other state (no list of slots, no thread of its own), so nodes share nothing through it but the pool itself.
-/// When a watcher starts more than <see cref="CongestedAfterMicroseconds"/> µs after it was queued, the pool's
-/// threads are not getting a core (other programs keep the machine busy) and a process left in a slot could wait for
-/// a time slice of the operating system: wake-ups then go to the pool directly for
-/// <see cref="CongestionBackoffMilliseconds"/> ms. On two busy cores this took eight clients' call p99 from about
-/// 1.9 ms to under 0.1 ms, the figure with hand-offs off.
 /// A node created with <see cref="NodeOptions.HandOff"/> off has its processes' wake-ups queued to the pool directly.
 /// The hot methods of the message path (here, in <see cref="Mailbox"/>, <see cref="LocalProcess"/> and the reply
 /// token) are compiled fully optimized from their first call. Left to tiered compilation, a busy program ran them as
@@ -45,37 +40,12 @@ internal static class Scheduler
     /// <summary>How long one watcher run may last before it requeues itself behind other work.</summary>
     private const int WatchMicroseconds = 200;
 
-    /// <summary>How late a watcher may start before the machine counts as oversubscribed.</summary>
-    internal const int CongestedAfterMicroseconds = 100;
-
-    /// <summary>How long hand-offs stay off once a watcher started late.</summary>
-    internal const int CongestionBackoffMilliseconds = 100;
-
-    private static readonly long CongestedTicks = Stopwatch.Frequency * CongestedAfterMicroseconds / 1_000_000;
-
-    /// <summary>
-    /// <see cref="Environment.TickCount64"/> before which wake-ups go to the pool: a watcher that starts late means
-    /// the threads that would take a waiting process out of a slot are not getting a core (other programs keep them
-    /// busy), and a process left in a slot would then wait for a time slice of the operating system.
-    /// </summary>
-    private static long s_handOffAfter;
-
     private static readonly long StealAfterTicks = Math.Max(1, Stopwatch.Frequency * StealAfterMicroseconds / 1_000_000);
     private static readonly long WatchTicks = Stopwatch.Frequency * WatchMicroseconds / 1_000_000;
     private static readonly long PollTicks = Math.Max(1, Stopwatch.Frequency / 1_000_000);
 
     [ThreadStatic]
     private static Slot? t_slot;
-
-    /// <summary>
-    /// A watcher queued at <paramref name="armedAt"/> starts at <paramref name="started"/> (<see cref="Stopwatch"/>
-    /// ticks): when that took longer than <see cref="CongestedAfterMicroseconds"/>, wake-ups go to the pool for
-    /// <see cref="CongestionBackoffMilliseconds"/>.
-    /// </summary>
-    internal static void WatcherStarted(long armedAt, long started)
-    {
-        if (started - armedAt > CongestedTicks) Volatile.Write(ref s_handOffAfter, Environment.TickCount64 + CongestionBackoffMilliseconds);
-    }
 
     /// <summary>Whether the current thread's turn holds a handed-off process (diagnostics and tests).</summary>
     internal static bool HoldsHandOff => t_slot is { Next: not null };
@@ -84,7 +54,7 @@ internal static class Scheduler
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Ready(IRunnable work)
     {
-        if (t_slot is { InTurn: true } slot && Environment.TickCount64 >= Volatile.Read(ref s_handOffAfter))
+        if (t_slot is { InTurn: true } slot)
         {
             slot.Occupancy++;
             var previous = Interlocked.Exchange(ref slot.Next, work);
@@ -153,16 +123,9 @@ internal static class Scheduler
         /// <summary>Whether the owning thread is in a turn (owner only).</summary>
         public bool InTurn;
 
-        /// <summary>When the watcher was last queued.</summary>
-        public long ArmedAt;
-
         public void Arm()
         {
-            if (Interlocked.Exchange(ref Armed, 1) == 0)
-            {
-                Volatile.Write(ref ArmedAt, Stopwatch.GetTimestamp());
-                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
-            }
+            if (Interlocked.Exchange(ref Armed, 1) == 0) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
 
         /// <summary>
@@ -172,7 +135,6 @@ internal static class Scheduler
         void IThreadPoolWorkItem.Execute()
         {
             var started = Stopwatch.GetTimestamp();
-            WatcherStarted(Volatile.Read(ref ArmedAt), started);
             var seen = Volatile.Read(ref Occupancy) - 1;
             var since = started;
             while (true)

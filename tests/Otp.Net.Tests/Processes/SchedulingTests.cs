@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Threading.Tasks.Sources;
 using Otp.Net.GenServers;
 using Otp.Net.Processes;
@@ -152,26 +151,6 @@ public sealed class SchedulingTests : IDisposable
             held = Scheduler.HoldsHandOff;
         }, null);
         held.Should().BeFalse();
-        await ran.Task.Within();
-    }
-
-    [Fact]
-    public async Task AfterAWatcherStartedLate_AWakeUpInATurn_GoesToThePool_NotTheSlot()
-    {
-        // A watcher that waited a whole second for a thread: the machine is oversubscribed.
-        var now = Stopwatch.GetTimestamp();
-        Scheduler.WatcherStarted(now - Stopwatch.Frequency, now);
-        var token = new CallReply(default);
-        token.HandOff.Should().BeTrue();
-        var ran = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        ((IValueTaskSource<object?>)token).OnCompleted(_ => ran.SetResult(), null, 0, ValueTaskSourceOnCompletedFlags.None);
-        var held = true;
-        Scheduler.RunTurn(_ =>
-        {
-            token.TryReply("r");
-            held = Scheduler.HoldsHandOff;
-        }, null);
-        held.Should().BeFalse("a process left in a slot could wait for a time slice of the operating system");
         await ran.Task.Within();
     }
 
