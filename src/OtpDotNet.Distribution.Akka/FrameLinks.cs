@@ -200,10 +200,10 @@ internal sealed class FrameLinks : IAsyncDisposable
                     link.Early = null;
                     link.EarlyBytes = 0;
                     _ = WatchOutboundAsync(link, socket);
-                    Report(() => _listener!.OnNodeUp(link.Identity));
+                    Report(Kind.Up, link.Identity);
                     if (early is not null)
                     {
-                        foreach (var frame in early) Report(() => _listener!.OnFrame(link.Identity, frame));
+                        foreach (var frame in early) Report(Kind.Frame, link.Identity, frame);
                     }
                 }
                 return;
@@ -248,15 +248,33 @@ internal sealed class FrameLinks : IAsyncDisposable
         }
     }
 
+    private enum Kind
+    {
+        Up,
+        Down,
+        Frame,
+    }
+
     /// <summary>
-    /// Calls the listener (under <see cref="_deliver"/>). A listener that throws does not stop the links: the
-    /// connection's state is already what it reports, and the next report goes on.
+    /// Calls the listener (under <see cref="_deliver"/>), without a closure per frame. A listener that throws does
+    /// not stop the links: the connection's state is already what it reports, and the next report goes on.
     /// </summary>
-    private static void Report(Action report)
+    private void Report(Kind kind, NodeIdentity node, ReadOnlyMemory<byte> frame = default)
     {
         try
         {
-            report();
+            switch (kind)
+            {
+                case Kind.Up:
+                    _listener!.OnNodeUp(node);
+                    break;
+                case Kind.Down:
+                    _listener!.OnNodeDown(node);
+                    break;
+                default:
+                    _listener!.OnFrame(node, frame);
+                    break;
+            }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -278,7 +296,7 @@ internal sealed class FrameLinks : IAsyncDisposable
             var attempt = link.NextAttempt();
             _ = Task.Run(() => ConnectAsync(link, attempt));
         }
-        if (wasUp) Report(() => _listener!.OnNodeDown(link.Identity));
+        if (wasUp) Report(Kind.Down, link.Identity);
     }
 
     private static void Close(Link link)
@@ -445,7 +463,7 @@ internal sealed class FrameLinks : IAsyncDisposable
                 var frame = buffer.AsMemory(start + 4, length);
                 if (link.Up)
                 {
-                    Report(() => _listener!.OnFrame(link.Identity, frame));
+                    Report(Kind.Frame, link.Identity, frame);
                 }
                 else
                 {
