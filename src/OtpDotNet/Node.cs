@@ -31,6 +31,7 @@ public sealed class Node : IAsyncDisposable, IDisposable, Terms.IRuntimeHandle
         Events = new NodeEvents(this);
         _loggerFactory.Events = Events;
         Timers = new TimerService(this);
+        CallDeadlines = new GenServers.CallDeadlines(Options.TimeProvider);
         Code = new Code.CodeServer(this, [Supervision.SupervisorServer.ModuleBehaviour, global::Otp.Net.Applications.ApplicationModule.Behaviour]); // supervisor and application modules load as code too
         Applications = new Applications.ApplicationController(this);
         Releases = new Releases.ReleaseHandler(this);
@@ -49,6 +50,9 @@ public sealed class Node : IAsyncDisposable, IDisposable, Terms.IRuntimeHandle
             global::Otp.Net.Releases.ReleaseLog.ControlSocketOpened(LoggerFactory.CreateLogger(global::Otp.Net.Releases.ReleaseLog.Category), _control.Path);
         }
     }
+
+    /// <summary>The timeouts of the requests made by this node's processes (and by code outside any process, to its servers).</summary>
+    internal GenServers.CallDeadlines CallDeadlines { get; }
 
     /// <summary>The node's settings.</summary>
     public NodeOptions Options { get; }

@@ -88,6 +88,8 @@ internal static class Measure
         Report.Result(runtime, workload, clients, "rate", latencies.Length / seconds, "calls/s");
         Report.Result(runtime, workload, clients, "p50_us", Stats.Percentile(latencies, 0.50), "us");
         Report.Result(runtime, workload, clients, "p99_us", Stats.Percentile(latencies, 0.99), "us");
+        Report.Result(runtime, workload, clients, "p999_us", Stats.Percentile(latencies, 0.999), "us");
+        Report.Result(runtime, workload, clients, "max_us", latencies[^1], "us");
     }
 
     /// <summary>W6: the restart metrics from per-crash samples.</summary>

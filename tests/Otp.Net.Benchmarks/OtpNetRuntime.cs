@@ -35,6 +35,9 @@ internal sealed class OtpNetRuntime(bool dashboard = false) : IRuntime
             case "call":
                 await OtpNetWorkloads.CallAsync(Name, int.Parse(args[0], CultureInfo.InvariantCulture), int.Parse(args[1], CultureInfo.InvariantCulture));
                 return true;
+            case "callbytes":
+                await OtpNetWorkloads.CallBytesAsync(Name, int.Parse(args[0], CultureInfo.InvariantCulture));
+                return true;
             case "restart":
                 await OtpNetWorkloads.RestartAsync(Name, int.Parse(args[0], CultureInfo.InvariantCulture));
                 return true;

@@ -71,6 +71,29 @@ internal static class OtpNetWorkloads
         });
     }
 
+    /// <summary>
+    /// Bytes allocated per call round trip between two processes in steady state: a client process calls a server
+    /// <paramref name="calls"/> times after a warm-up, and the program's allocated bytes are read around the loop.
+    /// </summary>
+    public static async Task CallBytesAsync(string runtime, int calls)
+    {
+        await using var node = Nodes.New();
+        var server = (await GenServer.StartAsync(node, new ConstantServer())).Pid;
+        var result = new TaskCompletionSource<(long Bytes, double Seconds)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        node.Spawn(async ctx =>
+        {
+            for (var i = 0; i < Math.Max(1000, calls / 10); i++) await GenServer.CallAsync(server, Ping);
+            var before = GC.GetTotalAllocatedBytes(precise: true);
+            var t0 = Stopwatch.GetTimestamp();
+            for (var i = 0; i < calls; i++) await GenServer.CallAsync(server, Ping);
+            var t1 = Stopwatch.GetTimestamp();
+            result.SetResult((GC.GetTotalAllocatedBytes(precise: true) - before, Report.Seconds(t0, t1)));
+        });
+        var (bytes, seconds) = await result.Task;
+        Report.Result(runtime, "callbytes", calls, "bytes_per_call", bytes / (double)calls, "B");
+        Report.Result(runtime, "callbytes", calls, "rate", calls / seconds, "calls/s");
+    }
+
     private sealed class CrashingWorker : GenServer<int>
     {
         public override ValueTask<InitResult<int>> InitAsync(object? args, CancellationToken cancellationToken) => Ok(0);

@@ -21,6 +21,15 @@ internal sealed class CallReply : ReplyWatch, IValueTaskSource<object?>, IRunnab
     private const int Claimed = 1;
     private const int Published = 2;
 
+    /// <summary>The deadline list this token waits in (see <see cref="CallDeadlines"/>), and its place there; under the stripe's lock.</summary>
+    internal CallDeadlines.Lane? DeadlineLane;
+    internal CallReply? DeadlinePrevious;
+    internal CallReply? DeadlineNext;
+    internal long Deadline;
+
+    /// <summary>The token's own timeout timer, when the node's deadline lanes had no room for its timeout length.</summary>
+    internal ITimer? Timer;
+
     private HandOffCore _core;
     private object? _result;
     private int _phase;

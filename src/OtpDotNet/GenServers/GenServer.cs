@@ -114,7 +114,7 @@ public static partial class GenServer
     public static Task<object?> CallAsync(ServerRef server, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return CallCoreAsync(server, request, new CallReply(), timeout, cancellationToken);
+        return CallCoreAsync<object?>(server, request, new CallReply(), timeout, cancellationToken);
     }
 
     /// <summary>
@@ -125,12 +125,12 @@ public static partial class GenServer
     /// send it, logs the mismatch, and keeps running).
     /// </summary>
     /// <exception cref="NameWithoutNodeException">A <see cref="ServerRef.Local(string)"/> name, outside any process; use <see cref="ServerRef.Named(Node, string)"/>.</exception>
-    public static async Task<TReply> CallAsync<TReply>(ServerRef server, ICall<TReply> request, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public static Task<TReply> CallAsync<TReply>(ServerRef server, ICall<TReply> request, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var sink = new CallReply();
         sink.Expect<TReply>();
-        return (TReply)(await CallCoreAsync(server, request, sink, timeout, cancellationToken).ConfigureAwait(false))!;
+        return CallCoreAsync<TReply>(server, request, sink, timeout, cancellationToken);
     }
 
     /// <summary>
@@ -138,16 +138,17 @@ public static partial class GenServer
     /// should be a <typeparamref name="T"/>: a reply of another type gives <see cref="CallReplyTypeException"/> (never an
     /// <see cref="InvalidCastException"/>). Prefer declaring the reply type on the request with <see cref="ICall{TReply}"/>.
     /// </summary>
-    public static async Task<T> CallAsync<T>(ServerRef server, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public static Task<T> CallAsync<T>(ServerRef server, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var sink = new CallReply();
         sink.Expect<T>();
-        return (T)(await CallCoreAsync(server, request, sink, timeout, cancellationToken).ConfigureAwait(false))!;
+        return CallCoreAsync<T>(server, request, sink, timeout, cancellationToken);
     }
 
-    private static Task<object?> CallCoreAsync(ServerRef server, object request, CallReply sink, TimeSpan? timeout, CancellationToken cancellationToken) =>
-        Requests.SendAsync(server, sink, new CallRequest(request, sink), timeout ?? DefaultCallTimeout,
+    /// <summary>A call whose reply is a <typeparamref name="TResult"/>: <paramref name="sink"/> refuses any other (or accepts any, for <see cref="object"/>).</summary>
+    private static Task<TResult> CallCoreAsync<TResult>(ServerRef server, object request, CallReply sink, TimeSpan? timeout, CancellationToken cancellationToken) =>
+        Requests.SendAsync<(ServerRef Server, object Request, TimeSpan? Timeout), TResult>(server, sink, new CallRequest(request, sink), timeout ?? DefaultCallTimeout,
             static (reason, s) => CallException.For(reason, "gen_server", "call",
                 s.Timeout is { } given ? new TermList(s.Server.ToTerm(), s.Request, TimeoutTerm(given)) : new TermList(s.Server.ToTerm(), s.Request)),
             (Server: server, Request: request, Timeout: timeout),

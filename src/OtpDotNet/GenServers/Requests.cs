@@ -17,14 +17,29 @@ internal static class Requests
         TimeSpan timeout,
         Func<ExitReason, TState, Exception> fail,
         TState state,
+        CancellationToken cancellationToken) =>
+        SendAsync<TState, object?>(server, sink, envelope, timeout, fail, state, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="SendAsync{TState}(ServerRef, CallReply, object, TimeSpan, Func{ExitReason, TState, Exception}, TState, CancellationToken)"/>,
+    /// for a typed request whose <paramref name="sink"/> accepts only a <typeparamref name="TResult"/>: the reply is
+    /// returned as one, with no second state machine to cast it.
+    /// </summary>
+    public static Task<TResult> SendAsync<TState, TResult>(
+        ServerRef server,
+        CallReply sink,
+        object envelope,
+        TimeSpan timeout,
+        Func<ExitReason, TState, Exception> fail,
+        TState state,
         CancellationToken cancellationToken)
     {
         var target = server.Resolve();
         if (target is null && server.ResolveRemote() is { } remote)
         {
-            return SendCoreAsync(null, sink, envelope, timeout, fail, state, cancellationToken, remote.Distribution, remote.Server);
+            return SendCoreAsync<TState, TResult>(null, sink, envelope, timeout, fail, state, cancellationToken, remote.Distribution, remote.Server);
         }
-        return SendAsync(target, sink, envelope, timeout, fail, state, cancellationToken);
+        return SendAsync<TState, TResult>(target, sink, envelope, timeout, fail, state, cancellationToken);
     }
 
     /// <summary>
@@ -40,15 +55,25 @@ internal static class Requests
         Func<ExitReason, TState, Exception> fail,
         TState state,
         CancellationToken cancellationToken) =>
+        SendAsync<TState, object?>(target, sink, envelope, timeout, fail, state, cancellationToken);
+
+    private static Task<TResult> SendAsync<TState, TResult>(
+        LocalProcess? target,
+        CallReply sink,
+        object envelope,
+        TimeSpan timeout,
+        Func<ExitReason, TState, Exception> fail,
+        TState state,
+        CancellationToken cancellationToken) =>
         target is not null && (OtpTelemetry.Tracing || (envelope is CallRequest && target.Node.Metrics.CallDuration.Enabled))
-            ? SendObservedAsync(target, sink, envelope, timeout, fail, state, cancellationToken)
-            : SendCoreAsync(target, sink, envelope, timeout, fail, state, cancellationToken);
+            ? SendObservedAsync<TState, TResult>(target, sink, envelope, timeout, fail, state, cancellationToken)
+            : SendCoreAsync<TState, TResult>(target, sink, envelope, timeout, fail, state, cancellationToken);
 
     /// <summary>
     /// <see cref="SendAsync{TState}(LocalProcess, CallReply, object, TimeSpan, Func{ExitReason, TState, Exception}, TState, CancellationToken)"/> with the caller's span (its context travels in a call's envelope) and, for a call, the
     /// duration on <see cref="OtpDiagnostics.CallDuration"/>, tagged with the server's module and application.
     /// </summary>
-    private static async Task<object?> SendObservedAsync<TState>(
+    private static async Task<TResult> SendObservedAsync<TState, TResult>(
         LocalProcess target,
         CallReply sink,
         object envelope,
@@ -65,7 +90,7 @@ internal static class Requests
         string? errorType = null;
         try
         {
-            return await SendCoreAsync(target, sink, envelope, timeout, fail, state, cancellationToken).ConfigureAwait(false);
+            return await SendCoreAsync<TState, TResult>(target, sink, envelope, timeout, fail, state, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -79,7 +104,12 @@ internal static class Requests
         }
     }
 
-    private static async Task<object?> SendCoreAsync<TState>(
+    /// <summary>
+    /// Sends the request and arms its timeout, synchronously; the wait itself is <see cref="WaitAsync"/>, whose state
+    /// machine carries only what it needs after the reply (the server's reference and the envelope stay here). A
+    /// failure before the wait is returned as a faulted task, as an async method would.
+    /// </summary>
+    private static Task<TResult> SendCoreAsync<TState, TResult>(
         LocalProcess? target,
         CallReply sink,
         object envelope,
@@ -92,40 +122,58 @@ internal static class Requests
     {
         var caller = ProcessContext.CurrentProcess;
         Node node;
-        if (distribution is not null)
+        try
         {
-            // A server on another node: the distribution carries the request and completes the sink.
-            if (caller is { IsAlive: false }) throw new ProcessExitedException();
-            node = caller?.Node ?? distribution.LocalNode;
-            distribution.StartRequest(caller, remote, envelope, sink);
-        }
-        else
-        {
-            if (target is null) throw fail(ExitReason.NoProc, state);
-            if (target == caller) throw fail(CallException.CallingSelf, state);
-            // The caller's node decides how the caller is woken (the server's, for a caller outside any process).
-            node = (caller ?? target).Node;
-            if (!node.Options.HandOff) sink.HandOff = false;
-            if (!target.AddReplyWatch(sink)) throw fail(ExitReason.NoProc, state);
-            if (!target.DeliverFrom(caller, envelope))
+            if (distribution is not null)
             {
-                // Code left running after its process died makes no call.
-                sink.TryReply(CallReply.Cancelled);
-                throw new ProcessExitedException();
+                // A server on another node: the distribution carries the request and completes the sink.
+                if (caller is { IsAlive: false }) throw new ProcessExitedException();
+                node = caller?.Node ?? distribution.LocalNode;
+                distribution.StartRequest(caller, remote, envelope, sink);
+            }
+            else
+            {
+                if (target is null) throw fail(ExitReason.NoProc, state);
+                if (target == caller) throw fail(CallException.CallingSelf, state);
+                // The caller's node decides how the caller is woken (the server's, for a caller outside any process).
+                node = (caller ?? target).Node;
+                if (!node.Options.HandOff) sink.HandOff = false;
+                if (!target.AddReplyWatch(sink)) throw fail(ExitReason.NoProc, state);
+                if (!target.DeliverFrom(caller, envelope))
+                {
+                    // Code left running after its process died makes no call.
+                    sink.TryReply(CallReply.Cancelled);
+                    throw new ProcessExitedException();
+                }
+            }
+            // On the caller's node's clock, so a fake clock drives it; a timer of its own only when the node's
+            // deadline lanes are all taken by other timeout lengths.
+            if (!sink.IsCompleted && timeout != Timeout.InfiniteTimeSpan && !node.CallDeadlines.TryAdd(sink, timeout))
+            {
+                sink.Timer = node.TimeProvider.CreateTimer(static s => ((CallReply)s!).TryReply(CallReply.TimedOut), sink, timeout, Timeout.InfiniteTimeSpan);
             }
         }
-        if (!sink.IsCompleted)
+        catch (Exception ex)
         {
-            ITimer? timer = null;
-            CancellationTokenRegistration byToken = default;
-            CancellationTokenRegistration byExit = default;
-            try
+            return Task.FromException<TResult>(ex);
+        }
+        return WaitAsync<TState, TResult>(sink, fail, state, caller, distribution, cancellationToken);
+    }
+
+    private static async Task<TResult> WaitAsync<TState, TResult>(
+        CallReply sink,
+        Func<ExitReason, TState, Exception> fail,
+        TState state,
+        LocalProcess? caller,
+        IRemoteRequests? distribution,
+        CancellationToken cancellationToken)
+    {
+        CancellationTokenRegistration byToken = default;
+        CancellationTokenRegistration byExit = default;
+        try
+        {
+            if (!sink.IsCompleted)
             {
-                if (timeout != Timeout.InfiniteTimeSpan)
-                {
-                    // On the caller's node's clock, so a fake clock drives it.
-                    timer = node.TimeProvider.CreateTimer(static s => ((CallReply)s!).TryReply(CallReply.TimedOut), sink, timeout, Timeout.InfiniteTimeSpan);
-                }
                 if (cancellationToken.CanBeCanceled)
                 {
                     byToken = cancellationToken.UnsafeRegister(static s => ((CallReply)s!).TryReply(CallReply.Cancelled), sink);
@@ -136,12 +184,14 @@ internal static class Requests
                 }
                 await sink.WaitAsync().ConfigureAwait(false);
             }
-            finally
-            {
-                timer?.Dispose();
-                byToken.Dispose();
-                byExit.Dispose();
-            }
+        }
+        finally
+        {
+            // Also when the reply came before the wait: the token leaves its deadline lane either way.
+            sink.Timer?.Dispose();
+            CallDeadlines.Remove(sink);
+            byToken.Dispose();
+            byExit.Dispose();
         }
         distribution?.EndRequest(sink);
         var result = sink.TakeResult();
@@ -152,6 +202,7 @@ internal static class Requests
             throw new OperationCanceledException(cancellationToken);
         }
         if (ReferenceEquals(result, CallReply.Down) || ReferenceEquals(result, CallReply.Refused)) throw fail(sink.Failure!, state);
-        return result;
+        // A typed request's token accepted only a TResult (or null where TResult allows it).
+        return (TResult)result!;
     }
 }

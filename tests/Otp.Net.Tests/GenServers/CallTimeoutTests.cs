@@ -65,4 +65,45 @@ public sealed class CallTimeoutTests : IDisposable
         release.SetResult();
         (await blocked.Within()).Should().Be("ok");
     }
+
+    [Fact] // G5, T1: the node keeps pending calls in lanes per timeout length; more lengths than lanes still time out on time
+    public async Task ManyTimeoutLengths_EachCallExpiresAtItsOwnDeadline()
+    {
+        var pid = (await GenServer.StartAsync(_node, new Busy(new TaskCompletionSource()))).GetPidOrThrow();
+        // Longest first, so each call is due before every call already waiting; 12 lengths, more than a stripe's lanes.
+        var calls = Enumerable.Range(1, 12).Reverse()
+            .Select(minutes => (Minutes: minutes, Call: GenServer.CallAsync(pid, "hold", TimeSpan.FromMinutes(minutes))))
+            .ToList();
+        (await GenServer.CallAsync(pid, "ping", Timeout.InfiniteTimeSpan)).Should().Be("ping");
+
+        for (var minute = 1; minute <= 12; minute++)
+        {
+            _clock.Advance(TimeSpan.FromMinutes(1));
+            foreach (var (minutes, call) in calls)
+            {
+                if (minutes <= minute) await FluentActions.Awaiting(() => call.Within()).Should().ThrowAsync<CallTimeoutException>();
+                else call.IsCompleted.Should().BeFalse($"the {minutes}-minute call is not due after {minute} minutes");
+            }
+        }
+    }
+
+    [Fact] // G5: calls with the same timeout, made at different times, each expire at their own deadline
+    public async Task SameTimeout_LaterCallExpiresLater()
+    {
+        var pid = (await GenServer.StartAsync(_node, new Busy(new TaskCompletionSource()))).GetPidOrThrow();
+        var first = GenServer.CallAsync(pid, "hold", TimeSpan.FromMinutes(2));
+        (await GenServer.CallAsync(pid, "ping", Timeout.InfiniteTimeSpan)).Should().Be("ping");
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        var second = GenServer.CallAsync(pid, "hold", TimeSpan.FromMinutes(2));
+        (await GenServer.CallAsync(pid, "ping", Timeout.InfiniteTimeSpan)).Should().Be("ping");
+        var answered = GenServer.CallAsync(pid, "ping", TimeSpan.FromMinutes(2));
+        (await answered.Within()).Should().Be("ping");
+
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await FluentActions.Awaiting(() => first.Within()).Should().ThrowAsync<CallTimeoutException>();
+        second.IsCompleted.Should().BeFalse("it was made a minute later");
+
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await FluentActions.Awaiting(() => second.Within()).Should().ThrowAsync<CallTimeoutException>();
+    }
 }
