@@ -35,6 +35,8 @@ internal sealed class CallDeadlines
     public bool TryAdd(CallReply sink, TimeSpan timeout)
     {
         var ticks = (long)Math.Ceiling(timeout.TotalSeconds * _clock.TimestampFrequency);
+        // A zero timeout is due at once; the lanes' timer, armed in whole milliseconds, would make it wait one.
+        if (ticks <= 0) return false;
         return _stripes[(uint)Thread.GetCurrentProcessorId() % (uint)_stripes.Length].TryAdd(sink, ticks);
     }
 

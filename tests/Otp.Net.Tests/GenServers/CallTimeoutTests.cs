@@ -106,4 +106,11 @@ public sealed class CallTimeoutTests : IDisposable
         _clock.Advance(TimeSpan.FromMinutes(1));
         await FluentActions.Awaiting(() => second.Within()).Should().ThrowAsync<CallTimeoutException>();
     }
+
+    [Fact] // G5: a zero timeout is due at once, with no time passing on the node's clock
+    public async Task ZeroTimeout_ExpiresWithoutTheClockMoving()
+    {
+        var pid = (await GenServer.StartAsync(_node, new Busy(new TaskCompletionSource()))).GetPidOrThrow();
+        await FluentActions.Awaiting(() => GenServer.CallAsync(pid, "hold", TimeSpan.Zero).Within()).Should().ThrowAsync<CallTimeoutException>();
+    }
 }
