@@ -38,6 +38,9 @@ internal sealed class OtpNetRuntime(bool dashboard = false) : IRuntime
             case "callbytes":
                 await OtpNetWorkloads.CallBytesAsync(Name, int.Parse(args[0], CultureInfo.InvariantCulture));
                 return true;
+            case "callphases":
+                await OtpNetWorkloads.CallPhasesAsync(Name, int.Parse(args[0], CultureInfo.InvariantCulture));
+                return true;
             case "restart":
                 await OtpNetWorkloads.RestartAsync(Name, int.Parse(args[0], CultureInfo.InvariantCulture));
                 return true;

@@ -94,6 +94,61 @@ internal static class OtpNetWorkloads
         Report.Result(runtime, "callbytes", calls, "rate", calls / seconds, "calls/s");
     }
 
+    /// <summary>Answers every call and notes, in <see cref="Seen"/>, when the callback started.</summary>
+    private sealed class StampingServer : GenServer<int>
+    {
+        public long Seen;
+
+        public override ValueTask<InitResult<int>> InitAsync(object? args, CancellationToken cancellationToken) => Ok(0);
+
+        public override ValueTask<ServerResult<int>> HandleCallAsync(object request, From from, int state, CancellationToken cancellationToken)
+        {
+            Volatile.Write(ref Seen, Stopwatch.GetTimestamp());
+            return Reply(Pong, state);
+        }
+    }
+
+    /// <summary>
+    /// Where a call's time goes (W5, one client): from the call until the server's callback starts (send, wake-up,
+    /// dispatch), then until the caller has the reply (the callback, the reply, the caller's wake-up). Measured from a
+    /// client process and from code outside any process (the contract's W5 client).
+    /// </summary>
+    public static async Task CallPhasesAsync(string runtime, int calls)
+    {
+        await using var node = Nodes.New();
+        var module = new StampingServer();
+        var server = (await GenServer.StartAsync(node, module)).Pid;
+        async Task<(double Request, double Reply)> Loop()
+        {
+            double request = 0, reply = 0;
+            for (var i = 0; i < Math.Max(1000, calls / 10); i++) await GenServer.CallAsync(server, Ping);
+            for (var i = 0; i < calls; i++)
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                await GenServer.CallAsync(server, Ping);
+                var t2 = Stopwatch.GetTimestamp();
+                var t1 = Volatile.Read(ref module.Seen);
+                request += Stats.TicksToMicros(t1 - t0);
+                reply += Stats.TicksToMicros(t2 - t1);
+            }
+            return (request / calls, reply / calls);
+        }
+        // Each side twice, the first round a warm-up, so that neither is measured while the other's code is still
+        // being compiled.
+        (double Request, double Reply) inProcess = default, outside = default;
+        for (var round = 0; round < 2; round++)
+        {
+            var done = new TaskCompletionSource<(double Request, double Reply)>(TaskCreationOptions.RunContinuationsAsynchronously);
+            node.Spawn(async _ => done.SetResult(await Loop()));
+            inProcess = await done.Task;
+            outside = await Task.Run(Loop);
+        }
+        Report.Result(runtime, "callphases", calls, "process_request_us", inProcess.Request, "us");
+        Report.Result(runtime, "callphases", calls, "process_reply_us", inProcess.Reply, "us");
+        Report.Result(runtime, "callphases", calls, "outside_request_us", outside.Request, "us");
+        Report.Result(runtime, "callphases", calls, "outside_reply_us", outside.Reply, "us");
+    }
+
     private sealed class CrashingWorker : GenServer<int>
     {
         public override ValueTask<InitResult<int>> InitAsync(object? args, CancellationToken cancellationToken) => Ok(0);
