@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Otp.Net.GenServers;
 
 /// <summary>
@@ -32,6 +33,7 @@ internal sealed class CallDeadlines
     /// Times <paramref name="sink"/> out (<see cref="CallReply.TimedOut"/>) after <paramref name="timeout"/> unless it
     /// completes first and is <see cref="Remove">removed</see>. False when no lane is free for this timeout length.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryAdd(CallReply sink, TimeSpan timeout)
     {
         var ticks = (long)Math.Ceiling(timeout.TotalSeconds * _clock.TimestampFrequency);
@@ -41,6 +43,7 @@ internal sealed class CallDeadlines
     }
 
     /// <summary>Stops timing <paramref name="sink"/>; nothing if it was never added or has already timed out.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Remove(CallReply sink)
     {
         if (Volatile.Read(ref sink.DeadlineLane) is { } lane) lane.Stripe.Remove(sink);
@@ -64,6 +67,7 @@ internal sealed class CallDeadlines
         /// <summary>The timestamp the timer is armed for; <see cref="long.MaxValue"/> when it is not armed.</summary>
         private long _armedFor = long.MaxValue;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public bool TryAdd(CallReply sink, long ticks)
         {
             lock (_lanes)
@@ -83,6 +87,7 @@ internal sealed class CallDeadlines
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Remove(CallReply sink)
         {
             lock (_lanes)
@@ -92,6 +97,7 @@ internal sealed class CallDeadlines
         }
 
         /// <summary>The lane for this timeout length: the one in use, an empty one taken over, or a new one while there is room.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private Lane? FindLane(long ticks)
         {
             Lane? empty = null;
@@ -110,6 +116,7 @@ internal sealed class CallDeadlines
             return empty;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Unlink(Lane lane, CallReply sink)
         {
             if (sink.DeadlinePrevious is { } previous) previous.DeadlineNext = sink.DeadlineNext;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Otp.Net.Diagnostics;
 using Otp.Net.Processes;
 using Otp.Net.Terms;
@@ -111,6 +112,7 @@ public static partial class GenServer
     /// <paramref name="cancellationToken"/> stops the wait (an <see cref="OperationCanceledException"/>), not the request.
     /// </summary>
     /// <exception cref="NameWithoutNodeException">A <see cref="ServerRef.Local(string)"/> name, outside any process; use <see cref="ServerRef.Named(Node, string)"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Task<object?> CallAsync(ServerRef server, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -147,6 +149,7 @@ public static partial class GenServer
     }
 
     /// <summary>A call whose reply is a <typeparamref name="TResult"/>: <paramref name="sink"/> refuses any other (or accepts any, for <see cref="object"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Task<TResult> CallCoreAsync<TResult>(ServerRef server, object request, CallReply sink, TimeSpan? timeout, CancellationToken cancellationToken) =>
         Requests.SendAsync<(ServerRef Server, object Request, TimeSpan? Timeout), TResult>(server, sink, new CallRequest(request, sink), timeout ?? DefaultCallTimeout,
             static (reason, s) => CallException.For(reason, "gen_server", "call",

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Otp.Net.Diagnostics;
 using Otp.Net.Processes;
 
@@ -25,6 +26,7 @@ internal static class Requests
     /// for a typed request whose <paramref name="sink"/> accepts only a <typeparamref name="TResult"/>: the reply is
     /// returned as one, with no second state machine to cast it.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Task<TResult> SendAsync<TState, TResult>(
         ServerRef server,
         CallReply sink,
@@ -57,6 +59,7 @@ internal static class Requests
         CancellationToken cancellationToken) =>
         SendAsync<TState, object?>(target, sink, envelope, timeout, fail, state, cancellationToken);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Task<TResult> SendAsync<TState, TResult>(
         LocalProcess? target,
         CallReply sink,
@@ -109,6 +112,7 @@ internal static class Requests
     /// machine carries only what it needs after the reply (the server's reference and the envelope stay here). A
     /// failure before the wait is returned as a faulted task, as an async method would.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Task<TResult> SendCoreAsync<TState, TResult>(
         LocalProcess? target,
         CallReply sink,
