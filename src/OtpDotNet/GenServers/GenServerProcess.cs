@@ -255,6 +255,7 @@ internal sealed class GenServerProcess
         Continue,
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ValueTask<IServerResult?> Invoke(Callback callback, object payload, CallReply? caller)
     {
         switch (callback)
@@ -313,6 +314,7 @@ internal sealed class GenServerProcess
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Reply(CallReply sink, object? value)
     {
         sink.TryAnswer(value);

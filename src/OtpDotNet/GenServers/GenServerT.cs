@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Otp.Net.Processes;
 using Otp.Net.Terms;
@@ -102,6 +103,7 @@ public abstract class GenServer<TState> : GenServerBase
 
     // The per-message wrappers pass a synchronously completed result straight through (no state machine), and let a
     // synchronously thrown exception reach the engine once instead of being captured and rethrown by a wrapper.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal override ValueTask<IServerResult?> HandleCallCore(object request, From from, object? state, CancellationToken ct) =>
         Pass(HandleCallAsync(request, from, (TState)state!, ct));
 
@@ -114,6 +116,7 @@ public abstract class GenServer<TState> : GenServerBase
     internal override ValueTask<IServerResult?> HandleContinueCore(object continueArg, object? state, CancellationToken ct) =>
         Pass(HandleContinueAsync(continueArg, (TState)state!, ct));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ValueTask<IServerResult?> Pass(ValueTask<ServerResult<TState>> pending) =>
         pending.IsCompletedSuccessfully ? new ValueTask<IServerResult?>(pending.Result) : AwaitResult(pending);
 
