@@ -293,18 +293,18 @@ internal sealed class GenServerProcess
         switch (result?.Kind)
         {
             case ServerResultKind.Reply when allowReply:
-                _state = result.BoxedState;
+                _state = result.StateAfter(_state);
                 Reply(caller!, result.ReplyValue);
                 return result.Action;
             case ServerResultKind.NoReply:
-                _state = result.BoxedState;
+                _state = result.StateAfter(_state);
                 return result.Action;
             case ServerResultKind.Stop:
-                _state = result.BoxedState;
+                _state = result.StateAfter(_state);
                 await StopAsync(result.Reason!).ConfigureAwait(false);
                 return default;
             case ServerResultKind.StopReply when allowReply:
-                _state = result.BoxedState;
+                _state = result.StateAfter(_state);
                 Reply(caller!, result.ReplyValue);
                 await StopAsync(result.Reason!).ConfigureAwait(false);
                 return default;

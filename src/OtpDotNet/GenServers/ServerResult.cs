@@ -35,6 +35,19 @@ public sealed class ServerResult<TState> : IServerResult
 
     object? IServerResult.BoxedState => State;
 
+    object? IServerResult.StateAfter(object? previous)
+    {
+        if (!System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<TState>() && previous is TState old)
+        {
+            var state = State;
+            var size = System.Runtime.CompilerServices.Unsafe.SizeOf<TState>();
+            var before = System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref System.Runtime.CompilerServices.Unsafe.As<TState, byte>(ref old), size);
+            var after = System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref System.Runtime.CompilerServices.Unsafe.As<TState, byte>(ref state), size);
+            if (before.SequenceEqual(after)) return previous;
+        }
+        return State;
+    }
+
     /// <summary>Lets a synchronous callback return a result where a <see cref="ValueTask{TResult}"/> is expected.</summary>
     public static implicit operator ValueTask<ServerResult<TState>>(ServerResult<TState> result) => new(result);
 
