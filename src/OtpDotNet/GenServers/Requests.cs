@@ -159,9 +159,20 @@ internal static class Requests
         }
         catch (Exception ex)
         {
-            return Task.FromException<TResult>(ex);
+            return FailedAsync<TResult>(System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex));
         }
         return WaitAsync<TState, TResult>(sink, fail, state, caller, distribution, cancellationToken);
+    }
+
+    /// <summary>
+    /// A task ended by <paramref name="failure"/> exactly as an async method's would be: faulted, or cancelled with the
+    /// same exception when it is an <see cref="OperationCanceledException"/> (a <see cref="ProcessExitedException"/>).
+    /// </summary>
+    private static async Task<TResult> FailedAsync<TResult>(System.Runtime.ExceptionServices.ExceptionDispatchInfo failure)
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        failure.Throw();
+        return default!;
     }
 
     private static async Task<TResult> WaitAsync<TState, TResult>(

@@ -139,6 +139,13 @@ public sealed class DeathTests : IDisposable
                 ("link", () => ctx.Link(observer)),
                 ("monitor", () => ctx.Monitor(observer)),
                 ("call", () => GenServer.CallAsync(server, "incr").GetAwaiter().GetResult()),
+                // The refused call's task is cancelled, as an async method's is by an OperationCanceledException.
+                ("call task", () =>
+                {
+                    var call = GenServer.CallAsync(server, "incr");
+                    if (!call.IsCanceled) throw new InvalidOperationException($"the task is {call.Status}");
+                    call.GetAwaiter().GetResult();
+                }),
             })
             {
                 try
@@ -162,7 +169,7 @@ public sealed class DeathTests : IDisposable
         (await _node.ExpectExitAsync(victim)).Should().Be(ExitReason.Killed);
         gate.SetResult();
         (await attempts.Task.Within()).Should().Equal(
-            "send dropped", "cast dropped", "spawn refused", "link refused", "monitor refused", "call refused");
+            "send dropped", "cast dropped", "spawn refused", "link refused", "monitor refused", "call refused", "call task refused");
         spawned.Should().Be(0);
         _node.GetProcessInfo(observer)!.MessageQueueLength.Should().Be(0);
         _node.GetProcessInfo(observer)!.Links.Should().BeEmpty();
