@@ -18,6 +18,7 @@ namespace Otp.Net.GenServers;
 internal sealed class CallDeadlines
 {
     private const int LanesPerStripe = 8;
+    private const double MaxArmMilliseconds = 24 * 60 * 60 * 1000;
 
     private readonly TimeProvider _clock;
     private readonly Stripe[] _stripes;
@@ -134,7 +135,8 @@ internal sealed class CallDeadlines
             _armedFor = deadline;
             // Whole milliseconds, rounded up: a timer due in under a millisecond would fire at once, find nothing
             // due, and be armed again in a loop until the deadline.
-            var due = TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(ticks * 1000.0 / clock.TimestampFrequency)));
+            // At most a day ahead (a runtime timer takes under 50 days): a longer deadline is armed again when it fires.
+            var due = TimeSpan.FromMilliseconds(Math.Clamp(Math.Ceiling(ticks * 1000.0 / clock.TimestampFrequency), 1, MaxArmMilliseconds));
             if (_timer is null) _timer = clock.CreateTimer(static s => ((Stripe)s!).Fire(), this, due, Timeout.InfiniteTimeSpan);
             else _timer.Change(due, Timeout.InfiniteTimeSpan);
         }

@@ -113,4 +113,19 @@ public sealed class CallTimeoutTests : IDisposable
         var pid = (await GenServer.StartAsync(_node, new Busy(new TaskCompletionSource()))).GetPidOrThrow();
         await FluentActions.Awaiting(() => GenServer.CallAsync(pid, "hold", TimeSpan.Zero).Within()).Should().ThrowAsync<CallTimeoutException>();
     }
+
+    [Fact] // G5: a timeout longer than a runtime timer can take (about 50 days) still expires, at its deadline
+    public async Task HundredDayTimeout_ExpiresAfterAHundredDays()
+    {
+        var pid = (await GenServer.StartAsync(_node, new Busy(new TaskCompletionSource()))).GetPidOrThrow();
+        var call = GenServer.CallAsync(pid, "hold", TimeSpan.FromDays(100));
+        (await GenServer.CallAsync(pid, "ping", Timeout.InfiniteTimeSpan)).Should().Be("ping");
+        for (var day = 1; day < 100; day++)
+        {
+            _clock.Advance(TimeSpan.FromDays(1));
+            call.IsCompleted.Should().BeFalse($"only {day} days have passed");
+        }
+        _clock.Advance(TimeSpan.FromDays(1));
+        await FluentActions.Awaiting(() => call.Within()).Should().ThrowAsync<CallTimeoutException>();
+    }
 }
