@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+
 namespace Otp.Net.GenServers;
 
 /// <summary>
@@ -8,12 +9,13 @@ namespace Otp.Net.GenServers;
 /// A request's timeout was a <see cref="TimeProvider.CreateTimer"/> timer, created and disposed around every call:
 /// about 120 bytes and two trips through the runtime's timer queue per call, for a timer that almost never fires.
 /// Here a waiting reply token is linked, by its own fields, into a lane of requests that share one timeout length, so
-/// each lane is ordered by deadline and only its head can be due. One timer per stripe is armed for the earliest
-/// head; in steady state (every call answered long before its timeout) it fires about once per timeout length and
-/// finds nothing due. Stripes follow the current processor, as the runtime's own timer queues do, so clients on
-/// different cores rarely share a lock. A stripe holds a few lanes; a request with yet another timeout length, while
-/// all lanes are in use, gets its own timer as before. Deadlines and timers run on the node's clock, so a fake
-/// <see cref="TimeProvider"/> drives them.
+/// each lane is ordered by deadline and only its head can be due. A stripe holds a few such lanes and one more, kept
+/// sorted by deadline, for requests whose timeout length finds no lane free. One timer per stripe is armed for the
+/// earliest head, at most a day ahead; in steady state (every call answered long before its timeout) it fires about
+/// once per timeout length and finds nothing due. Stripes follow the current processor, as the runtime's own timer
+/// queues do, so clients on different cores rarely share a lock. Deadlines and timers run on the node's clock, so a
+/// fake <see cref="TimeProvider"/> drives them; the timer is created without the caller's execution context, so it
+/// keeps no process (or module version) of the caller alive.
 /// </remarks>
 internal sealed class CallDeadlines
 {
@@ -32,15 +34,18 @@ internal sealed class CallDeadlines
 
     /// <summary>
     /// Times <paramref name="sink"/> out (<see cref="CallReply.TimedOut"/>) after <paramref name="timeout"/> unless it
-    /// completes first and is <see cref="Remove">removed</see>. False when no lane is free for this timeout length.
+    /// completes first and is <see cref="Remove">removed</see>. False for a zero timeout, which the caller times out
+    /// at once by itself (the lanes' timer, armed in whole milliseconds, would make it wait one).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryAdd(CallReply sink, TimeSpan timeout)
     {
-        var ticks = (long)Math.Ceiling(timeout.TotalSeconds * _clock.TimestampFrequency);
-        // A zero timeout is due at once; the lanes' timer, armed in whole milliseconds, would make it wait one.
+        // Saturated: a timeout of centuries (TimeSpan.MaxValue) is a deadline that never comes, not an overflow.
+        var seconds = timeout.TotalSeconds * _clock.TimestampFrequency;
+        var ticks = seconds >= long.MaxValue / 4 ? long.MaxValue / 4 : (long)Math.Ceiling(seconds);
         if (ticks <= 0) return false;
-        return _stripes[(uint)Thread.GetCurrentProcessorId() % (uint)_stripes.Length].TryAdd(sink, ticks);
+        _stripes[(uint)Thread.GetCurrentProcessorId() % (uint)_stripes.Length].Add(sink, ticks);
+        return true;
     }
 
     /// <summary>Stops timing <paramref name="sink"/>; nothing if it was never added or has already timed out.</summary>
@@ -50,7 +55,7 @@ internal sealed class CallDeadlines
         if (Volatile.Read(ref sink.DeadlineLane) is { } lane) lane.Stripe.Remove(sink);
     }
 
-    /// <summary>The requests of one stripe that share a timeout length, oldest (earliest deadline) first.</summary>
+    /// <summary>Requests of one stripe ordered by deadline: all of one timeout length, or the stripe's sorted overflow lane.</summary>
     internal sealed class Lane(Stripe stripe)
     {
         public readonly Stripe Stripe = stripe;
@@ -59,32 +64,42 @@ internal sealed class CallDeadlines
         public CallReply? Tail;
     }
 
-    internal sealed class Stripe(TimeProvider clock)
+    internal sealed class Stripe
     {
+        private readonly TimeProvider _clock;
         private readonly Lane[] _lanes = new Lane[LanesPerStripe];
+        private readonly Lane _overflow;
         private int _laneCount;
         private ITimer? _timer;
 
         /// <summary>The timestamp the timer is armed for; <see cref="long.MaxValue"/> when it is not armed.</summary>
         private long _armedFor = long.MaxValue;
 
+        public Stripe(TimeProvider clock)
+        {
+            _clock = clock;
+            _overflow = new Lane(this);
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public bool TryAdd(CallReply sink, long ticks)
+        public void Add(CallReply sink, long ticks)
         {
             lock (_lanes)
             {
-                var lane = FindLane(ticks);
-                if (lane is null) return false;
-                var deadline = clock.GetTimestamp() + ticks;
+                var deadline = _clock.GetTimestamp() + ticks;
                 sink.Deadline = deadline;
-                sink.DeadlinePrevious = lane.Tail;
-                sink.DeadlineNext = null;
-                if (lane.Tail is { } tail) tail.DeadlineNext = sink;
-                else lane.Head = sink;
-                lane.Tail = sink;
-                Volatile.Write(ref sink.DeadlineLane, lane);
+                if (FindLane(ticks) is { } lane)
+                {
+                    InsertAfter(lane, lane.Tail, sink);
+                }
+                else
+                {
+                    // Every lane holds another timeout length: keep this one in deadline order among the others.
+                    var after = _overflow.Tail;
+                    while (after is not null && after.Deadline > deadline) after = after.DeadlinePrevious;
+                    InsertAfter(_overflow, after, sink);
+                }
                 if (deadline < _armedFor) Arm(deadline, ticks);
-                return true;
             }
         }
 
@@ -117,6 +132,18 @@ internal sealed class CallDeadlines
             return empty;
         }
 
+        private static void InsertAfter(Lane lane, CallReply? after, CallReply sink)
+        {
+            var next = after is null ? lane.Head : after.DeadlineNext;
+            sink.DeadlinePrevious = after;
+            sink.DeadlineNext = next;
+            if (after is null) lane.Head = sink;
+            else after.DeadlineNext = sink;
+            if (next is null) lane.Tail = sink;
+            else next.DeadlinePrevious = sink;
+            Volatile.Write(ref sink.DeadlineLane, lane);
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Unlink(Lane lane, CallReply sink)
         {
@@ -133,43 +160,66 @@ internal sealed class CallDeadlines
         private void Arm(long deadline, long ticks)
         {
             _armedFor = deadline;
-            // Whole milliseconds, rounded up: a timer due in under a millisecond would fire at once, find nothing
-            // due, and be armed again in a loop until the deadline.
-            // At most a day ahead (a runtime timer takes under 50 days): a longer deadline is armed again when it fires.
-            var due = TimeSpan.FromMilliseconds(Math.Clamp(Math.Ceiling(ticks * 1000.0 / clock.TimestampFrequency), 1, MaxArmMilliseconds));
-            if (_timer is null) _timer = clock.CreateTimer(static s => ((Stripe)s!).Fire(), this, due, Timeout.InfiniteTimeSpan);
-            else _timer.Change(due, Timeout.InfiniteTimeSpan);
+            // Whole milliseconds, rounded up (a timer due in under a millisecond would fire at once, find nothing due,
+            // and be armed again in a loop until the deadline), and at most a day ahead (a runtime timer takes under
+            // 50 days): a later deadline is armed again when the timer fires.
+            var due = TimeSpan.FromMilliseconds(Math.Clamp(Math.Ceiling(ticks * 1000.0 / _clock.TimestampFrequency), 1, MaxArmMilliseconds));
+            if (_timer is null)
+            {
+                // Created without the execution context of the call that happens to come first: the timer lives as
+                // long as the node, and that context holds the calling process.
+                using (ExecutionContext.SuppressFlow())
+                {
+                    _timer = _clock.CreateTimer(static s => ((Stripe)s!).Fire(), this, due, Timeout.InfiniteTimeSpan);
+                }
+            }
+            else
+            {
+                _timer.Change(due, Timeout.InfiniteTimeSpan);
+            }
         }
 
         private void Fire()
         {
-            CallReply? due = null;
+            CallReply? first = null;
+            CallReply? last = null;
             lock (_lanes)
             {
-                var now = clock.GetTimestamp();
+                var now = _clock.GetTimestamp();
                 var next = long.MaxValue;
-                for (var i = 0; i < _laneCount; i++)
+                for (var i = 0; i <= _laneCount; i++)
                 {
-                    var lane = _lanes[i];
+                    var lane = i < _laneCount ? _lanes[i] : _overflow;
                     while (lane.Head is { } head && head.Deadline <= now)
                     {
                         Unlink(lane, head);
-                        head.DeadlineNext = due;
-                        due = head;
+                        if (last is null) first = head;
+                        else last.DeadlineNext = head;
+                        last = head;
                     }
-                    if (lane.Head is { } first && first.Deadline < next) next = first.Deadline;
+                    if (lane.Head is { } earliest && earliest.Deadline < next) next = earliest.Deadline;
                 }
                 _armedFor = long.MaxValue;
                 if (next != long.MaxValue) Arm(next, next - now);
             }
-            // Completed outside the lock: a completion runs the caller's wake-up.
-            while (due is not null)
+            // Completed outside the lock (a completion runs the caller's wake-up); every due request is completed
+            // even if one completion throws.
+            Exception? failure = null;
+            while (first is not null)
             {
-                var sink = due;
-                due = sink.DeadlineNext;
+                var sink = first;
+                first = sink.DeadlineNext;
                 sink.DeadlineNext = null;
-                sink.TryReply(CallReply.TimedOut);
+                try
+                {
+                    sink.TryReply(CallReply.TimedOut);
+                }
+                catch (Exception ex)
+                {
+                    failure ??= ex;
+                }
             }
+            if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
     }
 }

@@ -27,9 +27,6 @@ internal sealed class CallReply : ReplyWatch, IValueTaskSource<object?>, IRunnab
     internal CallReply? DeadlineNext;
     internal long Deadline;
 
-    /// <summary>The token's own timeout timer, when the node's deadline lanes had no room for its timeout length.</summary>
-    internal ITimer? Timer;
-
     private HandOffCore _core;
     private object? _result;
     private int _phase;

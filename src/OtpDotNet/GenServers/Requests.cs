@@ -150,11 +150,10 @@ internal static class Requests
                     throw new ProcessExitedException();
                 }
             }
-            // On the caller's node's clock, so a fake clock drives it; a timer of its own only when the node's
-            // deadline lanes are all taken by other timeout lengths.
+            // On the caller's node's clock, so a fake clock drives it. A zero timeout is due at once.
             if (!sink.IsCompleted && timeout != Timeout.InfiniteTimeSpan && !node.CallDeadlines.TryAdd(sink, timeout))
             {
-                sink.Timer = node.TimeProvider.CreateTimer(static s => ((CallReply)s!).TryReply(CallReply.TimedOut), sink, timeout, Timeout.InfiniteTimeSpan);
+                sink.TryReply(CallReply.TimedOut);
             }
         }
         catch (Exception ex)
@@ -203,7 +202,6 @@ internal static class Requests
         finally
         {
             // Also when the reply came before the wait: the token leaves its deadline lane either way.
-            sink.Timer?.Dispose();
             CallDeadlines.Remove(sink);
             byToken.Dispose();
             byExit.Dispose();

@@ -128,4 +128,62 @@ public sealed class CallTimeoutTests : IDisposable
         _clock.Advance(TimeSpan.FromDays(1));
         await FluentActions.Awaiting(() => call.Within()).Should().ThrowAsync<CallTimeoutException>();
     }
+
+    [Fact] // G5: a timeout of TimeSpan.MaxValue never comes, and delays no other call's timeout
+    public async Task MaxValueTimeout_NeverExpires_AndOtherTimeoutsStillDo()
+    {
+        var pid = (await GenServer.StartAsync(_node, new Busy(new TaskCompletionSource()))).GetPidOrThrow();
+        var forever = GenServer.CallAsync(pid, "hold", TimeSpan.MaxValue);
+        var minute = GenServer.CallAsync(pid, "hold", TimeSpan.FromMinutes(1));
+        (await GenServer.CallAsync(pid, "ping", Timeout.InfiniteTimeSpan)).Should().Be("ping");
+
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await FluentActions.Awaiting(() => minute.Within()).Should().ThrowAsync<CallTimeoutException>();
+        _clock.Advance(TimeSpan.FromDays(3650));
+        forever.IsCompleted.Should().BeFalse();
+    }
+
+    [Fact] // G5: with every lane of a stripe taken by other timeout lengths, a 100-day timeout still waits its 100 days
+    public async Task LongTimeout_WithAllLanesTaken_ExpiresAtItsDeadline()
+    {
+        var pid = (await GenServer.StartAsync(_node, new Busy(new TaskCompletionSource()))).GetPidOrThrow();
+        var others = Enumerable.Range(1, 10).Select(hours => GenServer.CallAsync(pid, "hold", TimeSpan.FromHours(hours))).ToList();
+        var call = GenServer.CallAsync(pid, "hold", TimeSpan.FromDays(100));
+        (await GenServer.CallAsync(pid, "ping", Timeout.InfiniteTimeSpan)).Should().Be("ping");
+        _clock.Advance(TimeSpan.FromDays(99));
+        foreach (var other in others) await FluentActions.Awaiting(() => other.Within()).Should().ThrowAsync<CallTimeoutException>();
+        call.IsCompleted.Should().BeFalse();
+        _clock.Advance(TimeSpan.FromDays(1));
+        await FluentActions.Awaiting(() => call.Within()).Should().ThrowAsync<CallTimeoutException>();
+    }
+
+    private static readonly AsyncLocal<object?> CallerLocal = new();
+
+    [Fact] // the node's timeout timer, created by the first timed call, keeps nothing of that caller's context alive
+    public async Task FirstTimedCall_LeavesItsCallersContextCollectable()
+    {
+        using var node = new Node();
+        var pid = (await GenServer.StartAsync(node, new Busy(new TaskCompletionSource()))).GetPidOrThrow();
+        var weak = await CallWithContextAsync(pid);
+        for (var i = 0; i < 20 && weak.IsAlive; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            await Task.Yield();
+        }
+        weak.IsAlive.Should().BeFalse("the timer would otherwise hold the first caller's execution context");
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static async Task<WeakReference> CallWithContextAsync(Pid pid)
+    {
+        var held = new object();
+        var weak = new WeakReference(held);
+        await Task.Run(async () =>
+        {
+            CallerLocal.Value = held;
+            (await GenServer.CallAsync(pid, "ping", TimeSpan.FromMinutes(5))).Should().Be("ping");
+        });
+        return weak;
+    }
 }
