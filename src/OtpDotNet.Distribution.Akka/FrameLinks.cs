@@ -650,36 +650,31 @@ internal sealed class FrameLinks : IAsyncDisposable
         public void Enqueue(ReadOnlySpan<byte> frame, FrameLinks links)
         {
             Session session;
-            var overflow = false;
+            bool overflow;
             lock (_gate)
             {
                 if (_session is null || _session.Overflowed) return;
                 session = _session;
-                if (session.Pending.WrittenCount + 4L + frame.Length > session.MaxPendingBytes)
+                overflow = session.Pending.WrittenCount + 4L + frame.Length > session.MaxPendingBytes;
+                if (overflow)
                 {
                     // The other node has not taken what was sent for too long: the connection is given up (a
-                    // nodedown on both sides) rather than let the queue grow without bound.
+                    // nodedown on both sides, below, outside the lock) rather than let the queue grow without bound.
                     session.Overflowed = true;
-                    overflow = true;
+                }
+                else
+                {
+                    var span = session.Pending.GetSpan(4 + frame.Length);
+                    BinaryPrimitives.WriteInt32LittleEndian(span, frame.Length);
+                    frame.CopyTo(span[4..]);
+                    session.Pending.Advance(4 + frame.Length);
+                    if (session.Writing) return;
+                    session.Writing = true;
+                    (session.Pending, session.Sending) = (session.Sending, session.Pending);
                 }
             }
-            if (overflow)
-            {
-                Failed(session, links);
-                return;
-            }
-            lock (_gate)
-            {
-                if (_session != session) return;
-                var span = session.Pending.GetSpan(4 + frame.Length);
-                BinaryPrimitives.WriteInt32LittleEndian(span, frame.Length);
-                frame.CopyTo(span[4..]);
-                session.Pending.Advance(4 + frame.Length);
-                if (session.Writing) return;
-                session.Writing = true;
-                (session.Pending, session.Sending) = (session.Sending, session.Pending);
-            }
-            WriteInline(session, links);
+            if (overflow) Failed(session, links);
+            else WriteInline(session, links);
         }
 
         private void WriteInline(Session session, FrameLinks links)

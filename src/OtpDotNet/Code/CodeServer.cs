@@ -673,7 +673,7 @@ public sealed partial class CodeServer
     private static Task<object?> SystemCallAsync(LocalProcess process, SystemOp op, TimeSpan timeout, object? arg = null, object? arg2 = null, object? arg3 = null)
     {
         var sink = new CallReply();
-        return Requests.SendAsync(process, sink, new SystemRequest(op, sink, arg, arg2, arg3), timeout,
+        return Requests.SendAsync<SystemOp, object?>(process, sink, new SystemRequest(op, sink, arg, arg2, arg3), timeout,
             static (r, op) => CallException.For(r, "sys", op.ToString(), TermList.Empty), op, CancellationToken.None);
     }
 

@@ -10,21 +10,10 @@ namespace Otp.Net.GenServers;
 /// </summary>
 internal static class Requests
 {
-    /// <summary>A request to <paramref name="server"/>, on this node or through the distribution.</summary>
-    public static Task<object?> SendAsync<TState>(
-        ServerRef server,
-        CallReply sink,
-        object envelope,
-        TimeSpan timeout,
-        Func<ExitReason, TState, Exception> fail,
-        TState state,
-        CancellationToken cancellationToken) =>
-        SendAsync<TState, object?>(server, sink, envelope, timeout, fail, state, cancellationToken);
-
     /// <summary>
-    /// As <see cref="SendAsync{TState}(ServerRef, CallReply, object, TimeSpan, Func{ExitReason, TState, Exception}, TState, CancellationToken)"/>,
-    /// for a typed request whose <paramref name="sink"/> accepts only a <typeparamref name="TResult"/>: the reply is
-    /// returned as one, with no second state machine to cast it.
+    /// A request to <paramref name="server"/>, on this node or through the distribution, whose <paramref name="sink"/>
+    /// accepts only a <typeparamref name="TResult"/> (<see cref="object"/> for any reply): the reply is returned as
+    /// one, with no second state machine to cast it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Task<TResult> SendAsync<TState, TResult>(
@@ -49,18 +38,8 @@ internal static class Requests
     /// built by <paramref name="fail"/> from <paramref name="state"/>: a static lambda and a value-type state, so a call
     /// allocates no closure.
     /// </summary>
-    public static Task<object?> SendAsync<TState>(
-        LocalProcess? target,
-        CallReply sink,
-        object envelope,
-        TimeSpan timeout,
-        Func<ExitReason, TState, Exception> fail,
-        TState state,
-        CancellationToken cancellationToken) =>
-        SendAsync<TState, object?>(target, sink, envelope, timeout, fail, state, cancellationToken);
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static Task<TResult> SendAsync<TState, TResult>(
+    public static Task<TResult> SendAsync<TState, TResult>(
         LocalProcess? target,
         CallReply sink,
         object envelope,
@@ -73,7 +52,7 @@ internal static class Requests
             : SendCoreAsync<TState, TResult>(target, sink, envelope, timeout, fail, state, cancellationToken);
 
     /// <summary>
-    /// <see cref="SendAsync{TState}(LocalProcess, CallReply, object, TimeSpan, Func{ExitReason, TState, Exception}, TState, CancellationToken)"/> with the caller's span (its context travels in a call's envelope) and, for a call, the
+    /// <see cref="SendAsync{TState, TResult}(LocalProcess, CallReply, object, TimeSpan, Func{ExitReason, TState, Exception}, TState, CancellationToken)"/> with the caller's span (its context travels in a call's envelope) and, for a call, the
     /// duration on <see cref="OtpDiagnostics.CallDuration"/>, tagged with the server's module and application.
     /// </summary>
     private static async Task<TResult> SendObservedAsync<TState, TResult>(

@@ -20,7 +20,7 @@ public static class SysOps
         args.AddRange(extraArgs);
         if (timeout is not null) args.Add(GenServer.TimeoutTerm(t));
         var sink = new CallReply();
-        return Requests.SendAsync(server, sink, new SystemRequest(op, sink, arg, arg2, arg3), t,
+        return Requests.SendAsync<(string Function, List<object?> Args), object?>(server, sink, new SystemRequest(op, sink, arg, arg2, arg3), t,
             static (reason, s) => CallException.For(reason, "sys", s.Function, new TermList(s.Args.ToArray())), (Function: function, Args: args), cancellationToken);
     }
 
