@@ -49,6 +49,7 @@ public sealed class Node : IAsyncDisposable, IDisposable, Terms.IRuntimeHandle
             }
             global::Otp.Net.Releases.ReleaseLog.ControlSocketOpened(LoggerFactory.CreateLogger(global::Otp.Net.Releases.ReleaseLog.Category), _control.Path);
         }
+        if (Options.HandOff) global::Otp.Net.Processes.ForeignLoadMonitor.Acquire();
     }
 
     /// <summary>The timeouts of the requests made by this node's processes (and by code outside any process, to its servers).</summary>
@@ -324,6 +325,7 @@ public sealed class Node : IAsyncDisposable, IDisposable, Terms.IRuntimeHandle
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        if (Options.HandOff) global::Otp.Net.Processes.ForeignLoadMonitor.Release();
         _control?.Dispose();
         Timers.CancelAll();
         foreach (var p in _processes.Values) p.ReceiveExitSignal(default, ExitReason.Kill, viaLink: false);

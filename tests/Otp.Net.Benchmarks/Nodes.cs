@@ -25,7 +25,25 @@ internal static class Nodes
         var options = new NodeOptions { LoggerFactory = NullLoggerFactory.Instance, HandOff = Environment.GetEnvironmentVariable("OTPNET_HANDOFF") != "0" };
         var node = new Node(configure?.Invoke(options) ?? options);
         if (WithDashboard) MapDashboard(node);
+        ReportSuspensionsAtExit();
         return node;
+    }
+
+    private static int s_reporting;
+
+    /// <summary>
+    /// Prints, when the program ends, how often hand-off slots were suspended for other programs' load (read from the
+    /// library's internal counter: its metric reports nothing once the nodes are disposed).
+    /// </summary>
+    private static void ReportSuspensionsAtExit()
+    {
+        if (Interlocked.Exchange(ref s_reporting, 1) != 0) return;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            var monitor = typeof(Node).Assembly.GetType("Otp.Net.Processes.ForeignLoadMonitor");
+            var count = monitor?.GetProperty("Suspensions", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public)?.GetValue(null);
+            Console.Error.WriteLine($"INFO handoff_suspensions={count}");
+        };
     }
 
     private static void MapDashboard(Node node)

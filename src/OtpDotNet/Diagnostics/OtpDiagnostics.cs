@@ -23,7 +23,8 @@ namespace Otp.Net.Diagnostics;
 /// <see cref="RestartDuration"/> and <see cref="UpgradeDuration"/> in seconds, tagged with <see cref="ModuleTag"/>,
 /// <see cref="ApplicationTag"/> and, on failure, <see cref="ErrorTypeTag"/>; the counters and gauges
 /// <c>otp.processes</c>, <c>otp.messages.received</c>, <c>otp.mailbox.depth.max</c>, <c>otp.supervisor.restarts</c>,
-/// <c>otp.code.loads</c> and <c>otp.code.upgrades</c>. Histograms are measured only while something listens to them.
+/// <c>otp.code.loads</c>, <c>otp.code.upgrades</c>, <c>otp.scheduler.handoff.suspended</c> and
+/// <c>otp.scheduler.handoff.suspensions</c>. Histograms are measured only while something listens to them.
 /// </para>
 /// </remarks>
 public static class OtpDiagnostics

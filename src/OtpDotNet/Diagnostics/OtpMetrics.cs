@@ -44,6 +44,8 @@ internal sealed class OtpMetrics : IDisposable
         _meter.CreateObservableUpDownCounter("otp.processes", () => Observe(n => (long)n.ProcessCount), "{process}", "Live processes");
         _meter.CreateObservableCounter("otp.messages.received", () => Observe(n => Volatile.Read(ref _receivedByExited) + n.LiveProcesses.Sum(p => p.MessagesReceived)), "{message}", "Messages taken from mailboxes");
         _meter.CreateObservableGauge("otp.mailbox.depth.max", () => Observe(n => n.LiveProcesses.Select(p => (long)p.Mailbox.CountApprox()).DefaultIfEmpty(0).Max()), "{message}", "The deepest mailbox");
+        _meter.CreateObservableGauge("otp.scheduler.handoff.suspended", () => Observe(n => n.Options.HandOff && !Processes.Scheduler.HandOffSuspended ? 0 : 1), "{node}", "1 while the node's wake-ups skip hand-off slots (hand-off off, or other programs keep the cores busy)");
+        _meter.CreateObservableCounter("otp.scheduler.handoff.suspensions", () => Observe(_ => Processes.ForeignLoadMonitor.Suspensions), "{suspension}", "Times hand-off slots were suspended because other programs kept the cores busy (all nodes of the program)");
         _restarts = _meter.CreateCounter<long>("otp.supervisor.restarts", "{restart}", "Children restarted by supervisors");
         _loads = _meter.CreateCounter<long>("otp.code.loads", "{load}", "Module versions loaded");
         _upgrades = _meter.CreateCounter<long>("otp.code.upgrades", "{upgrade}", "Module upgrades completed");

@@ -23,7 +23,8 @@ namespace Otp.Net.Processes;
 /// </list>
 /// A slot belongs to a thread of the .NET thread pool, which every node in the process shares; the scheduler holds
 /// no other state (no list of slots, no thread of its own), so nodes share nothing through it but the pool itself.
-/// A node created with <see cref="NodeOptions.HandOff"/> off has its processes' wake-ups queued to the pool directly.
+/// A node created with <see cref="NodeOptions.HandOff"/> off has its processes' wake-ups queued to the pool directly;
+/// so has every node while other programs keep the machine's cores busy (see <see cref="ForeignLoadMonitor"/>).
 /// The hot methods of the message path (here, in <see cref="Mailbox"/>, <see cref="LocalProcess"/> and the reply
 /// token) are compiled fully optimized from their first call. Left to tiered compilation, a busy program ran them as
 /// unoptimized code for its first second or more (call counting waits for a quiet spell that eight busy clients on
@@ -47,6 +48,18 @@ internal static class Scheduler
     [ThreadStatic]
     private static Slot? t_slot;
 
+    private static volatile bool s_handOffSuspended;
+
+    /// <summary>
+    /// Whether wake-ups go to the pool directly, as with hand-off off, because other programs keep the cores busy
+    /// (set by <see cref="ForeignLoadMonitor"/>).
+    /// </summary>
+    internal static bool HandOffSuspended
+    {
+        get => s_handOffSuspended;
+        set => s_handOffSuspended = value;
+    }
+
     /// <summary>Whether the current thread's turn holds a handed-off process (diagnostics and tests).</summary>
     internal static bool HoldsHandOff => t_slot is { Next: not null };
 
@@ -54,7 +67,7 @@ internal static class Scheduler
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Ready(IRunnable work)
     {
-        if (t_slot is { InTurn: true } slot)
+        if (t_slot is { InTurn: true } slot && !s_handOffSuspended)
         {
             slot.Occupancy++;
             var previous = Interlocked.Exchange(ref slot.Next, work);
