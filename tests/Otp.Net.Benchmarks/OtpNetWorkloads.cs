@@ -176,6 +176,7 @@ internal static class OtpNetWorkloads
     private static async Task<(double[] Samples, long Retries, double[] Phases)> RestartRoundAsync(Node node, int crashes, string name)
     {
         var phases = new double[3];
+        JitWatch.Mark($"round {name}");
         var flags = new SupervisorFlags { Strategy = Strategy.OneForOne, Intensity = 1_000_000, PeriodSeconds = 1 };
         var sup = (await Supervisor.StartLinkAsync(node, flags, [ChildSpec.ForGenServer<CrashingWorker>(Atom.Of("worker"), null, new GenServerOptions { Name = $"worker_{name}" })])).Pid;
         var worker = (await Supervisor.WhichChildrenAsync(sup))[0].Pid;

@@ -7,6 +7,7 @@ using Otp.Net.Benchmarks;
 //   otpnet only: upgrade_release K C [rolling [batch]] (W7 through the release handler)
 //   between two node processes (otpnet | akka | proto): remote_pingpong N | remote_call C N
 //   otpnet only (linear-scaling checks, see ScalingWorkloads.cs): suspend N | selective N | dyncrash N | sofocrash N | dynstop N
+_ = JitWatch.Instance; // OTPNET_JITEVENTS=1: tiered-compilation events on stderr
 if (args.Length >= 1 && args[0] == "suite")
 {
     // suite [workload...]: every runtime, medians of 3 fresh runs, as a markdown table
