@@ -90,6 +90,7 @@ internal sealed class CallReply : ReplyWatch, IValueTaskSource<object?>, IRunnab
     /// refuses a reply of another type: the caller gets <see cref="CallReplyTypeException"/>, and the refusal is logged on
     /// the replying process's node.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryAnswer(object? value)
     {
         if (_accepts is null || _accepts(value)) return TryComplete(value, null);
@@ -130,8 +131,10 @@ internal sealed class CallReply : ReplyWatch, IValueTaskSource<object?>, IRunnab
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryClaim() => _core.TryClaim();
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RunContinuation() => _core.Run();
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -140,10 +143,13 @@ internal sealed class CallReply : ReplyWatch, IValueTaskSource<object?>, IRunnab
         if (TryClaim()) Scheduler.RunTurn(this);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     object? IValueTaskSource<object?>.GetResult(short token) => _result;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     ValueTaskSourceStatus IValueTaskSource<object?>.GetStatus(short token) => _core.Status;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void IValueTaskSource<object?>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _core.OnCompleted(this, continuation, state, flags);
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Sources;
 
 namespace Otp.Net.Processes;
@@ -52,12 +53,14 @@ internal struct HandOffCore
     /// Completes the wait. Completion is this one exchange, so the waiter cannot see it before it has landed.
     /// Whoever comes second (completion or registration) dispatches the continuation.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Signal(IRunnable owner)
     {
         if (Interlocked.CompareExchange(ref _continuation, Signalled, null) is not null) Dispatch(owner);
     }
 
     /// <summary>Registers the waiter's continuation (<see cref="IValueTaskSource.OnCompleted"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void OnCompleted(IRunnable owner, Action<object?> continuation, object? state, ValueTaskSourceOnCompletedFlags flags)
     {
         if ((flags & ValueTaskSourceOnCompletedFlags.FlowExecutionContext) != 0) _executionContext = ExecutionContext.Capture();
@@ -73,6 +76,7 @@ internal struct HandOffCore
         Dispatch(owner);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Dispatch(IRunnable owner)
     {
         if (_schedulingContext is { } context)
@@ -90,6 +94,7 @@ internal struct HandOffCore
     }
 
     /// <summary>Takes the right to run the pending continuation; false if another thread took it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryClaim() => Interlocked.Exchange(ref _ticket, 0) == 1;
 
     /// <summary>
@@ -97,6 +102,7 @@ internal struct HandOffCore
     /// state and its execution context first: a finished wait keeps nothing of its waiter alive (the reply a caller
     /// awaited, an old module version's code), and the continuation may start the next wait.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run()
     {
         var continuation = _continuation!;
@@ -108,6 +114,7 @@ internal struct HandOffCore
     }
 
     /// <summary>Forgets the dispatched continuation; the wait stays completed until the next <see cref="Reset"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Clear()
     {
         _state = null;

@@ -49,7 +49,11 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
 
     public override Pid Parent { get; }
 
-    public bool IsAlive => !_dead;
+    public bool IsAlive
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        get => !_dead;
+    }
 
     public ExitReason? ExitReason => _exitReason;
 
@@ -135,7 +139,12 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     public void Start() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    void IThreadPoolWorkItem.Execute() => Scheduler.RunTurn(static s => ((LocalProcess)s!).RunBody(), this);
+    void IThreadPoolWorkItem.Execute() => Scheduler.RunTurn(RunBodyStep, this);
+
+    private static readonly Action<object?> RunBodyStep = RunBodyOf;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RunBodyOf(object? process) => ((LocalProcess)process!).RunBody();
 
     private void RunBody()
     {
@@ -290,6 +299,7 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     object IValueTaskSource<object>.GetResult(short token)
     {
         if (token != _receive.Version) return _receive.GetResult(token); // throws: a stale or reused receive
@@ -305,8 +315,10 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     ValueTaskSourceStatus IValueTaskSource<object>.GetStatus(short token) => _receive.GetStatus(token);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void IValueTaskSource<object>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _receive.OnCompleted(continuation, state, token, flags);
 
@@ -351,12 +363,14 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
     }
 
     /// <summary>Parks until a message arrives or <see cref="WakeFlag.Fire"/> is called (behaviour loops).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal ValueTask<bool> WaitAsync()
     {
         ThrowIfExited();
         return _mailbox.WaitAsync();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void SetWaiting(bool waiting) => Status = waiting ? ProcessStatus.Waiting : ProcessStatus.Running;
 
     /// <summary>

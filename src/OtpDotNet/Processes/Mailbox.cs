@@ -133,6 +133,7 @@ internal sealed class Mailbox : Channel<object>, IValueTaskSource<bool>, IRunnab
     /// <summary>Whether a message is waiting in the queue, or reserved and about to be (reader only).</summary>
     public bool HasMessages
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         get
         {
             var segment = Volatile.Read(ref _head);
@@ -159,6 +160,7 @@ internal sealed class Mailbox : Channel<object>, IValueTaskSource<bool>, IRunnab
     /// Parks the reader until a message arrives or <see cref="Wake"/> is called. Completes at once when a
     /// message is already queued. Reader only; one wait at a time.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ValueTask<bool> WaitAsync() => Park() ? new ValueTask<bool>(this, _version) : new ValueTask<bool>(true);
 
     /// <summary>
@@ -194,8 +196,10 @@ internal sealed class Mailbox : Channel<object>, IValueTaskSource<bool>, IRunnab
         _core.Signal(this);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryClaim() => _core.TryClaim();
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RunContinuation() => _core.Run();
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -217,18 +221,21 @@ internal sealed class Mailbox : Channel<object>, IValueTaskSource<bool>, IRunnab
         while (TryDequeue(out var m)) each?.Invoke(m);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     bool IValueTaskSource<bool>.GetResult(short token)
     {
         if (token != _version) throw new InvalidOperationException("The mailbox wait was already consumed.");
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token)
     {
         if (token != _version) throw new InvalidOperationException("The mailbox wait was already consumed.");
         return _core.Status;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
     {
         if (token != _version) throw new InvalidOperationException("The mailbox wait was already consumed.");

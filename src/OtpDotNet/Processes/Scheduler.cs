@@ -94,7 +94,13 @@ internal static class Scheduler
     }
 
     /// <summary>Runs <paramref name="first"/>'s continuation, then whatever it handed off, up to the budget.</summary>
-    public static void RunTurn(IRunnable first) => RunTurn(static m => ((IRunnable)m!).RunContinuation(), first);
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RunTurn(IRunnable first) => RunTurn(RunContinuationStep, first);
+
+    private static readonly Action<object?> RunContinuationStep = RunContinuationOf;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RunContinuationOf(object? runnable) => ((IRunnable)runnable!).RunContinuation();
 
     /// <summary>Runs <paramref name="step"/> as a turn, then whatever it handed off, up to the budget.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
