@@ -88,7 +88,7 @@ internal sealed class ForeignLoadPolicy
 /// <see cref="ForeignLoadPolicy.ForeignCores"/> of a core and less than <see cref="ForeignLoadPolicy.IdleCores"/> of
 /// a core stayed idle, wake-ups go to the thread pool directly, as with <see cref="NodeOptions.HandOff"/> off; they
 /// resume after two quiet samples. This program's own load never suspends them: its threads outnumbering the cores
-/// costs less than losing the hand-offs (a `pairs` run fell to a quarter of its messages without them). The monitor
+/// costs less than losing the hand-offs (a <c>pairs</c> run fell to a quarter of its messages without them). The monitor
 /// reads Linux's <c>/proc/stat</c>; elsewhere it does not run and hand-offs stay on.
 /// </remarks>
 internal static class ForeignLoadMonitor
@@ -132,23 +132,38 @@ internal static class ForeignLoadMonitor
         lock (Gate)
         {
             if (s_users == 0 || --s_users > 0) return;
-            s_timer?.Dispose();
-            s_timer = null;
-            Policy.Reset();
-            Scheduler.HandOffSuspended = false;
+            StopSampling();
         }
+    }
+
+    /// <summary>Stops the timer and lets hand-offs resume (under <see cref="Gate"/>).</summary>
+    private static void StopSampling()
+    {
+        s_timer?.Dispose();
+        s_timer = null;
+        Policy.Reset();
+        Scheduler.HandOffSuspended = false;
     }
 
     private static void Sample()
     {
-        if (!TryRead(out var reading)) return;
-        lock (Gate)
+        try
         {
-            if (s_timer is null) return; // released meanwhile
-            var was = Scheduler.HandOffSuspended;
-            var now = Policy.Next(reading);
-            if (now && !was) Interlocked.Increment(ref s_suspensions);
-            Scheduler.HandOffSuspended = now;
+            if (!TryRead(out var reading)) return;
+            lock (Gate)
+            {
+                if (s_timer is null) return; // released meanwhile
+                var was = Scheduler.HandOffSuspended;
+                var now = Policy.Next(reading);
+                if (now && !was) Interlocked.Increment(ref s_suspensions);
+                Scheduler.HandOffSuspended = now;
+            }
+        }
+        catch (Exception)
+        {
+            // A timer callback must not end the program: on a failure nothing here foresaw, stop sampling and keep
+            // hand-offs on, as on a system without /proc/stat.
+            lock (Gate) StopSampling();
         }
     }
 
