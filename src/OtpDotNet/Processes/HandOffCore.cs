@@ -84,8 +84,18 @@ internal struct HandOffCore
             // The continuation leaves the core here: nothing of the waiter stays reachable from it.
             var work = new Work(_continuation!, _state, _executionContext);
             Clear();
-            if (context is SynchronizationContext sc) sc.Post(static w => ((Work)w!).Run(), work);
-            else Task.Factory.StartNew(static w => ((Work)w!).Run(), work, CancellationToken.None, TaskCreationOptions.DenyChildAttach, (TaskScheduler)context);
+            try
+            {
+                if (context is SynchronizationContext sc) sc.Post(static w => ((Work)w!).Run(), work);
+                else Task.Factory.StartNew(static w => ((Work)w!).Run(), work, CancellationToken.None, TaskCreationOptions.DenyChildAttach, (TaskScheduler)context);
+            }
+            catch (Exception)
+            {
+                // The waiter's context refused the continuation (a disposed UI context, a scheduler that throws): run
+                // it on the thread pool rather than lose the waiter, and never fail the completing side (a server
+                // replying, the deadline timer).
+                ThreadPool.UnsafeQueueUserWorkItem(static w => w.Run(), work, preferLocal: false);
+            }
             return;
         }
         Volatile.Write(ref _ticket, 1);

@@ -272,6 +272,86 @@ public sealed class SchedulingTests : IDisposable
         (await CallLoop(_node, here).Within()).Should().Be(2_000);
     }
 
+    [Fact]
+    public async Task Continuation_WhoseSynchronizationContextRefusesIt_RunsOnThePool_AndTheReplierGoesOn()
+    {
+        var token = new CallReply(default);
+        var ran = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var previous = SynchronizationContext.Current;
+        try
+        {
+            SynchronizationContext.SetSynchronizationContext(new RefusingContext());
+            ((IValueTaskSource<object?>)token).OnCompleted(_ => ran.SetResult(), null, 0, ValueTaskSourceOnCompletedFlags.UseSchedulingContext);
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(previous);
+        }
+        // The replier (a server's turn, in real use) is not failed by the waiter's broken context.
+        (await Task.Run(() => token.TryReply("r"))).Should().BeTrue();
+        await ran.Task.Within();
+    }
+
+    [Fact]
+    public async Task Continuation_WhoseTaskSchedulerRefusesIt_RunsOnThePool_AndTheReplierGoesOn()
+    {
+        var token = new CallReply(default);
+        var ran = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var scheduler = new RefusingScheduler();
+        await Task.Factory.StartNew(
+            () => ((IValueTaskSource<object?>)token).OnCompleted(_ => ran.SetResult(), null, 0, ValueTaskSourceOnCompletedFlags.UseSchedulingContext),
+            CancellationToken.None, TaskCreationOptions.None, scheduler);
+        (await Task.Run(() => token.TryReply("r"))).Should().BeTrue();
+        await ran.Task.Within();
+    }
+
+    [Fact]
+    public async Task TimedOutWaiter_WhoseContextRefusesTheWakeUp_IsStillWoken_AndTheHostGoesOn()
+    {
+        // The timeout is completed by the node's deadline timer: an exception escaping a timer callback ends the
+        // program, so the waiter's refusing context must not reach it.
+        var token = new CallReply(default);
+        var result = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var previous = SynchronizationContext.Current;
+        try
+        {
+            SynchronizationContext.SetSynchronizationContext(new RefusingContext());
+            ((IValueTaskSource<object?>)token).OnCompleted(_ => result.SetResult(((IValueTaskSource<object?>)token).GetResult(0)), null, 0, ValueTaskSourceOnCompletedFlags.UseSchedulingContext);
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(previous);
+        }
+        _node.CallDeadlines.TryAdd(token, TimeSpan.FromMilliseconds(5)).Should().BeTrue();
+        (await result.Task.Within()).Should().BeSameAs(CallReply.TimedOut);
+        // The deadline timer still serves later timeouts.
+        var later = new CallReply(default);
+        _node.CallDeadlines.TryAdd(later, TimeSpan.FromMilliseconds(5)).Should().BeTrue();
+        (await new ValueTask<object?>(later, 0).AsTask().Within()).Should().BeSameAs(CallReply.TimedOut);
+    }
+
+    /// <summary>A context that no longer takes work (as a disposed UI context does).</summary>
+    private sealed class RefusingContext : SynchronizationContext
+    {
+        public override void Post(SendOrPostCallback d, object? state) => throw new InvalidOperationException("this context is closed");
+    }
+
+    /// <summary>A scheduler that takes one task (the registration) and refuses every later one.</summary>
+    private sealed class RefusingScheduler : TaskScheduler
+    {
+        private int _taken;
+
+        protected override void QueueTask(Task task)
+        {
+            if (Interlocked.Exchange(ref _taken, 1) != 0) throw new InvalidOperationException("this scheduler is closed");
+            ThreadPool.UnsafeQueueUserWorkItem(_ => TryExecuteTask(task), null);
+        }
+
+        protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued) => false;
+
+        protected override IEnumerable<Task>? GetScheduledTasks() => null;
+    }
+
     private sealed class RecordingContext : SynchronizationContext
     {
         private int _posts;
