@@ -282,7 +282,22 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
                 _receive.SetException(new ProcessExitedException());
                 return;
             }
-            if (TryTakeNext(_receiveMatch, out var m, resume: true))
+            object? m;
+            try
+            {
+                if (!TryTakeNext(_receiveMatch, out m, resume: true)) m = null;
+            }
+            catch (Exception ex)
+            {
+                // Killed from another thread since the check above, or the selective receive's predicate threw: the
+                // receive ends with it, as it would have in the process's own code. This runs on a pool thread as the
+                // scheduler's step, where an escaping exception would end the program.
+                _receiveMatch = null;
+                _receivePending = false;
+                _receive.SetException(ex);
+                return;
+            }
+            if (m is not null)
             {
                 _receiveMatch = null;
                 _receivePending = false;

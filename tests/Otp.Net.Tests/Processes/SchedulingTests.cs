@@ -330,6 +330,33 @@ public sealed class SchedulingTests : IDisposable
         (await new ValueTask<object?>(later, 0).AsTask().Within()).Should().BeSameAs(CallReply.TimedOut);
     }
 
+    [Fact]
+    public async Task SelectiveReceive_WhosePredicateThrowsOnAMessageArrivingLater_EndsTheReceive_NotTheProgram()
+    {
+        // The predicate runs when the message arrives, on the scheduler's pool thread: its exception must end the
+        // receive (and so the process, with that error), not escape to the pool and end the program.
+        var receiver = _node.Spawn(async ctx =>
+        {
+            await ctx.ReceiveAsync(m => m is "ok" ? true : throw new InvalidOperationException("bad predicate"));
+        });
+        var exit = _node.WaitForExitAsync(receiver);
+        await ParkedAsync(receiver);
+        _node.Send(receiver, "other");
+        var reason = await exit.Within();
+        reason.ToString().Should().Contain("bad predicate");
+        // The node goes on serving.
+        var echo = _node.Spawn(async ctx =>
+        {
+            var (from, text) = ((Pid, string))await ctx.ReceiveAsync(m => m is (Pid, string));
+            ctx.Send(from, text);
+        });
+        (await _node.RunAsync(async ctx =>
+        {
+            ctx.Send(echo, (ctx.Self, "still here"));
+            return (string)await ctx.ReceiveAsync();
+        }).Within()).Should().Be("still here");
+    }
+
     /// <summary>A context that no longer takes work (as a disposed UI context does).</summary>
     private sealed class RefusingContext : SynchronizationContext
     {
