@@ -11,19 +11,51 @@ internal sealed class SpanRecorder : IDisposable
 {
     public static readonly ActivitySource TestSource = new("Otp.Net.Tests");
 
+    /// <summary>The name of the span that checks a new listener is attached; no recorder keeps it.</summary>
+    private const string ProbeName = "span-recorder-probe";
+
     private readonly ActivityListener _listener;
     private readonly List<Activity> _stopped = [];
     private readonly List<(Func<Activity, bool> Match, TaskCompletionSource<Activity> Found)> _waiters = [];
+    private Activity? _probed;
 
     public SpanRecorder()
     {
-        _listener = new ActivityListener
+        // The runtime attaches a new listener to the existing sources by walking its list of them, and a walk that
+        // runs while another test's host disposes one of its sources can skip a source. Each source this recorder
+        // needs is checked with a probe span, and the listener is registered again until both are attached.
+        for (var attempt = 0; ; attempt++)
         {
-            ShouldListenTo = source => source.Name == OtpDiagnostics.ActivitySourceName || source == TestSource,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = OnStopped,
-        };
-        ActivitySource.AddActivityListener(_listener);
+            _listener = new ActivityListener
+            {
+                ShouldListenTo = source => source.Name == OtpDiagnostics.ActivitySourceName || source == TestSource,
+                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+                ActivityStarted = a =>
+                {
+                    if (a.DisplayName == ProbeName) _probed = a;
+                },
+                ActivityStopped = OnStopped,
+            };
+            ActivitySource.AddActivityListener(_listener);
+            if ((Attached(TestSource) && Attached(OtpTelemetry.Source)) || attempt == 20) break;
+            _listener.Dispose();
+        }
+    }
+
+    private bool Attached(ActivitySource source)
+    {
+        var ambient = Activity.Current;
+        Activity.Current = null;
+        try
+        {
+            _probed = null;
+            using var probe = source.StartActivity(ProbeName);
+            return probe is not null && ReferenceEquals(_probed, probe);
+        }
+        finally
+        {
+            Activity.Current = ambient;
+        }
     }
 
     /// <summary>The spans stopped so far.</summary>
@@ -52,6 +84,7 @@ internal sealed class SpanRecorder : IDisposable
 
     private void OnStopped(Activity activity)
     {
+        if (activity.DisplayName == ProbeName) return;
         lock (_stopped)
         {
             _stopped.Add(activity);
