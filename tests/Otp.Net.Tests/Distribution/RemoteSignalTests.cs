@@ -124,6 +124,7 @@ public sealed class RemoteSignalTests : IAsyncLifetime
     {
         var a = _cluster.Cluster(0);
         var seen = new List<string>();
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         a.NodeDisconnected += _ => throw new InvalidOperationException("a user's handler fails");
         a.NodeConnected += _ => throw new InvalidOperationException("a user's handler fails");
         a.NodeDisconnected += n =>
@@ -133,11 +134,15 @@ public sealed class RemoteSignalTests : IAsyncLifetime
         a.NodeConnected += n =>
         {
             lock (seen) seen.Add($"up {n.Name}");
+            up.TrySetResult();
         };
         _cluster.Network.Disconnect("a@test", "c@test");
         await _cluster.WaitDisconnectedAsync(0, "c@test");
         _cluster.Network.Reconnect("a@test", "c@test");
         await _cluster.WaitConnectedAsync();
+        // The handlers run on the node's own event path, which may come after the connection is visible: wait for
+        // the second handler itself (the first one threw before it).
+        await up.Task.Within();
         lock (seen) seen.Should().StartWith(["down c@test", "up c@test"]);
         var probe = _cluster.Probe(0);
         _cluster.Probe(2).Send(_cluster.PidAt(2, probe.Pid), "still delivered");
