@@ -138,10 +138,17 @@ internal sealed class GenServerProcess
                 action = await RunCallbackAsync(Callback.Continue, arg, null).ConfigureAwait(false);
                 continue;
             }
-            var message = await NextMessageAsync(action).ConfigureAwait(false);
-            action = await DispatchAsync(message, action).ConfigureAwait(false);
+            // A message already queued, and a callback that completes at once with a reply or no reply, cost no
+            // asynchronous frame of their own: the steady state of a busy server (Dispatch).
+            if (!TryTakeNow(out var message)) message = await NextMessageAsync(action).ConfigureAwait(false);
+            var dispatched = Dispatch(message, action);
+            action = dispatched.IsCompletedSuccessfully ? dispatched.Result : await dispatched.ConfigureAwait(false);
         }
     }
+
+    /// <summary>Takes the next message the server would receive now, without waiting.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool TryTakeNow([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out object? message) => _process.TryTakeNext(_suspended ? _suspendedFilter : null, out message, resume: true);
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<object> NextMessageAsync(ServerAction action)
@@ -209,6 +216,76 @@ internal sealed class GenServerProcess
         Label();
     }
 
+    /// <summary>
+    /// Handles one message: a call, cast or info message whose callback completes at once with a reply or no reply is
+    /// handled here, synchronously and fully optimized from the first message (tiered compilation would otherwise run
+    /// a busy server's path as unoptimized code for its first second); everything else, and a callback still running,
+    /// goes through <see cref="DispatchAsync"/> and <see cref="RunCallbackAsync(Callback, CallReply?, ValueTask{IServerResult?})"/>,
+    /// with the same effects in the same order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private ValueTask<ServerAction> Dispatch(object message, ServerAction action)
+    {
+        if (_trace || OtpTelemetry.Tracing || message is SystemRequest || (message is ExitMessage exit && exit.From == _process.Parent))
+        {
+            return DispatchAsync(message, action);
+        }
+        if (Binding is not null) MaybeRebind();
+        _lastMessage = message;
+        if (_stats is { } st) _stats = st with { MessagesIn = st.MessagesIn + 1 };
+        var (callback, payload, caller) = Classify(message);
+#pragma warning disable CA2012 // consumed once: its result read here, or the task itself awaited by FinishAsync
+        ValueTask<IServerResult?> pending;
+        try
+        {
+            pending = Invoke(callback, payload, caller);
+        }
+        catch (Exception ex) when (_process.IsAlive)
+        {
+            return CrashedAsync(ex);
+        }
+#pragma warning restore CA2012
+        if (pending.IsCompletedSuccessfully)
+        {
+            var result = pending.Result;
+            if (_process.IsAlive && result is { Kind: ServerResultKind.Reply or ServerResultKind.NoReply } done
+                && (done.Kind == ServerResultKind.NoReply || callback == Callback.Call))
+            {
+                _state = done.StateAfter(_state);
+                if (done.Kind == ServerResultKind.Reply) Reply(caller!, done.ReplyValue);
+                _lastMessage = null;
+                return new ValueTask<ServerAction>(done.Action);
+            }
+            pending = new ValueTask<IServerResult?>(result);
+        }
+        return FinishAsync(callback, caller, pending);
+    }
+
+    /// <summary>Which callback handles <paramref name="message"/>, with what, and who waits for a reply.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (Callback Callback, object Payload, CallReply? Caller) Classify(object message) => message switch
+    {
+        CallRequest call => (Callback.Call, call.Request, call.Sink),
+        CastRequest cast => (Callback.Cast, cast.Request, null),
+        _ => (Callback.Info, message, null),
+    };
+
+    /// <summary>The end of <see cref="Dispatch"/> for a callback still running, or a result other than a reply or no reply.</summary>
+    private async ValueTask<ServerAction> FinishAsync(Callback callback, CallReply? caller, ValueTask<IServerResult?> pending)
+    {
+        var next = await RunCallbackAsync(callback, caller, pending).ConfigureAwait(false);
+        _lastMessage = null;
+        return next;
+    }
+
+    /// <summary>A callback threw before returning its task: the server crashes, as it does when the task fails.</summary>
+    private async ValueTask<ServerAction> CrashedAsync(Exception ex)
+    {
+        await FailAsync(ex).ConfigureAwait(false);
+        _lastMessage = null;
+        return default;
+    }
+
     private async ValueTask<ServerAction> DispatchAsync(object message, ServerAction action)
     {
         if (Binding is not null && message is not SystemRequest) MaybeRebind();
@@ -228,12 +305,8 @@ internal sealed class GenServerProcess
         if (_trace) TraceEvent("got", message);
         // The callback runs with its span as the current activity (child of the sender's), so its own calls join the trace.
         using var span = OtpTelemetry.Tracing ? StartSpan(message) : null;
-        var next = message switch
-        {
-            CallRequest call => await RunCallbackAsync(Callback.Call, call.Request, call.Sink).ConfigureAwait(false),
-            CastRequest cast => await RunCallbackAsync(Callback.Cast, cast.Request, null).ConfigureAwait(false),
-            _ => await RunCallbackAsync(Callback.Info, message, null).ConfigureAwait(false),
-        };
+        var (callback, payload, caller) = Classify(message);
+        var next = await RunCallbackAsync(callback, payload, caller).ConfigureAwait(false);
         // The last message is kept only for a crash report of its own callback: an idle server holds none (it could be
         // an object of a version that is being unloaded).
         _lastMessage = null;
@@ -272,18 +345,34 @@ internal sealed class GenServerProcess
     }
 
     /// <summary>Runs one callback and applies its result (G9, G10, G15.1–2). No allocation of its own per message.</summary>
-    private async ValueTask<ServerAction> RunCallbackAsync(Callback callback, object payload, CallReply? caller)
+    private ValueTask<ServerAction> RunCallbackAsync(Callback callback, object payload, CallReply? caller)
+    {
+#pragma warning disable CA2012 // consumed once, by the overload that awaits it
+        ValueTask<IServerResult?> pending;
+        try
+        {
+            pending = Invoke(callback, payload, caller);
+        }
+        catch (Exception ex) when (_process.IsAlive)
+        {
+            return CrashedAsync(ex);
+        }
+#pragma warning restore CA2012
+        return RunCallbackAsync(callback, caller, pending);
+    }
+
+    /// <summary>Waits for a callback's result and applies it (G9, G10, G15.1–2).</summary>
+    private async ValueTask<ServerAction> RunCallbackAsync(Callback callback, CallReply? caller, ValueTask<IServerResult?> pending)
     {
         var allowReply = callback == Callback.Call;
         IServerResult? result;
         try
         {
-            result = await Invoke(callback, payload, caller).ConfigureAwait(false);
+            result = await pending.ConfigureAwait(false);
         }
         catch (Exception ex) when (_process.IsAlive)
         {
-            if (Activity.Current is { } span && span.Source == OtpTelemetry.Source) OtpTelemetry.Fail(span, RequestTelemetry.ErrorType(ex), ex.Message);
-            await StopAsync(ExitReason.FromException(ex)).ConfigureAwait(false);
+            await FailAsync(ex).ConfigureAwait(false);
             return default;
         }
         // Killed or ended by an exit signal while the callback ran (G15): whatever it returned is discarded, it
@@ -312,6 +401,13 @@ internal sealed class GenServerProcess
                 await StopAsync(BadReturn(result)).ConfigureAwait(false);
                 return default;
         }
+    }
+
+    /// <summary>A callback failed (threw, or its task faulted): the span records it and the server stops with the exception.</summary>
+    private ValueTask FailAsync(Exception ex)
+    {
+        if (Activity.Current is { } span && span.Source == OtpTelemetry.Source) OtpTelemetry.Fail(span, RequestTelemetry.ErrorType(ex), ex.Message);
+        return StopAsync(ExitReason.FromException(ex));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

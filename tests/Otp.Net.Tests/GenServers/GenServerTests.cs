@@ -430,4 +430,44 @@ public sealed class GenServerTests : IDisposable
         var act = () => GenServer.CallAsync(pid, ("sleep", 300), Timeout.InfiniteTimeSpan, cts.Token);
         await act.Should().ThrowAsync<OperationCanceledException>();
     }
+
+    [Fact] // G9, G10: callbacks that complete at once and callbacks that complete later, interleaved, in arrival order
+    public async Task Callbacks_CompletingAtOnceAndLater_Interleaved_KeepOrderAndState()
+    {
+        var pid = (await GenServer.StartAsync(_node, new MixedServer())).Pid;
+        var calls = new List<Task<object?>>();
+        for (var i = 1; i <= 200; i++)
+        {
+            GenServer.Cast(pid, i);
+            calls.Add(GenServer.CallAsync(pid, "sum"));
+        }
+        var sums = await Task.WhenAll(calls).Within();
+        sums.Should().Equal(Enumerable.Range(1, 200).Select(n => (object?)(n * (n + 1) / 2)));
+        var exit = _node.WaitForExitAsync(pid);
+        GenServer.Cast(pid, "stop");
+        (await exit.Within()).ToString().Should().Be("stopped_at_once");
+    }
+
+    /// <summary>Even casts and calls on an even sum complete later (after a yield); the others complete at once.</summary>
+    private sealed class MixedServer : GenServer<int>
+    {
+        public override ValueTask<InitResult<int>> InitAsync(object? args, CancellationToken cancellationToken) => Ok(0);
+
+        public override ValueTask<ServerResult<int>> HandleCastAsync(object request, int state, CancellationToken cancellationToken) => request switch
+        {
+            "stop" => Stop(R("stopped_at_once"), state),
+            int n when n % 2 == 0 => LaterAsync(NoReply(state + n)),
+            int n => NoReply(state + n),
+            _ => NoReply(state),
+        };
+
+        public override ValueTask<ServerResult<int>> HandleCallAsync(object request, From from, int state, CancellationToken cancellationToken) =>
+            state % 2 == 0 ? LaterAsync(Reply(state, state)) : Reply(state, state);
+
+        private static async ValueTask<ServerResult<int>> LaterAsync(ValueTask<ServerResult<int>> result)
+        {
+            await Task.Yield();
+            return await result;
+        }
+    }
 }
