@@ -82,6 +82,15 @@ internal sealed class CallReply : ReplyWatch, IValueTaskSource<object?>, IRunnab
     /// <summary>The reply, or one of the markers; completes once.</summary>
     public ValueTask<object?> WaitAsync() => new(this, 0);
 
+    /// <summary>
+    /// Runs <paramref name="continuation"/> with <paramref name="state"/> once the token completes, on the thread the
+    /// <see cref="Scheduler"/> chooses (never inline), without the caller's execution context. Instead of
+    /// <see cref="WaitAsync"/>, once.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void OnCompleted(Action<object?> continuation, object state) =>
+        _core.OnCompleted(this, continuation, state, ValueTaskSourceOnCompletedFlags.None);
+
     /// <summary>Completes the token with a reply, or with <see cref="TimedOut"/> or <see cref="Cancelled"/> when the caller stops waiting; only the first completion counts.</summary>
     public bool TryReply(object? value) => TryComplete(value, null);
 

@@ -153,7 +153,9 @@ internal static class Requests
         return default!;
     }
 
-    private static async Task<TResult> WaitAsync<TState, TResult>(
+    /// <summary>Waits for the sink's completion; see <see cref="CallWait{TState, TResult}"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static Task<TResult> WaitAsync<TState, TResult>(
         CallReply sink,
         Func<ExitReason, TState, Exception> fail,
         TState state,
@@ -161,40 +163,99 @@ internal static class Requests
         IRemoteRequests? distribution,
         CancellationToken cancellationToken)
     {
-        CancellationTokenRegistration byToken = default;
-        CancellationTokenRegistration byExit = default;
-        try
+        var wait = new CallWait<TState, TResult>(sink, fail, state, caller, distribution, cancellationToken);
+        return wait.Start();
+    }
+
+    /// <summary>
+    /// The caller's side of one request after it was sent: the task it awaits, completed by the sink's own completion
+    /// (through the <see cref="Scheduler"/>, so a replying server still hands its thread to the caller). It does what an
+    /// async method awaiting the sink would (the same task, faulted or cancelled with the same exception), without a
+    /// state machine whose code tiered compilation would run unoptimized for a busy program's first second.
+    /// </summary>
+    private sealed class CallWait<TState, TResult>
+    {
+        private static readonly Action<object?> Completed = static wait => ((CallWait<TState, TResult>)wait!).Complete();
+
+        private readonly CallReply _sink;
+        private readonly Func<ExitReason, TState, Exception> _fail;
+        private readonly TState _state;
+        private readonly LocalProcess? _caller;
+        private readonly IRemoteRequests? _distribution;
+        private readonly CancellationToken _cancellationToken;
+        private CancellationTokenRegistration _byToken;
+        private CancellationTokenRegistration _byExit;
+        private AsyncTaskMethodBuilder<TResult> _builder;
+
+        public CallWait(CallReply sink, Func<ExitReason, TState, Exception> fail, TState state, LocalProcess? caller, IRemoteRequests? distribution, CancellationToken cancellationToken)
         {
-            if (!sink.IsCompleted)
-            {
-                if (cancellationToken.CanBeCanceled)
-                {
-                    byToken = cancellationToken.UnsafeRegister(static s => ((CallReply)s!).TryReply(CallReply.Cancelled), sink);
-                }
-                if (caller is not null)
-                {
-                    byExit = caller.CancellationToken.UnsafeRegister(static s => ((CallReply)s!).TryReply(CallReply.Cancelled), sink);
-                }
-                await sink.WaitAsync().ConfigureAwait(false);
-            }
+            _sink = sink;
+            _fail = fail;
+            _state = state;
+            _caller = caller;
+            _distribution = distribution;
+            _cancellationToken = cancellationToken;
+            _builder = AsyncTaskMethodBuilder<TResult>.Create();
         }
-        finally
+
+        /// <summary>Starts waiting (or completes at once if the sink already has its result) and returns the caller's task.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public Task<TResult> Start()
+        {
+            // The task exists before anything can complete it: the builder creates it lazily, and not thread-safely.
+            var task = _builder.Task;
+            if (_sink.IsCompleted)
+            {
+                Complete();
+                return task;
+            }
+            if (_cancellationToken.CanBeCanceled)
+            {
+                _byToken = _cancellationToken.UnsafeRegister(static s => ((CallReply)s!).TryReply(CallReply.Cancelled), _sink);
+            }
+            if (_caller is not null)
+            {
+                _byExit = _caller.CancellationToken.UnsafeRegister(static s => ((CallReply)s!).TryReply(CallReply.Cancelled), _sink);
+            }
+            _sink.OnCompleted(Completed, this);
+            return task;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Complete()
+        {
+            TResult result;
+            try
+            {
+                result = Finish();
+            }
+            catch (Exception ex)
+            {
+                _builder.SetException(ex);
+                return;
+            }
+            _builder.SetResult(result);
+        }
+
+        /// <summary>The reply as the caller's result, or the failure thrown.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private TResult Finish()
         {
             // Also when the reply came before the wait: the token leaves its deadline lane either way.
-            CallDeadlines.Remove(sink);
-            byToken.Dispose();
-            byExit.Dispose();
+            CallDeadlines.Remove(_sink);
+            _byToken.Dispose();
+            _byExit.Dispose();
+            _distribution?.EndRequest(_sink);
+            var result = _sink.TakeResult();
+            if (ReferenceEquals(result, CallReply.TimedOut)) throw _fail(CallException.Timeout, _state);
+            if (ReferenceEquals(result, CallReply.Cancelled))
+            {
+                if (_caller is { IsAlive: false }) throw new ProcessExitedException();
+                throw new OperationCanceledException(_cancellationToken);
+            }
+            if (ReferenceEquals(result, CallReply.Down) || ReferenceEquals(result, CallReply.Refused)) throw _fail(_sink.Failure!, _state);
+            // A typed request's token accepted only a TResult (or null where TResult allows it).
+            return (TResult)result!;
         }
-        distribution?.EndRequest(sink);
-        var result = sink.TakeResult();
-        if (ReferenceEquals(result, CallReply.TimedOut)) throw fail(CallException.Timeout, state);
-        if (ReferenceEquals(result, CallReply.Cancelled))
-        {
-            if (caller is { IsAlive: false }) throw new ProcessExitedException();
-            throw new OperationCanceledException(cancellationToken);
-        }
-        if (ReferenceEquals(result, CallReply.Down) || ReferenceEquals(result, CallReply.Refused)) throw fail(sink.Failure!, state);
-        // A typed request's token accepted only a TResult (or null where TResult allows it).
-        return (TResult)result!;
     }
 }

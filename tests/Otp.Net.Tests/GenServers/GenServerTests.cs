@@ -422,6 +422,32 @@ public sealed class GenServerTests : IDisposable
             Reply(state + 1, state + 1, ServerAction.Hibernate);
     }
 
+    [Fact] // a call's task ends as an async method's would: cancelled by the caller's token, it is Canceled with that token
+    public async Task Call_CancelledByToken_TaskIsCanceled_WithTheCallersToken()
+    {
+        var pid = await StartAsync();
+        using var cts = new CancellationTokenSource();
+        var call = GenServer.CallAsync(pid, ("sleep", 300), Timeout.InfiniteTimeSpan, cts.Token);
+        await cts.CancelAsync();
+        var thrown = await call.Awaiting(c => c).Should().ThrowAsync<OperationCanceledException>();
+        call.IsCanceled.Should().BeTrue();
+        thrown.Which.CancellationToken.Should().Be(cts.Token);
+    }
+
+    private static readonly AsyncLocal<string?> Ambient = new();
+
+    [Fact] // the caller's execution context flows across the wait, whichever thread the reply wakes it on
+    public async Task Call_CallersAsyncLocal_IsTheSameAfterTheReply()
+    {
+        var pid = await StartAsync();
+        Ambient.Value = "caller";
+        for (var i = 0; i < 20; i++)
+        {
+            await GenServer.CallAsync(pid, "incr");
+            Ambient.Value.Should().Be("caller");
+        }
+    }
+
     [Fact] // calls from plain .NET code honour a CancellationToken
     public async Task Call_FromOutsideProcess_CancellationTokenCancelsWait()
     {
