@@ -132,6 +132,7 @@ internal sealed class CallDeadlines
             return empty;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void InsertAfter(Lane lane, CallReply? after, CallReply sink)
         {
             var next = after is null ? lane.Head : after.DeadlineNext;

@@ -74,10 +74,18 @@ internal sealed class CallReply : ReplyWatch, IValueTaskSource<object?>, IRunnab
     }
 
     /// <summary>True once the result (and <see cref="Failure"/>) can be read: it is published before this turns true.</summary>
-    public bool IsCompleted => Volatile.Read(ref _phase) == Published;
+    public bool IsCompleted
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        get => Volatile.Read(ref _phase) == Published;
+    }
 
     /// <inheritdoc />
-    public override bool IsDone => Volatile.Read(ref _phase) != Pending;
+    public override bool IsDone
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        get => Volatile.Read(ref _phase) != Pending;
+    }
 
     /// <summary>The reply, or one of the markers; completes once.</summary>
     public ValueTask<object?> WaitAsync() => new(this, 0);
@@ -118,6 +126,7 @@ internal sealed class CallReply : ReplyWatch, IValueTaskSource<object?>, IRunnab
     public override void OnProcessDown(ExitReason reason) => TryComplete(Down, reason);
 
     /// <summary>The result, once completed; the token lets go of it, as it may stay on the server's watch list for a while.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public object? TakeResult()
     {
         var result = _result;

@@ -139,8 +139,20 @@ internal sealed class GenServerProcess
                 continue;
             }
             // A message already queued, and a callback that completes at once with a reply or no reply, cost no
-            // asynchronous frame of their own: the steady state of a busy server (Dispatch).
-            if (!TryTakeNow(out var message)) message = await NextMessageAsync(action).ConfigureAwait(false);
+            // asynchronous frame of their own: the steady state of a busy server (Dispatch). Only a wait with a
+            // timeout needs a method of its own.
+            object? message;
+            while (!TryTakeNow(out message))
+            {
+                if (action.Kind == ServerActionKind.Timeout && !_suspended)
+                {
+                    message = await NextMessageAsync(action).ConfigureAwait(false);
+                    break;
+                }
+                _process.SetWaiting(true);
+                await _process.WaitAsync().ConfigureAwait(false);
+                _process.SetWaiting(false);
+            }
             var dispatched = Dispatch(message, action);
             action = dispatched.IsCompletedSuccessfully ? dispatched.Result : await dispatched.ConfigureAwait(false);
         }

@@ -61,27 +61,33 @@ public abstract class GenServer<TState> : GenServerBase
     public virtual object? FormatStatus(TState state) => state;
 
     /// <summary><c>{reply, Reply, State}</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected static ServerResult<TState> Reply(object? reply, TState state) => new(ServerResultKind.Reply, state, reply, null, default);
 
     /// <summary><c>{reply, Reply, State, Action}</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected static ServerResult<TState> Reply(object? reply, TState state, ServerAction action) => new(ServerResultKind.Reply, state, reply, null, action);
 
     /// <summary>
     /// <c>{reply, Reply, State}</c> to a typed call (<see cref="ICall{TReply}"/>): the reply's type is checked against the
     /// request's declared reply type at compile time, e.g. <c>GetBalance q =&gt; Reply(q, state.Balance, state)</c>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected static ServerResult<TState> Reply<TReply>(ICall<TReply> request, TReply reply, TState state) => new(ServerResultKind.Reply, state, reply, null, default);
 
     /// <summary><c>{reply, Reply, State, Action}</c> to a typed call (see <see cref="Reply{TReply}(ICall{TReply}, TReply, TState)"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected static ServerResult<TState> Reply<TReply>(ICall<TReply> request, TReply reply, TState state, ServerAction action) => new(ServerResultKind.Reply, state, reply, null, action);
 
     /// <summary><c>{stop, Reason, Reply, State}</c> to a typed call: the caller gets the typed reply, then terminate runs.</summary>
     protected static ServerResult<TState> StopReply<TReply>(ExitReason reason, ICall<TReply> request, TReply reply, TState state) => new(ServerResultKind.StopReply, state, reply, reason, default);
 
     /// <summary><c>{noreply, State}</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected static ServerResult<TState> NoReply(TState state) => new(ServerResultKind.NoReply, state, null, null, default);
 
     /// <summary><c>{noreply, State, Action}</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected static ServerResult<TState> NoReply(TState state, ServerAction action) => new(ServerResultKind.NoReply, state, null, null, action);
 
     /// <summary><c>{stop, Reason, State}</c>.</summary>

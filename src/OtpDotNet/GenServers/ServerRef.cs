@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Otp.Net.Processes;
 
 namespace Otp.Net.GenServers;
@@ -12,6 +13,7 @@ namespace Otp.Net.GenServers;
 /// </summary>
 public readonly struct ServerRef
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ServerRef(Pid pid, string? name, Node? node)
     {
         Pid = pid;
@@ -44,6 +46,7 @@ public readonly struct ServerRef
     public ViaName? ViaName { get; }
 
     /// <summary>A server by pid.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static implicit operator ServerRef(Pid pid) => new(pid, null, null);
 
     /// <summary>
@@ -94,6 +97,7 @@ public readonly struct ServerRef
 
     /// <summary>The live process, or null (noproc).</summary>
     /// <exception cref="NameWithoutNodeException">A <see cref="ServerRef.Local(string)"/> name, outside any process.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal LocalProcess? Resolve()
     {
         if (ViaName is { } via) return via.WhereIs()?.Process is { IsAlive: true } held ? held : null;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Otp.Net.GenServers;
 
 /// <summary>
@@ -9,6 +10,7 @@ namespace Otp.Net.GenServers;
 /// <typeparam name="TState">The server's state type.</typeparam>
 public sealed class ServerResult<TState> : IServerResult
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal ServerResult(ServerResultKind kind, TState state, object? reply, Processes.ExitReason? reason, ServerAction action)
     {
         Kind = kind;
@@ -35,6 +37,7 @@ public sealed class ServerResult<TState> : IServerResult
 
     object? IServerResult.BoxedState => State;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     object? IServerResult.StateAfter(object? previous)
     {
         if (!System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<TState>() && previous is TState old)
@@ -49,6 +52,7 @@ public sealed class ServerResult<TState> : IServerResult
     }
 
     /// <summary>Lets a synchronous callback return a result where a <see cref="ValueTask{TResult}"/> is expected.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static implicit operator ValueTask<ServerResult<TState>>(ServerResult<TState> result) => new(result);
 
     /// <inheritdoc />

@@ -455,6 +455,7 @@ internal sealed class LocalProcess : ProcessContext, IThreadPoolWorkItem, IDownW
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ThrowIfExited()
     {
         if (_dead) throw new ProcessExitedException();

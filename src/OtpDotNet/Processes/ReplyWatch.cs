@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Otp.Net.Processes;
 
 /// <summary>
@@ -37,6 +38,7 @@ internal sealed class ReplyWatchList
     private int _pruning;
 
     /// <summary>Adds <paramref name="watch"/>; false when the process has already died (its list is closed).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryAdd(ReplyWatch watch, LocalProcess owner)
     {
         while (true)
@@ -68,6 +70,7 @@ internal sealed class ReplyWatchList
         if (!ReferenceEquals(list, Closed)) Notify(list, reason);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Prune(LocalProcess owner)
     {
         if (Interlocked.CompareExchange(ref _pruning, 1, 0) != 0) return;
