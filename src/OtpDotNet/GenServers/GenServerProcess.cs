@@ -246,17 +246,7 @@ internal sealed class GenServerProcess
         _lastMessage = message;
         if (_stats is { } st) _stats = st with { MessagesIn = st.MessagesIn + 1 };
         var (callback, payload, caller) = Classify(message);
-#pragma warning disable CA2012 // consumed once: its result read here, or the task itself awaited by FinishAsync
-        ValueTask<IServerResult?> pending;
-        try
-        {
-            pending = Invoke(callback, payload, caller);
-        }
-        catch (Exception ex) when (_process.IsAlive)
-        {
-            return CrashedAsync(ex);
-        }
-#pragma warning restore CA2012
+        if (!TryStart(callback, payload, caller, out var pending, out var crashed)) return crashed;
         if (pending.IsCompletedSuccessfully)
         {
             var result = pending.Result;
@@ -357,20 +347,28 @@ internal sealed class GenServerProcess
     }
 
     /// <summary>Runs one callback and applies its result (G9, G10, G15.1–2). No allocation of its own per message.</summary>
-    private ValueTask<ServerAction> RunCallbackAsync(Callback callback, object payload, CallReply? caller)
+    private ValueTask<ServerAction> RunCallbackAsync(Callback callback, object payload, CallReply? caller) =>
+        TryStart(callback, payload, caller, out var pending, out var crashed) ? RunCallbackAsync(callback, caller, pending) : crashed;
+
+    /// <summary>
+    /// Calls the callback: true with its pending result, or false with the crash's handling when it threw before
+    /// returning one (caught here, so the crash report shows the exception as thrown).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool TryStart(Callback callback, object payload, CallReply? caller, out ValueTask<IServerResult?> pending, out ValueTask<ServerAction> crashed)
     {
-#pragma warning disable CA2012 // consumed once, by the overload that awaits it
-        ValueTask<IServerResult?> pending;
         try
         {
             pending = Invoke(callback, payload, caller);
+            crashed = default;
+            return true;
         }
         catch (Exception ex) when (_process.IsAlive)
         {
-            return CrashedAsync(ex);
+            pending = default;
+            crashed = CrashedAsync(ex);
+            return false;
         }
-#pragma warning restore CA2012
-        return RunCallbackAsync(callback, caller, pending);
     }
 
     /// <summary>Waits for a callback's result and applies it (G9, G10, G15.1–2).</summary>
