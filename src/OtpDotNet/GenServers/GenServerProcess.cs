@@ -352,11 +352,16 @@ internal sealed class GenServerProcess
 
     /// <summary>
     /// Calls the callback: true with its pending result, or false with the crash's handling when it threw before
-    /// returning one (caught here, so the crash report shows the exception as thrown).
+    /// returning one (caught here, so the crash report shows the exception as thrown). What the callback changed in
+    /// the execution context (async-local values, the current culture, the current activity) and the synchronization
+    /// context ends with it, as at the end of an async method: the next callback starts from the loop's, and an idle
+    /// server keeps nothing a callback put there.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryStart(Callback callback, object payload, CallReply? caller, out ValueTask<IServerResult?> pending, out ValueTask<ServerAction> crashed)
     {
+        var executionContext = ExecutionContext.Capture();
+        var synchronizationContext = SynchronizationContext.Current;
         try
         {
             pending = Invoke(callback, payload, caller);
@@ -368,6 +373,12 @@ internal sealed class GenServerProcess
             pending = default;
             crashed = CrashedAsync(ex);
             return false;
+        }
+        finally
+        {
+            // Null only while the flow is suppressed, which the loop never is.
+            if (executionContext is not null) ExecutionContext.Restore(executionContext);
+            if (SynchronizationContext.Current != synchronizationContext) SynchronizationContext.SetSynchronizationContext(synchronizationContext);
         }
     }
 

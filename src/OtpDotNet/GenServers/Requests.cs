@@ -217,7 +217,10 @@ internal static class Requests
             {
                 _byExit = _caller.CancellationToken.UnsafeRegister(static s => ((CallReply)s!).TryReply(CallReply.Cancelled), _sink);
             }
-            _sink.OnCompleted(Completed, this);
+            // A token already cancelled (or a caller already exiting) completed the sink in its registration: the task
+            // ends before it is returned, as it would in an async method.
+            if (_sink.IsCompleted) Complete();
+            else _sink.OnCompleted(Completed, this);
             return task;
         }
 
