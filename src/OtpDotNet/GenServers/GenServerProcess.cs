@@ -140,13 +140,14 @@ internal sealed class GenServerProcess
             }
             // A message already queued, and a callback that completes at once with a reply or no reply, cost no
             // asynchronous frame of their own: the steady state of a busy server (Dispatch). Only a wait with a
-            // timeout needs a method of its own.
+            // timeout needs a method of its own. The suspended filter is pure, so each saved message is tested
+            // against it once however many system messages the server serves while suspended.
             object? message;
             while (!TryTakeNow(out message))
             {
                 if (action.Kind == ServerActionKind.Timeout && !_suspended)
                 {
-                    message = await NextMessageAsync(action).ConfigureAwait(false);
+                    message = await WaitWithTimeoutAsync(action.Timeout).ConfigureAwait(false);
                     break;
                 }
                 _process.SetWaiting(true);
@@ -162,33 +163,23 @@ internal sealed class GenServerProcess
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryTakeNow([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out object? message) => _process.TryTakeNext(_suspended ? _suspendedFilter : null, out message, resume: true);
 
+    /// <summary>
+    /// Waits for the next message for at most <paramref name="timeout"/> (G12), after <see cref="TryTakeNow"/> found
+    /// none; the <c>timeout</c> message when it passes first. Not used while the server is suspended.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<object> NextMessageAsync(ServerAction action)
+    private async ValueTask<object> WaitWithTimeoutAsync(TimeSpan timeout)
     {
-        // The suspended filter is pure, so each saved message is tested against it once however many system messages
-        // the server serves while suspended.
-        var match = _suspended ? _suspendedFilter : null;
-        if (_process.TryTakeNext(match, out var message, resume: true)) return message;
-        if (!_suspended && action.Kind == ServerActionKind.Timeout)
-        {
-            if (action.Timeout <= TimeSpan.Zero) return TimeoutAtom;
-            var flag = new LocalProcess.WakeFlag(_process.Mailbox);
-            using var timer = _process.Node.TimeProvider.CreateTimer(static s => ((LocalProcess.WakeFlag)s!).Fire(), flag, action.Timeout, Timeout.InfiniteTimeSpan);
-            while (true)
-            {
-                _process.SetWaiting(true);
-                await _process.WaitAsync().ConfigureAwait(false);
-                _process.SetWaiting(false);
-                if (_process.TryTakeNext(match, out message, resume: true)) return message;
-                if (flag.Fired) return TimeoutAtom;
-            }
-        }
+        if (timeout <= TimeSpan.Zero) return TimeoutAtom;
+        var flag = new LocalProcess.WakeFlag(_process.Mailbox);
+        using var timer = _process.Node.TimeProvider.CreateTimer(static s => ((LocalProcess.WakeFlag)s!).Fire(), flag, timeout, Timeout.InfiniteTimeSpan);
         while (true)
         {
             _process.SetWaiting(true);
             await _process.WaitAsync().ConfigureAwait(false);
             _process.SetWaiting(false);
-            if (_process.TryTakeNext(match, out message, resume: true)) return message;
+            if (_process.TryTakeNext(null, out var message, resume: true)) return message;
+            if (flag.Fired) return TimeoutAtom;
         }
     }
 
