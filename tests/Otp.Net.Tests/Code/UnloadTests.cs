@@ -48,6 +48,46 @@ public sealed class UnloadTests : IDisposable
         }
     }
 
+    [Fact] // C1, C5, S4: the same with calls in flight through every upgrade: busy servers, each call's reply and state counted
+    public async Task Upgrade_RecordStateOfModuleAssembly_UnderContinuousCalls_EachOldVersionCollected_NoCallLost()
+    {
+        await Code.LoadAsync(Fixtures.Recorder(1), "recorder");
+        var pids = new Pid[3];
+        for (var i = 0; i < pids.Length; i++) pids[i] = (await Code.StartGenServerAsync("recorder")).GetPidOrThrow();
+        var added = new int[pids.Length];
+        using var progress = new SemaphoreSlim(0);
+        using var stop = new CancellationTokenSource();
+        var clients = Enumerable.Range(0, 4).Select(c => Task.Run(async () =>
+        {
+            for (var n = 0; !stop.IsCancellationRequested; n++)
+            {
+                var target = (c + n) % pids.Length;
+                (await GenServer.CallAsync(pids[target], ("add", "e"))).Should().Be(Atom.Of("ok"));
+                Interlocked.Increment(ref added[target]);
+                progress.Release();
+            }
+        })).ToArray();
+        await CallsAsync(progress, 200);
+        for (var version = 2; version <= 4; version++)
+        {
+            var report = await Code.UpgradeAsync("recorder", Fixtures.Recorder(version));
+            report.Processes.Should().Be(3);
+            await CallsAsync(progress, 200); // served by the new version before the old one must be gone
+            (await Code.WaitForUnloadAsync("recorder", UnloadTimeout)).Should().BeTrue($"version {version - 1} must be collected while the servers stay busy");
+        }
+        await stop.CancelAsync();
+        await Task.WhenAll(clients).Within();
+        for (var i = 0; i < pids.Length; i++)
+        {
+            ((string)(await GenServer.CallAsync(pids[i], "summary"))!).Should().StartWith($"v4 {added[i]} ");
+        }
+    }
+
+    private static async Task CallsAsync(SemaphoreSlim progress, int calls)
+    {
+        for (var i = 0; i < calls; i++) (await progress.WaitAsync(TimeSpan.FromSeconds(10))).Should().BeTrue("the clients keep calling");
+    }
+
     [Fact] // C5: a bare process killed by purge; the test keeps its pid, the old version is collected all the same
     public async Task Purge_BareProcessOnOldVersion_CollectedWhileDeadPidIsHeld()
     {
